@@ -1,0 +1,30 @@
+package dev.latchkey.daemon.cli;
+
+import java.util.List;
+
+/** Plain aligned columns for people reading a terminal. */
+final class Table {
+    private Table() {
+    }
+
+    static String format(List<String[]> rows) {
+        int columns = rows.get(0).length;
+        int[] widths = new int[columns];
+        for (String[] row : rows) {
+            for (int c = 0; c < columns; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] row : rows) {
+            for (int c = 0; c < columns; c++) {
+                out.append(row[c]);
+                if (c < columns - 1) {
+                    out.append(" ".repeat(widths[c] - row[c].length() + 2));
+                }
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.latchkey.daemon.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * latchkey's configuration (SPEC §8), read once into plain values and passed in.
+ *
+ * @param source        the file it came from, or null when none exists and defaults apply
+ * @param storeOrder    lookup order of stores
+ * @param idleTimeout   how long an idle daemon lives; zero keeps it running
+ * @param cacheTtl      how long the daemon keeps a token read from a slow store
+ * @param tokenFile     the {@code file} store's path
+ * @param encryptedFile the {@code encrypted} store's path
+ * @param passphraseEnv the variable that holds the {@code encrypted} store's passphrase
+ * @param commandGet    the {@code command} store's command, with {@code {index_url}} and {@code {name}} placeholders
+ * @param registries    registries by name
+ */
+public record Config(Path source, List<String> storeOrder, Duration idleTimeout, Duration cacheTtl, Path tokenFile,
+                     Path encryptedFile, String passphraseEnv, List<String> commandGet,
+                     Map<String, RegistryConfig> registries) {
+
+    /** The lookup order when the config names none (SPEC §7). */
+    public static final List<String> DEFAULT_STORE_ORDER = List.of("env", "keychain", "file", "cargo");
+
+    public Config {
+        storeOrder = List.copyOf(storeOrder);
+        commandGet = List.copyOf(commandGet);
+        registries = Map.copyOf(registries);
+    }
+
+    /** One {@code [registries.NAME]} table: an index URL, and the stores this registry's tokens live in. */
+    public record RegistryConfig(String name, String index, List<String> stores) {
+        public RegistryConfig {
+            stores = List.copyOf(stores);
+        }
+    }
+
+    public Optional<RegistryConfig> registry(String name) {
+        return Optional.ofNullable(registries.get(name));
+    }
+
+    /** The registry whose configured index is {@code indexUrl}, if any. */
+    public Optional<RegistryConfig> registryByIndex(String indexUrl) {
+        return registries.values().stream().filter(r -> indexUrl.equals(r.index())).findFirst();
+    }
+
+    public static Config defaults(Locations locations) {
+        Path data = locations.dataDirectory();
+        return new Config(null, DEFAULT_STORE_ORDER, Duration.ofMinutes(30), Duration.ofMinutes(10),
+                data.resolve("tokens.toml"), data.resolve("secrets.enc"), "LATCHKEY_PASSPHRASE", List.of(), Map.of());
+    }
+}

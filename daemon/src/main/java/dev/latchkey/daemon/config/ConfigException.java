@@ -1,0 +1,10 @@
+package dev.latchkey.daemon.config;
+
+/** A configuration file that cannot be used; the message names the file, the line and the problem. */
+public final class ConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,206 @@
+package dev.latchkey.daemon.config;
+
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads latchkey's config file. An absent file means defaults; anything it cannot use (bad TOML,
+ * an unknown key, a value of the wrong type) is an error naming the file and line, so a typo never
+ * silently changes where tokens go.
+ */
+public final class ConfigLoader {
+    /** The stores a config may name. */
+    public static final Set<String> STORE_NAMES = Set.of("env", "file", "cargo", "keychain", "libsecret",
+            "macos-keychain", "wincred", "encrypted", "memory", "command");
+
+    private final Locations locations;
+    private final Environment env;
+
+    public ConfigLoader(Environment env) {
+        this.env = env;
+        this.locations = new Locations(env);
+    }
+
+    /** Loads the file at {@code explicit}, or at the default location when null. */
+    public Config load(Path explicit) throws ConfigException {
+        Path path = explicit != null ? explicit : locations.configFile();
+        Config defaults = Config.defaults(locations);
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            if (explicit != null) {
+                throw new ConfigException(path + ": no such config file");
+            }
+            return defaults;
+        } catch (IOException e) {
+            throw new ConfigException(path + ": cannot be read (" + e.getMessage() + ")");
+        }
+        TomlParseResult toml = Toml.parse(text);
+        if (toml.hasErrors()) {
+            TomlParseError first = toml.errors().get(0);
+            throw new ConfigException(path + ":" + first.position().line() + ":" + first.position().column()
+                    + ": " + first.getMessage());
+        }
+        return new Reader(path, toml, defaults).read();
+    }
+
+    private final class Reader {
+        private final Path path;
+        private final TomlParseResult toml;
+        private final Config defaults;
+
+        Reader(Path path, TomlParseResult toml, Config defaults) {
+            this.path = path;
+            this.toml = toml;
+            this.defaults = defaults;
+        }
+
+        Config read() throws ConfigException {
+            allowOnly(toml, "", Set.of("stores", "daemon", "store", "registries"));
+            List<String> stores = toml.contains("stores") ? storeList(toml, "stores") : defaults.storeOrder();
+            Duration idle = defaults.idleTimeout();
+            Duration ttl = defaults.cacheTtl();
+            TomlTable daemon = table(toml, "daemon");
+            if (daemon != null) {
+                allowOnly(daemon, "daemon.", Set.of("idle-timeout", "cache-ttl"));
+                idle = duration(daemon, "idle-timeout", idle);
+                ttl = duration(daemon, "cache-ttl", ttl);
+            }
+            Path tokenFile = defaults.tokenFile();
+            Path encrypted = defaults.encryptedFile();
+            String passphraseEnv = defaults.passphraseEnv();
+            List<String> command = defaults.commandGet();
+            TomlTable store = table(toml, "store");
+            if (store != null) {
+                allowOnly(store, "store.", Set.of("file", "encrypted", "command"));
+                TomlTable file = table(store, "file");
+                if (file != null) {
+                    allowOnly(file, "store.file.", Set.of("path"));
+                    tokenFile = pathOr(file, "path", tokenFile);
+                }
+                TomlTable enc = table(store, "encrypted");
+                if (enc != null) {
+                    allowOnly(enc, "store.encrypted.", Set.of("path", "passphrase-env"));
+                    encrypted = pathOr(enc, "path", encrypted);
+                    passphraseEnv = stringOr(enc, "passphrase-env", passphraseEnv);
+                }
+                TomlTable cmd = table(store, "command");
+                if (cmd != null) {
+                    allowOnly(cmd, "store.command.", Set.of("get"));
+                    command = strings(cmd, "get");
+                }
+            }
+            Map<String, Config.RegistryConfig> registries = new LinkedHashMap<>();
+            TomlTable regs = table(toml, "registries");
+            if (regs != null) {
+                for (String name : regs.keySet()) {
+                    TomlTable reg = table(regs, name);
+                    if (reg == null) {
+                        throw error(regs, List.of(name), "`registries." + name + "` must be a table");
+                    }
+                    allowOnly(reg, "registries." + name + ".", Set.of("index", "stores"));
+                    String index = stringOr(reg, "index", null);
+                    List<String> regStores = reg.contains("stores") ? storeList(reg, "stores") : List.of();
+                    registries.put(name, new Config.RegistryConfig(name, index, regStores));
+                }
+            }
+            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, command, registries);
+        }
+
+        private void allowOnly(TomlTable table, String prefix, Set<String> known) throws ConfigException {
+            for (String key : table.keySet()) {
+                if (!known.contains(key)) {
+                    throw error(table, List.of(key), "unknown key `" + prefix + key + "` (known here: "
+                            + String.join(", ", known.stream().sorted().toList()) + ")");
+                }
+            }
+        }
+
+        private TomlTable table(TomlTable parent, String key) throws ConfigException {
+            Object value = parent.get(List.of(key));
+            if (value == null) {
+                return null;
+            }
+            if (!(value instanceof TomlTable t)) {
+                throw error(parent, List.of(key), "`" + key + "` must be a table");
+            }
+            return t;
+        }
+
+        private List<String> storeList(TomlTable table, String key) throws ConfigException {
+            List<String> stores = strings(table, key);
+            for (String store : stores) {
+                if (!STORE_NAMES.contains(store)) {
+                    throw error(table, List.of(key), "unknown store `" + store + "` (stores: "
+                            + String.join(", ", STORE_NAMES.stream().sorted().toList()) + ")");
+                }
+            }
+            return stores;
+        }
+
+        private List<String> strings(TomlTable table, String key) throws ConfigException {
+            Object value = table.get(List.of(key));
+            if (!(value instanceof TomlArray array)) {
+                throw error(table, List.of(key), "`" + key + "` must be an array of strings");
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < array.size(); i++) {
+                if (!(array.get(i) instanceof String s)) {
+                    throw error(table, List.of(key), "`" + key + "` must be an array of strings");
+                }
+                out.add(s);
+            }
+            return out;
+        }
+
+        private String stringOr(TomlTable table, String key, String fallback) throws ConfigException {
+            Object value = table.get(List.of(key));
+            if (value == null) {
+                return fallback;
+            }
+            if (!(value instanceof String s)) {
+                throw error(table, List.of(key), "`" + key + "` must be a string");
+            }
+            return s;
+        }
+
+        private Path pathOr(TomlTable table, String key, Path fallback) throws ConfigException {
+            String value = stringOr(table, key, null);
+            return value == null ? fallback : env.expand(value);
+        }
+
+        private Duration duration(TomlTable table, String key, Duration fallback) throws ConfigException {
+            String value = stringOr(table, key, null);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw error(table, List.of(key), "`" + key + "`: " + e.getMessage());
+            }
+        }
+
+        private ConfigException error(TomlTable table, List<String> key, String problem) {
+            TomlPosition at = table.inputPositionOf(key);
+            String where = at == null ? "" : at.line() + ":" + at.column() + ":";
+            return new ConfigException(path + ":" + where + " " + problem);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.latchkey.daemon.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The process environment and working directory, passed in rather than read from globals, so
+ * that every path and variable the program consults is visible at its construction.
+ */
+public record Environment(Map<String, String> variables, Path workingDirectory, Path home) {
+
+    public Environment {
+        variables = Map.copyOf(variables);
+    }
+
+    public static Environment ofProcess() {
+        return new Environment(System.getenv(), Path.of("").toAbsolutePath(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** A variable's value, absent when unset or empty (an empty XDG variable means "use the default"). */
+    public Optional<String> get(String name) {
+        String value = variables.get(name);
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** {@code ~/...} expanded against {@link #home()}; other paths relative to the working directory. */
+    public Path expand(String path) {
+        if (path.equals("~")) {
+            return home;
+        }
+        if (path.startsWith("~/")) {
+            return home.resolve(path.substring(2));
+        }
+        return workingDirectory.resolve(path);
+    }
+}

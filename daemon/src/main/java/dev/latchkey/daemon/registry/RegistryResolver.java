@@ -1,0 +1,93 @@
+package dev.latchkey.daemon.registry;
+
+import dev.latchkey.daemon.config.Config;
+import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.config.Locations;
+import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.Registry;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns what a request or the command line names into a {@link RegistryKey} (SPEC §3). A name
+ * resolves through latchkey's config, then cargo's config files, then
+ * {@code CARGO_REGISTRIES_<NAME>_INDEX}; {@code crates-io} is built in. An index URL is taken
+ * exactly as given, and named the same way in reverse when the request did not name it.
+ */
+public final class RegistryResolver {
+    private static final String ENV_PREFIX = "CARGO_REGISTRIES_";
+    private static final String ENV_SUFFIX = "_INDEX";
+
+    private final Config config;
+    private final Environment env;
+    private final CargoConfigFiles cargoConfig;
+
+    public RegistryResolver(Config config, Environment env) {
+        this.config = config;
+        this.env = env;
+        this.cargoConfig = new CargoConfigFiles(env.workingDirectory(), new Locations(env).cargoHome());
+    }
+
+    /** A name or an index URL as typed on the command line: anything containing {@code ://} is a URL. */
+    public RegistryKey resolveArgument(String argument) throws CredentialException {
+        return resolve(argument.contains("://") ? Registry.byUrl(argument) : Registry.byName(argument));
+    }
+
+    public RegistryKey resolve(Registry registry) throws CredentialException {
+        if (registry.indexUrl() != null) {
+            String name = registry.name() != null ? registry.name() : nameOf(registry.indexUrl()).orElse(null);
+            return new RegistryKey(registry.indexUrl(), name);
+        }
+        String name = registry.name();
+        String url = indexOf(name).orElseThrow(() -> new CredentialException.BadRequest("unknown registry `" + name
+                + "`: no index URL for it in latchkey's config, cargo's config or " + envName(name)
+                + "; give its index URL instead, or add [registries." + name + "] index = \"...\" to latchkey's config"));
+        return new RegistryKey(url, name);
+    }
+
+    public Optional<String> indexOf(String name) {
+        if (name.equals(Registry.CRATES_IO_NAME)) {
+            return Optional.of(Registry.CRATES_IO_INDEX);
+        }
+        Optional<String> configured = config.registry(name).map(Config.RegistryConfig::index);
+        if (configured.isPresent()) {
+            return configured;
+        }
+        Optional<String> fromCargo = cargoConfig.indexOf(name);
+        if (fromCargo.isPresent()) {
+            return fromCargo;
+        }
+        return env.get(envName(name));
+    }
+
+    public Optional<String> nameOf(String indexUrl) {
+        if (indexUrl.equals(Registry.CRATES_IO_INDEX)) {
+            return Optional.of(Registry.CRATES_IO_NAME);
+        }
+        Optional<String> configured = config.registryByIndex(indexUrl).map(Config.RegistryConfig::name);
+        if (configured.isPresent()) {
+            return configured;
+        }
+        Optional<String> fromCargo = cargoConfig.nameOf(indexUrl);
+        if (fromCargo.isPresent()) {
+            return fromCargo;
+        }
+        for (Map.Entry<String, String> e : env.variables().entrySet()) {
+            String variable = e.getKey();
+            if (variable.startsWith(ENV_PREFIX) && variable.endsWith(ENV_SUFFIX) && e.getValue().equals(indexUrl)
+                    && variable.length() > ENV_PREFIX.length() + ENV_SUFFIX.length()) {
+                // cargo lower-cases a name it finds this way
+                return Optional.of(variable.substring(ENV_PREFIX.length(), variable.length() - ENV_SUFFIX.length())
+                        .toLowerCase(Locale.ROOT));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String envName(String name) {
+        return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_') + ENV_SUFFIX;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.latchkey.daemon.store;
+
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.Operation;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where tokens live. Four operations, as small as docker's helper contract; stores know this
+ * interface and their own backend, never a transport or the wire format.
+ *
+ * <p>Failures are {@link CredentialException}s: {@code Locked} and {@code Unavailable} with the
+ * fix in the message; "nothing stored" is an empty result, never an exception.
+ */
+public interface Store {
+
+    /** The name users write in config and on the command line. */
+    String name();
+
+    /** Whether {@link #put} and {@link #erase} can work at all. */
+    boolean writable();
+
+    /** Checked cheaply; called by {@code status} and {@code doctor}, and before a store is relied on. */
+    StoreState state();
+
+    /** The token for {@code registry} that serves {@code operation}, if this store has one. */
+    Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException;
+
+    /**
+     * Keeps {@code token} for {@code registry}, replacing a token of the same operations. Callers
+     * check {@link #writable()} first.
+     */
+    void put(RegistryKey registry, StoredToken token) throws CredentialException;
+
+    /** Removes every token for {@code registry}; false when there was none. */
+    boolean erase(RegistryKey registry) throws CredentialException;
+
+    /** Every token this store holds, described. */
+    List<StoreEntry> list() throws CredentialException;
+}

@@ -1,0 +1,49 @@
+package dev.latchkey.daemon.store;
+
+import dev.latchkey.daemon.config.Config;
+import dev.latchkey.daemon.config.ConfigLoader;
+import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.config.Locations;
+import dev.latchkey.daemon.registry.RegistryResolver;
+import dev.latchkey.protocol.CredentialException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The stores by name, each made on first use: a request that needs only the file store opens nothing else. */
+public final class StoreCatalog {
+    /** The order {@code status} and {@code doctor} report stores in. */
+    public static final List<String> ALL = List.of("env", "keychain", "file", "cargo", "encrypted", "command", "memory");
+
+    private final Config config;
+    private final Environment env;
+    private final RegistryResolver resolver;
+    private final Map<String, Store> made = new ConcurrentHashMap<>();
+
+    public StoreCatalog(Config config, Environment env, RegistryResolver resolver) {
+        this.config = config;
+        this.env = env;
+        this.resolver = resolver;
+    }
+
+    /** The store called {@code name}; an unknown name is the caller's mistake. */
+    public Store named(String name) throws CredentialException {
+        if (!ConfigLoader.STORE_NAMES.contains(name)) {
+            throw new CredentialException.BadRequest("unknown store `" + name + "`; stores are "
+                    + String.join(", ", ConfigLoader.STORE_NAMES.stream().sorted().toList()));
+        }
+        return made.computeIfAbsent(name, this::make);
+    }
+
+    private Store make(String name) {
+        return switch (name) {
+            case "env" -> new EnvStore(env, resolver::indexOf);
+            case "file" -> new TokenFileStore(config.tokenFile());
+            case "cargo" -> new CargoCredentialsStore(new Locations(env).cargoHome(), resolver::indexOf);
+            case "memory" -> new MemoryStore();
+            case "command" -> new CommandStore(config.commandGet());
+            default -> new UnbuiltStore(name);
+        };
+    }
+}

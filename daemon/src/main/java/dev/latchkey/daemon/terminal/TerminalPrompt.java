@@ -1,0 +1,78 @@
+package dev.latchkey.daemon.terminal;
+
+import dev.latchkey.protocol.Secret;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Asks the person at the controlling terminal for a token, with echo off. It talks to
+ * {@code /dev/tty} directly because stdin and stdout may be protocol pipes (cargo's, in
+ * provider mode) or redirected.
+ */
+public final class TerminalPrompt {
+    private static final File TTY = new File("/dev/tty");
+    private static final int MAX_TOKEN = 64 * 1024;
+
+    private TerminalPrompt() {
+    }
+
+    /** Reads one line typed at the terminal; null when there is no terminal to ask. */
+    public static Secret readSecret(String prompt) throws IOException {
+        RandomAccessFile tty;
+        try {
+            tty = new RandomAccessFile(TTY, "rw");
+        } catch (IOException e) {
+            return null;
+        }
+        byte[] line = new byte[MAX_TOKEN];
+        int length = 0;
+        try (tty) {
+            tty.write(prompt.getBytes(StandardCharsets.UTF_8));
+            setEcho(false);
+            try {
+                int b;
+                while ((b = tty.read()) >= 0 && b != '\n' && length < MAX_TOKEN) {
+                    line[length++] = (byte) b;
+                }
+            } finally {
+                setEcho(true);
+                tty.write('\n');
+            }
+            int start = 0;
+            while (start < length && Character.isWhitespace(line[start])) {
+                start++;
+            }
+            while (length > start && Character.isWhitespace(line[length - 1])) {
+                length--;
+            }
+            return Secret.fromUtf8(line, start, length - start);
+        } finally {
+            Arrays.fill(line, (byte) 0);
+        }
+    }
+
+    /** Whether standard input is a terminal (so a token must be typed, not piped). */
+    public static boolean stdinIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException e) {
+            return System.console() != null;
+        }
+    }
+
+    private static void setEcho(boolean on) throws IOException {
+        try {
+            Process stty = new ProcessBuilder("stty", on ? "echo" : "-echo")
+                    .redirectInput(TTY).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            stty.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while setting the terminal's echo", e);
+        }
+    }
+}

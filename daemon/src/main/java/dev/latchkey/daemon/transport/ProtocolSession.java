@@ -1,0 +1,94 @@
+package dev.latchkey.daemon.transport;
+
+import dev.latchkey.protocol.Dialect;
+import dev.latchkey.protocol.Hello;
+import dev.latchkey.protocol.Incoming;
+import dev.latchkey.protocol.LineReader;
+import dev.latchkey.protocol.RequestCodec;
+import dev.latchkey.protocol.RequestId;
+import dev.latchkey.protocol.RequestLine;
+import dev.latchkey.protocol.Request;
+import dev.latchkey.protocol.Response;
+import dev.latchkey.protocol.ResponseCodec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+
+/**
+ * The protocol loop, written once for every transport: say hello, then read a line, answer it,
+ * flush, until the input ends. Lines are answered in order. A bad line gets a {@code bad-request}
+ * answer and the loop goes on; nothing a client sends ends the session early.
+ */
+public final class ProtocolSession {
+    private final Dialect dialect;
+    private final String version;
+    private final RequestHandler handler;
+
+    public ProtocolSession(Dialect dialect, String version, RequestHandler handler) {
+        this.dialect = dialect;
+        this.version = version;
+        this.handler = handler;
+    }
+
+    /** Serves until {@code in} ends. */
+    public void serve(InputStream in, OutputStream out) throws IOException {
+        out.write(Hello.line(dialect, version));
+        out.flush();
+        LineReader reader = new LineReader(in);
+        while (true) {
+            int length = reader.readLine();
+            if (length == LineReader.END_OF_STREAM) {
+                return;
+            }
+            if (length == LineReader.TOO_LONG) {
+                send(out, null, Response.Failure.badRequest("the line is longer than " + LineReader.MAX_LINE
+                        + " bytes and was discarded; send one JSON request per line"));
+                continue;
+            }
+            if (isBlank(reader.buffer(), length)) {
+                continue;
+            }
+            Incoming incoming = RequestCodec.parse(reader.buffer(), length);
+            reader.wipe(length);
+            if (incoming instanceof Incoming.Rejected rejected) {
+                send(out, rejected.id(), rejected.failure());
+            } else {
+                RequestLine line = (RequestLine) incoming;
+                Response response = handler.handle(line);
+                send(out, line.id(), response);
+                wipeTokens(line.request(), response);
+            }
+        }
+    }
+
+    private void send(OutputStream out, RequestId id, Response response) throws IOException {
+        byte[] bytes = ResponseCodec.write(id, response, dialect);
+        try {
+            out.write(bytes);
+            out.flush();
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    /** The tokens in this request and its answer are no longer needed by anyone. */
+    private static void wipeTokens(Request request, Response response) {
+        if (request instanceof Request.Store store && store.token() != null) {
+            store.token().wipe();
+        }
+        if (response instanceof Response.Got got) {
+            got.token().wipe();
+        }
+    }
+
+    private static boolean isBlank(byte[] buffer, int length) {
+        for (int i = 0; i < length; i++) {
+            if (buffer[i] != ' ' && buffer[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

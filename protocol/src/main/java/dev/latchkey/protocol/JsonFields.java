@@ -1,0 +1,96 @@
+package dev.latchkey.protocol;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Typed reads of the current JSON value, each failing with a message that names the field. */
+final class JsonFields {
+    private JsonFields() {
+    }
+
+    static String string(JsonParser p, String field) throws IOException, MalformedMessageException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw wrongType(p, field, "a string");
+        }
+        return p.getText();
+    }
+
+    static Secret secret(JsonParser p, String field) throws IOException, MalformedMessageException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw wrongType(p, field, "a string");
+        }
+        // The parser's own character buffer, copied straight into the secret: no String is made.
+        return Secret.copyOf(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    }
+
+    static long integer(JsonParser p, String field) throws IOException, MalformedMessageException {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw wrongType(p, field, "an integer");
+        }
+        if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
+            throw new MalformedMessageException("field `" + field + "` is out of range");
+        }
+        return p.getLongValue();
+    }
+
+    static boolean bool(JsonParser p, String field) throws IOException, MalformedMessageException {
+        JsonToken t = p.currentToken();
+        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+            throw wrongType(p, field, "true or false");
+        }
+        return t == JsonToken.VALUE_TRUE;
+    }
+
+    static List<String> strings(JsonParser p, String field) throws IOException, MalformedMessageException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw wrongType(p, field, "an array of strings");
+        }
+        List<String> values = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                throw wrongType(p, field, "an array of strings");
+            }
+            values.add(p.getText());
+        }
+        return values;
+    }
+
+    static RequestId id(JsonParser p) throws IOException, MalformedMessageException {
+        return switch (p.currentToken()) {
+            case VALUE_STRING -> RequestId.of(p.getText());
+            case VALUE_NUMBER_INT -> RequestId.of(integer(p, "id"));
+            default -> throw wrongType(p, "id", "a string or an integer");
+        };
+    }
+
+    static void expectObject(JsonParser p, String field) throws MalformedMessageException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw wrongType(p, field, "an object");
+        }
+    }
+
+    static MalformedMessageException wrongType(JsonParser p, String field, String expected) {
+        return new MalformedMessageException("field `" + field + "` must be " + expected + ", not "
+                + describe(p.currentToken()));
+    }
+
+    private static String describe(JsonToken token) {
+        if (token == null) {
+            return "nothing";
+        }
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT -> "an integer";
+            case VALUE_NUMBER_FLOAT -> "a fraction";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> "something else";
+        };
+    }
+}

@@ -1,0 +1,104 @@
+package dev.latchkey.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into protocol lines of at most {@link #MAX_LINE} bytes.
+ *
+ * <p>A longer line is read to its end and dropped, so one bad line costs the connection nothing:
+ * the caller answers it with {@code bad-request} and goes on with the next. The line buffer is
+ * reused and can be wiped, since lines carry tokens.
+ */
+public final class LineReader {
+    /** The longest line the protocol accepts, terminator excluded. */
+    public static final int MAX_LINE = 64 * 1024;
+    public static final int END_OF_STREAM = -1;
+    public static final int TOO_LONG = -2;
+
+    private final InputStream in;
+    private final byte[] line = new byte[MAX_LINE];
+    private final byte[] chunk = new byte[8192];
+    private int chunkPos;
+    private int chunkEnd;
+
+    public LineReader(InputStream in) {
+        this.in = in;
+    }
+
+    /**
+     * Reads the next line into {@link #buffer()}. Returns its length without {@code \n} or a
+     * trailing {@code \r}; {@link #TOO_LONG} for a line over the limit (now skipped);
+     * {@link #END_OF_STREAM} when the stream ended with no further bytes. A last line without a
+     * terminator still counts as a line.
+     */
+    public int readLine() throws IOException {
+        int length = 0;
+        boolean overflow = false;
+        boolean sawAny = false;
+        while (true) {
+            if (chunkPos == chunkEnd) {
+                int n = in.read(chunk, 0, chunk.length);
+                if (n < 0) {
+                    if (!sawAny) {
+                        return END_OF_STREAM;
+                    }
+                    break;
+                }
+                chunkPos = 0;
+                chunkEnd = n;
+                continue;
+            }
+            sawAny = true;
+            byte b = chunk[chunkPos++];
+            if (b == '\n') {
+                break;
+            }
+            if (overflow) {
+                continue;
+            }
+            if (length == MAX_LINE) {
+                // A trailing \r may still make a line of exactly MAX_LINE bytes valid, so the limit
+                // is checked on the byte after it rather than by reading one byte ahead.
+                if (b == '\r' && peekNewline()) {
+                    continue;
+                }
+                overflow = true;
+                continue;
+            }
+            line[length++] = b;
+        }
+        Arrays.fill(chunk, 0, chunkPos, (byte) 0);
+        if (overflow) {
+            Arrays.fill(line, (byte) 0);
+            return TOO_LONG;
+        }
+        if (length > 0 && line[length - 1] == '\r') {
+            length--;
+        }
+        return length;
+    }
+
+    private boolean peekNewline() throws IOException {
+        if (chunkPos == chunkEnd) {
+            int n = in.read(chunk, 0, chunk.length);
+            if (n <= 0) {
+                return true; // a \r at the very end of the stream: the line ended there
+            }
+            chunkPos = 0;
+            chunkEnd = n;
+        }
+        return chunk[chunkPos] == '\n';
+    }
+
+    /** The bytes of the line last read. Valid until the next {@link #readLine()} or {@link #wipe()}. */
+    public byte[] buffer() {
+        return line;
+    }
+
+    /** Overwrites the line last read, which may hold a token. */
+    public void wipe(int length) {
+        Arrays.fill(line, 0, Math.max(0, length), (byte) 0);
+    }
+}

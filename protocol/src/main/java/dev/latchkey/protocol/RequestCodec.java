@@ -1,0 +1,296 @@
+package dev.latchkey.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.latchkey.protocol.JsonFields.expectObject;
+import static dev.latchkey.protocol.JsonFields.integer;
+import static dev.latchkey.protocol.JsonFields.string;
+import static dev.latchkey.protocol.JsonFields.strings;
+
+/**
+ * Reads request lines (server side) and writes them (client side). Field names and order follow
+ * cargo: {@code v}, {@code registry}, {@code kind}, the kind's fields, then {@code args}.
+ * Unknown fields are ignored; an unknown kind or operation parses into an explicit value.
+ */
+public final class RequestCodec {
+    /** The one protocol version this code speaks, in cargo's protocol and in latchkey's. */
+    public static final int VERSION = 1;
+
+    private RequestCodec() {
+    }
+
+    /** Parses one line (without its terminator). Never throws: a bad line becomes {@link Incoming.Rejected}. */
+    public static Incoming parse(byte[] bytes, int length) {
+        RawRequest raw = new RawRequest();
+        try (JsonParser p = Json.parser(bytes, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new MalformedMessageException("a request is one JSON object on one line");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                raw.read(field, p);
+            }
+            if (p.nextToken() != null) {
+                throw new MalformedMessageException("unexpected data after the request object");
+            }
+            return new RequestLine(raw.id, raw.args, raw.toRequest());
+        } catch (MalformedMessageException e) {
+            raw.discard();
+            return reject(raw.id, e.getMessage());
+        } catch (StreamConstraintsException e) {
+            raw.discard();
+            return reject(raw.id, "the request is nested too deeply or holds an oversized value; requests are flat JSON objects");
+        } catch (JsonProcessingException e) {
+            raw.discard();
+            // The parser's own message can quote the input, and the input can hold a token.
+            return reject(raw.id, "the line is not valid JSON in UTF-8 (column " + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            raw.discard();
+            return reject(raw.id, "the line could not be read as JSON");
+        }
+    }
+
+    private static Incoming reject(RequestId id, String message) {
+        return new Incoming.Rejected(id, Response.Failure.badRequest(message));
+    }
+
+    /** The fields of one request as they arrive, in any order; checked once all are in. */
+    private static final class RawRequest {
+        RequestId id;
+        Long version;
+        String kind;
+        Registry registry;
+        String operation;
+        String crateName;
+        String crateVersion;
+        String checksum;
+        Secret token;
+        String loginUrl;
+        Long expiration;
+        List<String> operations;
+        String store;
+        List<String> args;
+
+        void read(String field, JsonParser p) throws IOException, MalformedMessageException {
+            switch (field) {
+                case "v" -> version = integer(p, "v");
+                case "id" -> id = JsonFields.id(p);
+                case "kind" -> kind = string(p, "kind");
+                case "registry" -> registry = readRegistry(p);
+                case "operation" -> operation = string(p, "operation");
+                case "name" -> crateName = string(p, "name");
+                case "vers" -> crateVersion = string(p, "vers");
+                case "cksum" -> checksum = string(p, "cksum");
+                case "token" -> {
+                    discard();
+                    token = JsonFields.secret(p, "token");
+                }
+                case "login-url" -> loginUrl = string(p, "login-url");
+                case "expiration" -> expiration = integer(p, "expiration");
+                case "operations" -> operations = strings(p, "operations");
+                case "store" -> store = string(p, "store");
+                case "args" -> args = strings(p, "args");
+                default -> p.skipChildren();
+            }
+        }
+
+        Request toRequest() throws MalformedMessageException {
+            if (version == null) {
+                throw new MalformedMessageException("missing field `v`: every request carries \"v\":1");
+            }
+            if (version != VERSION) {
+                throw new MalformedMessageException("unsupported protocol version " + version + "; latchkey speaks version 1");
+            }
+            if (kind == null) {
+                throw new MalformedMessageException("missing field `kind`");
+            }
+            return switch (kind) {
+                case "get" -> new Request.Get(need(registry), operation == null ? Operation.READ : Operation.fromWire(operation),
+                        crateName, crateVersion, checksum);
+                case "store", "login" -> {
+                    Registry target = need(registry);
+                    if (token == null && kind.equals("store")) {
+                        throw new MalformedMessageException("missing field `token`");
+                    }
+                    if (token != null && token.problem() != null) {
+                        throw new MalformedMessageException("field `token`: " + token.problem());
+                    }
+                    if (store != null && store.isEmpty()) {
+                        throw new MalformedMessageException("field `store` is empty");
+                    }
+                    yield new Request.Store(kind, target, token, expiration, operationSet(), store, loginUrl);
+                }
+                case "erase", "logout" -> new Request.Erase(kind, need(registry), store);
+                case "list" -> new Request.ListTokens(registry);
+                case "status" -> new Request.Status();
+                default -> new Request.Unsupported(kind);
+            };
+        }
+
+        private Set<Operation> operationSet() throws MalformedMessageException {
+            if (operations == null) {
+                return Set.of();
+            }
+            Set<Operation> set = EnumSet.noneOf(Operation.class);
+            for (String name : operations) {
+                Operation op = Operation.fromWire(name);
+                if (op == Operation.UNKNOWN) {
+                    throw new MalformedMessageException("field `operations`: unknown operation `" + name
+                            + "` (use read, publish, yank, unyank, owners)");
+                }
+                set.add(op);
+            }
+            return set;
+        }
+
+        private static Registry need(Registry registry) throws MalformedMessageException {
+            if (registry == null) {
+                throw new MalformedMessageException("missing field `registry`");
+            }
+            return registry;
+        }
+
+        void discard() {
+            if (token != null) {
+                token.wipe();
+                token = null;
+            }
+        }
+
+        private static Registry readRegistry(JsonParser p) throws IOException, MalformedMessageException {
+            expectObject(p, "registry");
+            String indexUrl = null;
+            String name = null;
+            List<String> headers = List.of();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "index-url" -> indexUrl = string(p, "registry.index-url");
+                    case "name" -> name = string(p, "registry.name");
+                    case "headers" -> headers = strings(p, "registry.headers");
+                    default -> p.skipChildren();
+                }
+            }
+            if ((indexUrl == null || indexUrl.isEmpty()) && (name == null || name.isEmpty())) {
+                throw new MalformedMessageException("field `registry` needs an `index-url` or a `name`");
+            }
+            return new Registry(emptyToNull(indexUrl), emptyToNull(name), headers);
+        }
+
+        private static String emptyToNull(String s) {
+            return s == null || s.isEmpty() ? null : s;
+        }
+    }
+
+    /** Writes one request line, {@code \n} included, in cargo's field order. */
+    public static byte[] write(RequestLine line) {
+        Json.LineBuffer out = new Json.LineBuffer();
+        try (JsonGenerator g = out.generator()) {
+            g.writeStartObject();
+            g.writeNumberField("v", VERSION);
+            if (line.id() != null) {
+                writeId(g, line.id());
+            }
+            Request request = line.request();
+            Registry registry = registryOf(request);
+            if (registry != null) {
+                writeRegistry(g, registry);
+            }
+            g.writeStringField("kind", request.kind());
+            writeFields(g, request);
+            if (!line.args().isEmpty()) {
+                g.writeArrayFieldStart("args");
+                for (String arg : line.args()) {
+                    g.writeString(arg);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return out.finishLine();
+    }
+
+    private static Registry registryOf(Request request) {
+        if (request instanceof Request.Get get) {
+            return get.registry();
+        } else if (request instanceof Request.Store store) {
+            return store.registry();
+        } else if (request instanceof Request.Erase erase) {
+            return erase.registry();
+        } else if (request instanceof Request.ListTokens list) {
+            return list.registry();
+        }
+        return null;
+    }
+
+    private static void writeFields(JsonGenerator g, Request request) throws IOException {
+        if (request instanceof Request.Get get) {
+            g.writeStringField("operation", get.operation().wire());
+            optional(g, "name", get.crateName());
+            optional(g, "vers", get.crateVersion());
+            optional(g, "cksum", get.checksum());
+        } else if (request instanceof Request.Store store) {
+            if (store.token() != null) {
+                g.writeFieldName("token");
+                char[] chars = store.token().exposeChars();
+                g.writeString(chars, 0, chars.length);
+            }
+            optional(g, "login-url", store.loginUrl());
+            if (store.expiration() != null) {
+                g.writeNumberField("expiration", store.expiration());
+            }
+            if (!store.operations().isEmpty()) {
+                g.writeArrayFieldStart("operations");
+                for (Operation op : EnumSet.copyOf(store.operations())) {
+                    g.writeString(op.wire());
+                }
+                g.writeEndArray();
+            }
+            optional(g, "store", store.store());
+        } else if (request instanceof Request.Erase erase) {
+            optional(g, "store", erase.store());
+        }
+    }
+
+    static void writeRegistry(JsonGenerator g, Registry registry) throws IOException {
+        g.writeObjectFieldStart("registry");
+        optional(g, "index-url", registry.indexUrl());
+        optional(g, "name", registry.name());
+        if (!registry.headers().isEmpty()) {
+            g.writeArrayFieldStart("headers");
+            for (String header : registry.headers()) {
+                g.writeString(header);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+
+    static void writeId(JsonGenerator g, RequestId id) throws IOException {
+        if (id.text() != null) {
+            g.writeStringField("id", id.text());
+        } else {
+            g.writeNumberField("id", id.number());
+        }
+    }
+
+    static void optional(JsonGenerator g, String field, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(field, value);
+        }
+    }
+}
