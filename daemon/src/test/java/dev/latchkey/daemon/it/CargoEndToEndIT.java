@@ -266,19 +266,10 @@ class CargoEndToEndIT {
         return ProcessRun.of(command).environment(environment(lastCargoHome())).in(temp).run();
     }
 
-    /**
-     * The inherited environment without anything that could point cargo or latchkey elsewhere
-     * (CARGO_*, LATCHKEY_*, XDG_*), then private homes for both.
-     */
+    /** Private homes for cargo and latchkey, with the cargo under test first on PATH. */
     private Map<String, String> environment(Path cargoHome) {
-        Map<String, String> env = ProcessRun.inheritedEnvironmentWithout(List.of("CARGO", "LATCHKEY_", "XDG_"));
+        Map<String, String> env = PrivateHomes.environment(temp, cargoHome);
         env.put("PATH", cargo.directory() + File.pathSeparator + env.getOrDefault("PATH", ""));
-        env.put("CARGO_HOME", cargoHome.toString());
-        env.put("CARGO_TERM_COLOR", "never");
-        env.put("XDG_DATA_HOME", temp.resolve("xdg/data").toString());
-        env.put("XDG_CONFIG_HOME", temp.resolve("xdg/config").toString());
-        env.put("XDG_STATE_HOME", temp.resolve("xdg/state").toString());
-        env.put("XDG_CACHE_HOME", temp.resolve("xdg/cache").toString());
         return env;
     }
 
