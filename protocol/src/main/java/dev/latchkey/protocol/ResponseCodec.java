@@ -162,16 +162,25 @@ public final class ResponseCodec {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
-                switch (field) {
-                    case "id" -> id = JsonFields.id(p);
-                    case "Ok" -> response = parseOk(p);
-                    case "Err" -> response = parseErr(p);
-                    default -> throw new MalformedMessageException("unexpected field `" + field
+                if (field.equals("id")) {
+                    id = JsonFields.id(p);
+                    continue;
+                }
+                if (!field.equals("Ok") && !field.equals("Err")) {
+                    throw new MalformedMessageException("unexpected field `" + field
                             + "` in a response; expected `Ok` or `Err`");
                 }
+                if (response != null) {
+                    // cargo reads the line as a Rust Result: one of the two keys, never both
+                    throw new MalformedMessageException("a response holds exactly one `Ok` or `Err`");
+                }
+                response = field.equals("Ok") ? parseOk(p) : parseErr(p);
             }
             if (response == null) {
                 throw new MalformedMessageException("a response needs `Ok` or `Err`");
+            }
+            if (p.nextToken() != null) {
+                throw new MalformedMessageException("unexpected data after the response object");
             }
             return new ResponseLine(id, response);
         } catch (JsonProcessingException e) {
