@@ -70,7 +70,7 @@ class ConcurrentWritersIT {
         List<CompletableFuture<ProcessRun.Result>> writers = new ArrayList<>();
         for (int writer = 1; writer <= 2; writer++) {
             String requests = requests(writer, store);
-            writers.add(CompletableFuture.supplyAsync(() -> ProcessRun.of(LatchkeyJar.command("stdio"))
+            writers.add(CompletableFuture.supplyAsync(() -> ProcessRun.of(LatchkeyProcess.command(List.of(), "stdio"))
                     .environment(environment()).in(temp).stdin(requests).run()));
         }
         for (CompletableFuture<ProcessRun.Result> writer : writers) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -14,12 +15,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON as plain Java values (Map, List, String, Long, Double, Boolean, null), for the test
- * registry, which passes cargo's publish metadata on into index lines. jackson-core is already
- * on the classpath through the protocol module; this adds only the tree on top of it.
+ * JSON as plain Java values (Map, List, String, Long, Double, Boolean, null): for the test
+ * registry, which passes cargo's publish metadata on into index lines, and for tests that check
+ * latchkey's answers with a reader other than latchkey's own. Strict: duplicate keys and data
+ * after the value are errors. jackson-core is already on the classpath through the protocol module.
  */
 final class JsonValues {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private JsonValues() {
     }
@@ -27,7 +30,11 @@ final class JsonValues {
     static Object parse(byte[] json) {
         try (JsonParser parser = FACTORY.createParser(json)) {
             parser.nextToken();
-            return read(parser);
+            Object value = read(parser);
+            if (parser.nextToken() != null) {
+                throw new IOException("data after the JSON value");
+            }
+            return value;
         } catch (IOException e) {
             throw new UncheckedIOException("not JSON", e);
         }

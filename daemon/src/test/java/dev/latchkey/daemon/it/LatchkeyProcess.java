@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +58,17 @@ final class LatchkeyProcess implements AutoCloseable {
         return jar;
     }
 
+    /** The command line that runs the packaged jar with this JVM's java, JVM options first. */
+    static List<String> command(List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar().toString());
+        command.addAll(List.of(args));
+        return command;
+    }
+
     /** Starts {@code latchkey ARGS} with its files under {@code home}. */
     static LatchkeyProcess start(Path home, String... args) {
         return start(home, Map.of(), args);
@@ -66,18 +76,14 @@ final class LatchkeyProcess implements AutoCloseable {
 
     /** Starts {@code latchkey ARGS} with its files under {@code home} and {@code extraEnv} added. */
     static LatchkeyProcess start(Path home, Map<String, String> extraEnv, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The JDK takes user.home from the password database, not $HOME: keep that private too.
-        command.add("-Duser.home=" + home);
-        command.add("-jar");
-        command.add(jar().toString());
-        command.addAll(List.of(args));
+        List<String> command = command(List.of("-Duser.home=" + home), args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile());
         Map<String, String> env = builder.environment();
         // Nothing of this machine's latchkey, cargo or XDG setup may leak into the test.
-        env.keySet().removeIf(name -> name.startsWith("LATCHKEY_") || name.startsWith("CARGO_") || name.startsWith("XDG_"));
-        env.putAll(privateEnvironment(home));
+        env.clear();
+        env.putAll(PrivateHomes.environment(home, home.resolve("cargo")));
+        env.put("HOME", home.toString());
         env.putAll(extraEnv);
         try {
             return new LatchkeyProcess(builder.start());
@@ -100,24 +106,14 @@ final class LatchkeyProcess implements AutoCloseable {
     record Finished(int status, String stdout, String stderr) {
     }
 
-    static Map<String, String> privateEnvironment(Path home) {
-        Map<String, String> env = new HashMap<>();
-        env.put("HOME", home.toString());
-        env.put("XDG_DATA_HOME", home.resolve("data").toString());
-        env.put("XDG_CONFIG_HOME", home.resolve("config").toString());
-        env.put("XDG_STATE_HOME", home.resolve("state").toString());
-        env.put("CARGO_HOME", home.resolve("cargo").toString());
-        return env;
-    }
-
     /** latchkey's token file (the {@code file} store) in {@code home}. */
     static Path tokenFile(Path home) {
-        return home.resolve("data").resolve("latchkey").resolve("tokens.toml");
+        return PrivateHomes.tokenFile(home);
     }
 
     /** latchkey's config file in {@code home}. */
     static Path configFile(Path home) {
-        return home.resolve("config").resolve("latchkey").resolve("config.toml");
+        return home.resolve("xdg/config/latchkey/config.toml");
     }
 
     long pid() {

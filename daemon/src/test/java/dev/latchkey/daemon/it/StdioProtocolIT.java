@@ -1,14 +1,11 @@
 package dev.latchkey.daemon.it;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -477,50 +474,14 @@ class StdioProtocolIT {
         return (Map<String, Object>) map;
     }
 
-    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-
-    /** A line read as one JSON object of plain values; fails on anything else, duplicate keys and trailing data included. */
+    /** A line read as one JSON object of plain values, by a reader other than latchkey's; fails on anything else. */
     private static Map<String, Object> object(String line) {
-        try (JsonParser p = JSON.createParser(line)) {
-            p.nextToken();
-            Object value = value(p);
-            assertNull(p.nextToken(), "trailing data: " + line);
-            return castMap(assertInstanceOf(Map.class, value, "not a JSON object: " + line));
-        } catch (IOException e) {
+        Object value;
+        try {
+            value = JsonValues.parse(line.getBytes(StandardCharsets.UTF_8));
+        } catch (UncheckedIOException e) {
             throw new AssertionError("not valid JSON: " + line, e);
         }
-    }
-
-    private static Object value(JsonParser p) throws IOException {
-        JsonToken token = p.currentToken();
-        if (token == JsonToken.START_OBJECT) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                map.put(name, value(p));
-            }
-            return map;
-        }
-        if (token == JsonToken.START_ARRAY) {
-            List<Object> list = new ArrayList<>();
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                list.add(value(p));
-            }
-            return list;
-        }
-        if (token == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        if (token == JsonToken.VALUE_NUMBER_INT) {
-            return p.getLongValue();
-        }
-        if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
-            return p.getBooleanValue();
-        }
-        if (token == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        throw new AssertionError("unexpected JSON value " + token);
+        return castMap(assertInstanceOf(Map.class, value, "not a JSON object: " + line));
     }
 }
