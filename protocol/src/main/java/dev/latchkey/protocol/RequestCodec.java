@@ -116,8 +116,8 @@ public final class RequestCodec {
                 throw new MalformedMessageException("missing field `kind`");
             }
             return switch (kind) {
-                case "get" -> new Request.Get(need(registry), operation == null ? Operation.READ : Operation.fromWire(operation),
-                        crateName, crateVersion, checksum);
+                case "get" -> withoutToken(new Request.Get(need(registry),
+                        operation == null ? Operation.READ : Operation.fromWire(operation), crateName, crateVersion, checksum));
                 case "store", "login" -> {
                     Registry target = need(registry);
                     if (token == null && kind.equals("store")) {
@@ -131,11 +131,17 @@ public final class RequestCodec {
                     }
                     yield new Request.Store(kind, target, token, expiration, operationSet(), store, loginUrl);
                 }
-                case "erase", "logout" -> new Request.Erase(kind, need(registry), store);
-                case "list" -> new Request.ListTokens(registry == null ? null : registry.toRegistry());
-                case "status" -> new Request.Status();
-                default -> new Request.Unsupported(kind);
+                case "erase", "logout" -> withoutToken(new Request.Erase(kind, need(registry), store));
+                case "list" -> withoutToken(new Request.ListTokens(registry == null ? null : registry.toRegistry()));
+                case "status" -> withoutToken(new Request.Status());
+                default -> withoutToken(new Request.Unsupported(kind));
             };
+        }
+
+        /** A kind that takes no token: one sent anyway is wiped, not carried along. */
+        private Request withoutToken(Request request) {
+            discard();
+            return request;
         }
 
         private Set<Operation> operationSet() throws MalformedMessageException {
