@@ -46,6 +46,16 @@ final class Arguments {
         throw new UsageException("missing " + what);
     }
 
+    /** Removes and returns the next positional argument, if there is one. */
+    Optional<String> optionalPositional() {
+        for (int i = 0; i < remaining.size(); i++) {
+            if (!remaining.get(i).startsWith("-")) {
+                return Optional.of(remaining.remove(i));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Fails on anything not consumed. */
     void end() throws UsageException {
         if (!remaining.isEmpty()) {
