@@ -1,7 +1,9 @@
 package dev.latchkey.daemon.background;
 
+import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.client.SocketDirectory;
 import dev.latchkey.daemon.Main;
+import dev.latchkey.protocol.CredentialException;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Starts the daemon in the background: this program again, with {@code --foreground}, in a session
  * of its own (so a Ctrl-C meant for whoever started it does not reach it), with stdin and stdout on
  * {@code /dev/null} and stderr appended to {@code daemon.log} in the state directory. The caller
- * waits until the new daemon answers on its socket, so that when it returns the daemon is there.
+ * waits until the new daemon answers on its socket, so that when it returns the daemon is there;
+ * or until it has exited, having found another daemon on the socket, so that none is left behind.
  */
 public final class DaemonLauncher {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -57,7 +60,7 @@ public final class DaemonLauncher {
                 .start();
         long giveUp = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!daemon.waitFor(20, TimeUnit.MILLISECONDS)) {
-            if (SocketProbe.answers(socket)) {
+            if (servedBy(daemon.pid())) {
                 return;
             }
             if (System.nanoTime() - giveUp > 0) {
@@ -68,6 +71,21 @@ public final class DaemonLauncher {
         }
         throw new IOException("the daemon exited at once (status " + daemon.exitValue() + "): " + lastLine(logFile)
                 + "; the whole log is " + logFile);
+    }
+
+    /**
+     * Whether the daemon answering on the socket is the one we started. Another may answer first
+     * when several start at once; ours then exits, and we wait for that rather than leave it behind.
+     */
+    private boolean servedBy(long pid) {
+        if (!SocketProbe.answers(socket)) {
+            return false;
+        }
+        try (LatchkeyClient client = LatchkeyClient.overSocket(socket).startDaemon(false).build()) {
+            return client.status().pid() == pid;
+        } catch (CredentialException e) {
+            return false;
+        }
     }
 
     /** This program as it runs now, JVM options included, asked to serve in the foreground. */
