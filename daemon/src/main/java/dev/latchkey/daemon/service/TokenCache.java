@@ -95,19 +95,19 @@ public final class TokenCache {
         });
     }
 
-    /** How many tokens are kept now. */
-    int size() {
-        return entries.size();
+    /** Until when a token read at {@code now} may be kept: the TTL, cut short by the token's own expiration. */
+    static Instant keptUntil(Instant now, Duration ttl, Long expiration) {
+        Instant until = now.plus(ttl);
+        if (expiration != null && Instant.ofEpochSecond(expiration).isBefore(until)) {
+            return Instant.ofEpochSecond(expiration);
+        }
+        return until;
     }
 
     private void keep(Key key, StoredToken token, Instant now) {
-        Instant until = now.plus(ttl);
-        if (token.expiration() != null) {
-            Instant expires = Instant.ofEpochSecond(token.expiration());
-            until = expires.isBefore(until) ? expires : until;
-        }
+        Instant until = keptUntil(now, ttl, token.expiration());
         if (!now.isBefore(until)) {
-            return;
+            return; // expired already: the service will not hand it out, so there is nothing to keep
         }
         Entry entry = new Entry(copy(token), until);
         Entry previous = entries.put(key, entry);

@@ -64,13 +64,14 @@ final class DaemonSandbox implements AutoCloseable {
                 env.put(name, value);
             }
         });
-        env.put("HOME", home.toString());
+        // HOME stays: Java takes its home from -Duser.home below, and cargo's rustup proxy finds its toolchains through HOME.
         env.put("XDG_RUNTIME_DIR", runtime.toString());
         env.put("XDG_DATA_HOME", data.toString());
         env.put("XDG_STATE_HOME", state.toString());
         env.put("XDG_CONFIG_HOME", configDir.toString());
         env.put("XDG_CACHE_HOME", root.resolve("cache").toString());
         env.put("CARGO_HOME", cargoHome.toString());
+        writeLauncher();
     }
 
     /** Writes latchkey's config file. */
@@ -164,21 +165,30 @@ final class DaemonSandbox implements AutoCloseable {
         return LatchkeyClient.overSocket(socket).startDaemon(false).callTimeout(Duration.ofSeconds(30)).build();
     }
 
-    /** A client that starts the daemon with this sandbox's jar and environment when it is absent. */
-    LatchkeyClient startingClient() throws IOException {
-        Path launcher = root.resolve("latchkey-launcher");
-        if (!Files.exists(launcher)) {
-            StringBuilder script = new StringBuilder("#!/bin/sh\n");
-            env.forEach((name, value) -> {
-                if (name.startsWith("XDG_") || name.equals("CARGO_HOME")) {
-                    script.append("export ").append(name).append("='").append(value).append("'\n");
-                }
-            });
-            script.append("exec '").append(String.join("' '", latchkey())).append("' \"$@\"\n");
-            Files.writeString(launcher, script);
-            launcher.toFile().setExecutable(true);
-        }
-        return LatchkeyClient.overSocket(socket).launcher(List.of(launcher.toString())).build();
+    /** A client that starts the daemon, through {@link #launcher()}, when it is absent. */
+    LatchkeyClient startingClient() {
+        return LatchkeyClient.overSocket(socket).launcher(List.of(launcher().toString())).build();
+    }
+
+    /**
+     * A script that runs latchkey in this sandbox for programs that start it themselves with their
+     * own environment (the client library, cargo): it sets the sandbox's variables first.
+     */
+    Path launcher() {
+        return root.resolve("latchkey-launcher");
+    }
+
+    /** Written before any process starts: a script still open for writing in a child being spawned cannot be run. */
+    private void writeLauncher() throws IOException {
+        StringBuilder script = new StringBuilder("#!/bin/sh\n");
+        env.forEach((name, value) -> {
+            if (name.startsWith("XDG_") || name.equals("CARGO_HOME")) {
+                script.append("export ").append(name).append("='").append(value).append("'\n");
+            }
+        });
+        script.append("exec '").append(String.join("' '", latchkey())).append("' \"$@\"\n");
+        Files.writeString(launcher(), script);
+        launcher().toFile().setExecutable(true);
     }
 
     String log() throws IOException {
