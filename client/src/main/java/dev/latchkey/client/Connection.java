@@ -129,8 +129,8 @@ final class Connection implements Closeable {
                 }
                 call.written = true;
             } catch (IOException e) {
-                // A line cut short is never served: the server needs its end to read it.
-                end(new ConnectionLostException(peer + " is gone (" + e.getMessage() + ")", e, false));
+                // The server is gone. The reader thread finds that out too, after the last line it sent
+                // (a refusal says why), and ends the connection; until then this call waits like any other.
             } finally {
                 Arrays.fill(line, (byte) 0);
             }
@@ -139,7 +139,11 @@ final class Connection implements Closeable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for " + peer);
         } catch (ExecutionException e) {
-            throw (IOException) e.getCause();
+            IOException cause = (IOException) e.getCause();
+            if (!call.written && cause instanceof ConnectionLostException lost && lost.requestSent()) {
+                throw new ConnectionLostException(lost.getMessage(), lost, false); // a line cut short is never served
+            }
+            throw cause;
         } finally {
             calls.remove(id);
             deadline.cancel(false);

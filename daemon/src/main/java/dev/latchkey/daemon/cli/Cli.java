@@ -82,7 +82,9 @@ public final class Cli {
             // Requests go to a running daemon when there is one, and are served here otherwise.
             Path daemonSocket = noDaemon ? null : socket;
             if (args.flag("--cargo-plugin")) {
-                return serve(new ServiceRouter(services, Dialect.CARGO, stderr, daemonSocket), Dialect.CARGO, args);
+                try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, daemonSocket)) {
+                    return serve(router, Dialect.CARGO, args);
+                }
             }
             if (args.flag("--version")) {
                 args.end();
@@ -94,18 +96,19 @@ public final class Cli {
                 return ExitCodes.OK;
             }
             String command = args.positional("a command (see `latchkey --help`)");
-            ServiceRouter router = new ServiceRouter(services, Dialect.LATCHKEY, stderr, daemonSocket);
-            return switch (command) {
-                case "stdio" -> serve(router, Dialect.LATCHKEY, args);
-                case "get" -> get(router, args);
-                case "store" -> store(router, args);
-                case "erase" -> erase(router, args);
-                case "list" -> list(router, args);
-                case "import" -> importCargo(services, args);
-                case "doctor" -> doctor(services, args);
-                case "daemon" -> new DaemonCommand(env, config, socket, version, stdout, stderr).run(args);
-                default -> throw new UsageException("unknown command `" + command + "` (see `latchkey --help`)");
-            };
+            try (ServiceRouter router = new ServiceRouter(services, Dialect.LATCHKEY, stderr, daemonSocket)) {
+                return switch (command) {
+                    case "stdio" -> serve(router, Dialect.LATCHKEY, args);
+                    case "get" -> get(router, args);
+                    case "store" -> store(router, args);
+                    case "erase" -> erase(router, args);
+                    case "list" -> list(router, args);
+                    case "import" -> importCargo(services, args);
+                    case "doctor" -> doctor(services, args);
+                    case "daemon" -> new DaemonCommand(env, config, socket, version, stdout, stderr).run(args);
+                    default -> throw new UsageException("unknown command `" + command + "` (see `latchkey --help`)");
+                };
+            }
         } catch (UsageException e) {
             stderr.println("latchkey: " + e.getMessage());
             stderr.println("try `latchkey --help`");

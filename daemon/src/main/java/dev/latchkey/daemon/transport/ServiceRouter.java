@@ -26,7 +26,7 @@ import java.util.Optional;
  * dialect a {@code login} without a token (cargo sends none when its stdin is a terminal) is
  * completed by asking at the terminal first, as cargo's own providers do.
  */
-public final class ServiceRouter implements RequestHandler {
+public final class ServiceRouter implements RequestHandler, AutoCloseable {
     private final Services services;
     private final Dialect dialect;
     private final PrintStream diagnostics;
@@ -49,6 +49,12 @@ public final class ServiceRouter implements RequestHandler {
         this.dialect = dialect;
         this.diagnostics = diagnostics;
         this.daemon = new DaemonLink(services.environmentHoldsTokens() ? null : daemonSocket, diagnostics);
+    }
+
+    /** Lets go of the daemon, if requests went there. */
+    @Override
+    public void close() {
+        daemon.close();
     }
 
     /** Whether a request failed because the config file is broken; the process then exits 2. */
