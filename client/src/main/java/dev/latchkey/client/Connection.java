@@ -32,6 +32,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread hands each answer to the caller whose {@code id} it carries.
  */
 final class Connection implements Closeable {
+    /** The server turned this connection away (another user's daemon, too many clients); {@link #failure} says why. */
+    static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient Response.Failure failure;
+
+        Refused(Response.Failure failure) {
+            super(failure.message());
+            this.failure = failure;
+        }
+
+        Response.Failure failure() {
+            return failure;
+        }
+    }
+
     private final String peer;
     private final OutputStream out;
     private final Runnable abort;
@@ -40,7 +55,7 @@ final class Connection implements Closeable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile IOException end;
-    private volatile Response.Failure refusal;
+    private volatile Refused refusal;
 
     /** A request waiting for its answer. */
     private static final class Call {
@@ -106,6 +121,7 @@ final class Connection implements Closeable {
     /**
      * Sends one request and waits for its answer, a {@link Response.Failure} included.
      *
+     * @throws Refused                when the server refuses the connection instead
      * @throws ConnectionLostException when the connection ends first
      * @throws InterruptedIOException when no answer comes within {@code timeout}
      */
@@ -116,7 +132,7 @@ final class Connection implements Closeable {
         ScheduledFuture<?> deadline = Deadlines.after(timeout, () -> expire(call, timeout));
         try {
             if (refusal != null) {
-                return refusal;
+                throw refusal;
             }
             if (end != null) {
                 throw new ConnectionLostException(end.getMessage(), end, false);
@@ -190,8 +206,9 @@ final class Connection implements Closeable {
             // We always send an id, so an answer without one is about the connection itself: the
             // server refuses it (another user's daemon, too many clients). Every call gets it.
             if (line.response() instanceof Response.Failure failure) {
-                refusal = failure;
-                calls.values().forEach(call -> call.answer.complete(failure));
+                Refused refused = new Refused(failure);
+                refusal = refused;
+                calls.values().forEach(call -> call.answer.completeExceptionally(refused));
             }
             return;
         }
@@ -208,12 +225,8 @@ final class Connection implements Closeable {
         end = cause;
         abort.run();
         for (Call call : calls.values()) {
-            Response.Failure refused = refusal;
-            if (refused != null) {
-                call.answer.complete(refused);
-            } else {
-                call.answer.completeExceptionally(cause);
-            }
+            Refused refused = refusal;
+            call.answer.completeExceptionally(refused != null ? refused : cause);
         }
     }
 

@@ -201,7 +201,8 @@ public final class LatchkeyClient implements AutoCloseable {
      *
      * @throws java.net.ConnectException when no daemon is running and none is to be started
      * @throws ConnectionLostException     when the connection ended before the answer came, even after one retry
-     * @throws IOException                 when the server cannot be reached or does not answer in time
+     * @throws IOException                 when the server cannot be reached, turns the connection away,
+     *                                     or does not answer in time
      */
     public Response exchange(Request request, List<String> args) throws IOException {
         try {
@@ -218,6 +219,8 @@ public final class LatchkeyClient implements AutoCloseable {
         Response response;
         try {
             response = exchange(request, List.of());
+        } catch (Connection.Refused refused) {
+            throw CredentialException.from(refused.failure());
         } catch (IOException e) {
             throw new CredentialException.Unavailable("cannot reach latchkey: " + e.getMessage());
         }
