@@ -8,6 +8,11 @@ public sealed interface Request {
     /** The kind word as the client sent it; responses repeat it, so {@code login} is answered as {@code login}. */
     String kind();
 
+    /** The registry the request is about; null for kinds that name none. */
+    default Registry registry() {
+        return null;
+    }
+
     /** Fetch the token for {@code registry}, for {@code operation}; the crate fields come with publish, yank and owners. */
     record Get(Registry registry, Operation operation, String crateName, String crateVersion, String checksum)
             implements Request {

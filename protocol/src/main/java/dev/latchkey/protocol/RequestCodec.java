@@ -221,7 +221,7 @@ public final class RequestCodec {
                 writeId(g, line.id());
             }
             Request request = line.request();
-            Registry registry = registryOf(request);
+            Registry registry = request.registry();
             if (registry != null) {
                 writeRegistry(g, registry);
             }
@@ -239,19 +239,6 @@ public final class RequestCodec {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         return out.finishLine();
-    }
-
-    private static Registry registryOf(Request request) {
-        if (request instanceof Request.Get get) {
-            return get.registry();
-        } else if (request instanceof Request.Store store) {
-            return store.registry();
-        } else if (request instanceof Request.Erase erase) {
-            return erase.registry();
-        } else if (request instanceof Request.ListTokens list) {
-            return list.registry();
-        }
-        return null;
     }
 
     private static void writeFields(JsonGenerator g, Request request) throws IOException {

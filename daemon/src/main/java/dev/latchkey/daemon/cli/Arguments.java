@@ -38,17 +38,30 @@ final class Arguments {
 
     /** Removes and returns the next positional argument. */
     String positional(String what) throws UsageException {
+        Optional<String> next = optionalPositional();
+        if (next.isEmpty()) {
+            throw new UsageException("missing " + what);
+        }
+        return next.get();
+    }
+
+    /** Removes and returns the next positional argument, if there is one. */
+    Optional<String> optionalPositional() {
         for (int i = 0; i < remaining.size(); i++) {
-            if (!remaining.get(i).startsWith("-") || remaining.get(i).equals("-")) {
-                return remaining.remove(i);
+            if (isPositional(remaining.get(i))) {
+                return Optional.of(remaining.remove(i));
             }
         }
-        throw new UsageException("missing " + what);
+        return Optional.empty();
     }
 
     /** Whether a positional argument is left. */
     boolean hasPositional() {
-        return remaining.stream().anyMatch(arg -> !arg.startsWith("-") || arg.equals("-"));
+        return remaining.stream().anyMatch(Arguments::isPositional);
+    }
+
+    private static boolean isPositional(String arg) {
+        return !arg.startsWith("-") || arg.equals("-");
     }
 
     /** Fails on anything not consumed. */

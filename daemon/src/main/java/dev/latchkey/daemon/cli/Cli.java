@@ -3,6 +3,7 @@ package dev.latchkey.daemon.cli;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.Durations;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.service.CredentialService;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
@@ -13,6 +14,7 @@ import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Request;
+import dev.latchkey.protocol.RequestLine;
 import dev.latchkey.protocol.Response;
 import dev.latchkey.protocol.ResponseCodec;
 import dev.latchkey.protocol.Secret;
@@ -73,13 +75,16 @@ public final class Cli {
             Arguments args = new Arguments(Arrays.asList(argv));
             Path config = args.option("--config").map(env::expand)
                     .orElseGet(() -> env.get("LATCHKEY_CONFIG").map(env::expand).orElse(null));
-            // Accepted now so that scripts can pass them; the daemon that uses them is not built yet.
-            args.option("--socket");
-            args.flag("--no-daemon");
+            Path socket = args.option("--socket").map(env::expand).orElseGet(() -> new Locations(env).socket());
+            boolean noDaemon = args.flag("--no-daemon") || env.get("LATCHKEY_NO_DAEMON").filter(v -> !v.equals("0")).isPresent();
             args.flag("-v");
             Services services = new Services(env, config, version);
+            // Requests go to a running daemon when there is one, and are served here otherwise.
+            Path daemonSocket = noDaemon ? null : socket;
             if (args.flag("--cargo-plugin")) {
-                return serve(services, Dialect.CARGO, args);
+                try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, daemonSocket)) {
+                    return serve(router, Dialect.CARGO, args);
+                }
             }
             if (args.flag("--version")) {
                 args.end();
@@ -91,21 +96,19 @@ public final class Cli {
                 return ExitCodes.OK;
             }
             String command = args.positional("a command (see `latchkey --help`)");
-            return switch (command) {
-                case "stdio" -> serve(services, Dialect.LATCHKEY, args);
-                case "get" -> get(services, args);
-                case "store" -> store(services, args);
-                case "erase" -> erase(services, args);
-                case "list" -> list(services, args);
-                case "import" -> importCargo(services, args);
-                case "doctor" -> doctor(services, args);
-                case "daemon" -> {
-                    stderr.println("latchkey: the background daemon is not built in this version yet; "
-                            + "use `latchkey --cargo-plugin` or `latchkey stdio`, which serve in-process");
-                    yield ExitCodes.FAILURE;
-                }
-                default -> throw new UsageException("unknown command `" + command + "` (see `latchkey --help`)");
-            };
+            try (ServiceRouter router = new ServiceRouter(services, Dialect.LATCHKEY, stderr, daemonSocket)) {
+                return switch (command) {
+                    case "stdio" -> serve(router, Dialect.LATCHKEY, args);
+                    case "get" -> get(router, args);
+                    case "store" -> store(router, args);
+                    case "erase" -> erase(router, args);
+                    case "list" -> list(router, args);
+                    case "import" -> importCargo(services, args);
+                    case "doctor" -> doctor(services, args);
+                    case "daemon" -> new DaemonCommand(env, config, socket, version, stdout, stderr).run(args);
+                    default -> throw new UsageException("unknown command `" + command + "` (see `latchkey --help`)");
+                };
+            }
         } catch (UsageException e) {
             stderr.println("latchkey: " + e.getMessage());
             stderr.println("try `latchkey --help`");
@@ -119,25 +122,27 @@ public final class Cli {
         } catch (IOException e) {
             stderr.println("latchkey: " + e.getMessage());
             return ExitCodes.FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stderr.println("latchkey: interrupted");
+            return ExitCodes.FAILURE;
         }
     }
 
-    private int serve(Services services, Dialect dialect, Arguments args) throws UsageException, IOException {
+    private int serve(ServiceRouter router, Dialect dialect, Arguments args) throws UsageException, IOException {
         args.end();
-        ServiceRouter router = new ServiceRouter(services, dialect, stderr);
         new ProtocolSession(dialect, version, router).serve(stdin, stdout);
         return router.sawBrokenConfig() ? ExitCodes.USAGE : ExitCodes.OK;
     }
 
-    private int get(Services services, Arguments args) throws UsageException, ConfigException, CredentialException, IOException {
+    private int get(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {
         String registry = args.positional("REGISTRY");
         Operation operation = args.option("--operation").map(Cli::operation).orElse(Operation.READ);
         args.end();
         if (operation == Operation.UNKNOWN) {
             throw new UsageException("--operation takes read, publish, yank, unyank or owners");
         }
-        CredentialService service = services.forConfig(null);
-        Response response = service.handle(new Request.Get(registryArg(registry), operation, null, null, null), null);
+        Response response = router.handle(new RequestLine(new Request.Get(registryArg(registry), operation, null, null, null)));
         Response.Got got = expect(response, Response.Got.class);
         byte[] token = got.token().toUtf8();
         try {
@@ -151,7 +156,7 @@ public final class Cli {
         return ExitCodes.OK;
     }
 
-    private int store(Services services, Arguments args) throws UsageException, ConfigException, CredentialException, IOException {
+    private int store(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {
         String registry = args.positional("REGISTRY");
         String store = args.option("--store").orElse(null);
         Long expiration = null;
@@ -180,35 +185,34 @@ public final class Cli {
                     + "(where other users can see it): pipe it in, or type it at the prompt");
         }
         args.end();
-        CredentialService service = services.forConfig(null);
         Registry target = registryArg(registry);
         try (Secret token = readToken(target)) {
             String problem = token.problem();
             if (problem != null) {
                 throw new UsageException(problem);
             }
-            Response response = service.handle(new Request.Store("store", target, token, expiration, operations, store, null), null);
+            Response response = router.handle(new RequestLine(new Request.Store("store", target, token, expiration, operations, store, null)));
             Response.Stored stored = expect(response, Response.Stored.class);
             stderr.println("latchkey: stored the token for `" + registry + "` in the " + stored.store() + " store");
         }
         return ExitCodes.OK;
     }
 
-    private int erase(Services services, Arguments args) throws UsageException, ConfigException, CredentialException, IOException {
+    private int erase(ServiceRouter router, Arguments args) throws UsageException, CredentialException {
         String registry = args.positional("REGISTRY");
         String store = args.option("--store").orElse(null);
         args.end();
-        Response response = services.forConfig(null).handle(new Request.Erase("erase", registryArg(registry), store), null);
+        Response response = router.handle(new RequestLine(new Request.Erase("erase", registryArg(registry), store)));
         Response.Erased erased = expect(response, Response.Erased.class);
         stderr.println("latchkey: erased the token for `" + registry + "` from the " + String.join(", ", erased.stores())
                 + " store");
         return ExitCodes.OK;
     }
 
-    private int list(Services services, Arguments args) throws UsageException, ConfigException, CredentialException, IOException {
+    private int list(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {
         boolean json = args.flag("--json");
         args.end();
-        Response.Listed listed = expect(services.forConfig(null).handle(new Request.ListTokens(null), null), Response.Listed.class);
+        Response.Listed listed = expect(router.handle(new RequestLine(new Request.ListTokens(null))), Response.Listed.class);
         if (json) {
             stdout.write(ResponseCodec.write(null, listed, Dialect.LATCHKEY));
             stdout.flush();

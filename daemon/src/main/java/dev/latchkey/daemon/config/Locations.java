@@ -1,5 +1,7 @@
 package dev.latchkey.daemon.config;
 
+import dev.latchkey.client.SocketLocation;
+
 import java.nio.file.Path;
 
 /** Where latchkey's files are, by the XDG rules of SPEC §8 and §9. */
@@ -27,11 +29,9 @@ public final class Locations {
         return dataDirectory().resolve("tokens.toml");
     }
 
+    /** The daemon's socket, found by the same rule as the client library's, so the two always meet. */
     public Path socket() {
-        return env.get("LATCHKEY_SOCKET").map(env::expand)
-                .orElseGet(() -> env.get("XDG_RUNTIME_DIR").map(Path::of)
-                        .orElseGet(() -> xdg("XDG_CACHE_HOME", ".cache"))
-                        .resolve("latchkey").resolve("daemon.sock"));
+        return SocketLocation.resolve(env.variables(), env.home(), env.workingDirectory());
     }
 
     /** cargo's home: {@code $CARGO_HOME}, else {@code ~/.cargo}. */

@@ -34,14 +34,22 @@ public final class CredentialService {
     private final Clock clock;
     private final String version;
     private final Instant started;
+    private final TokenCache cache;
 
     public CredentialService(Config config, StoreCatalog stores, RegistryResolver resolver, Clock clock, String version) {
+        this(config, stores, resolver, clock, version, TokenCache.disabled());
+    }
+
+    /** {@code cache}: what the daemon keeps of tokens read from slow stores. */
+    public CredentialService(Config config, StoreCatalog stores, RegistryResolver resolver, Clock clock, String version,
+                             TokenCache cache) {
         this.config = config;
         this.stores = stores;
         this.resolver = resolver;
         this.clock = clock;
         this.version = version;
         this.started = clock.instant();
+        this.cache = cache;
     }
 
     public RegistryResolver resolver() {
@@ -84,7 +92,7 @@ public final class CredentialService {
         for (Store store : lookupOrder(registry, onlyStore)) {
             Optional<StoredToken> found;
             try {
-                found = store.get(registry, get.operation());
+                found = cache.get(store, registry, get.operation());
             } catch (CredentialException.Locked | CredentialException.Unavailable e) {
                 // A locked store may hold the token: keep looking, but never call that "not found".
                 firstFailure = firstFailure == null ? e : firstFailure;
@@ -122,6 +130,7 @@ public final class CredentialService {
         Store target = storeTarget(registry, request.store() != null ? request.store() : onlyStore);
         long now = clock.instant().getEpochSecond();
         target.put(registry, new StoredToken(request.token(), request.operations(), request.expiration(), now, now));
+        cache.forget(registry);
         return new Response.Stored(request.kind(), target.name());
     }
 
@@ -131,6 +140,7 @@ public final class CredentialService {
         List<Store> candidates = named != null ? List.of(writableStore(named)) : writableInOrder(registry);
         for (Store store : candidates) {
             if (store.erase(registry)) {
+                cache.forget(registry);
                 return new Response.Erased(request.kind(), List.of(store.name()));
             }
         }
@@ -188,6 +198,7 @@ public final class CredentialService {
             if (token.isPresent()) {
                 target.put(registry, new StoredToken(token.get().secret(), token.get().operations(), null, now, now));
                 cargo.erase(registry);
+                cache.forget(registry);
                 moved.add(new Imported(registry, target.name()));
             }
         }

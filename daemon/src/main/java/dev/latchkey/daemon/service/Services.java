@@ -5,10 +5,12 @@ import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.registry.RegistryResolver;
+import dev.latchkey.daemon.store.EnvStore;
 import dev.latchkey.daemon.store.StoreCatalog;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,13 +23,37 @@ public final class Services {
     private final Environment env;
     private final Path defaultConfig;
     private final String version;
+    private final boolean cacheSlowStores;
     private final Map<Optional<Path>, CredentialService> byConfig = new ConcurrentHashMap<>();
 
     /** {@code defaultConfig} null: the config file of SPEC §8. */
     public Services(Environment env, Path defaultConfig, String version) {
+        this(env, defaultConfig, version, false);
+    }
+
+    /** {@code cacheSlowStores}: keep tokens read from slow stores for the config's {@code daemon.cache-ttl}, as the daemon does. */
+    private Services(Environment env, Path defaultConfig, String version, boolean cacheSlowStores) {
         this.env = env;
         this.defaultConfig = defaultConfig;
         this.version = version;
+        this.cacheSlowStores = cacheSlowStores;
+    }
+
+    /**
+     * The daemon's services: tokens read from slow stores are cached, and the {@code env} store sees
+     * no token variables, because the daemon's environment is not its callers'. Callers whose
+     * environment holds tokens are served in their own process instead ({@link #environmentHoldsTokens()}).
+     */
+    public static Services forDaemon(Environment env, Path defaultConfig, String version) {
+        Map<String, String> variables = new HashMap<>(env.variables());
+        variables.keySet().removeIf(EnvStore::isTokenVariable);
+        return new Services(new Environment(variables, env.workingDirectory(), env.home()), defaultConfig, version, true);
+    }
+
+    /** Whether this process's environment holds tokens for the {@code env} store, which only this process can see. */
+    public boolean environmentHoldsTokens() {
+        return env.variables().entrySet().stream()
+                .anyMatch(e -> EnvStore.isTokenVariable(e.getKey()) && !e.getValue().isEmpty());
     }
 
     /** The service for {@code configPath}, or for the default config when null. */
@@ -37,8 +63,9 @@ public final class Services {
         if (service == null) {
             Config config = new ConfigLoader(env).load(key.orElse(null));
             RegistryResolver resolver = new RegistryResolver(config, env);
+            TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
             service = new CredentialService(config, new StoreCatalog(config, env, resolver), resolver,
-                    Clock.systemUTC(), version);
+                    Clock.systemUTC(), version, cache);
             byConfig.put(key, service);
         }
         return service;
@@ -46,5 +73,10 @@ public final class Services {
 
     public Environment environment() {
         return env;
+    }
+
+    /** The config file named on the command line or in {@code LATCHKEY_CONFIG}; null for the default location. */
+    public Path explicitConfig() {
+        return defaultConfig;
     }
 }

@@ -37,6 +37,12 @@ public final class CommandStore implements Store {
         return false;
     }
 
+    /** It starts a process for every read. */
+    @Override
+    public boolean slow() {
+        return true;
+    }
+
     @Override
     public StoreState state() {
         if (command.isEmpty()) {

@@ -31,6 +31,12 @@ public final class EnvStore implements Store {
         this.indexOfName = indexOfName;
     }
 
+    /** Whether {@code variable} is one this store reads a token from. */
+    public static boolean isTokenVariable(String variable) {
+        return variable.equals("CARGO_REGISTRY_TOKEN")
+                || (variable.startsWith(PREFIX) && variable.endsWith(SUFFIX) && variable.length() > PREFIX.length() + SUFFIX.length());
+    }
+
     /** The variable cargo reads a registry's token from. */
     public static String variableFor(RegistryKey registry) {
         if (Registry.CRATES_IO_INDEX.equals(registry.indexUrl())) {

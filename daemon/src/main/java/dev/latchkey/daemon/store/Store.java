@@ -21,6 +21,15 @@ public interface Store {
     /** Whether {@link #put} and {@link #erase} can work at all. */
     boolean writable();
 
+    /**
+     * Whether a read is slow enough (a keychain, a command, a decryption) that the daemon keeps
+     * what it read for {@code daemon.cache-ttl}. A store that others change behind latchkey's back,
+     * such as a file, must say no, so that every read sees their change.
+     */
+    default boolean slow() {
+        return false;
+    }
+
     /** Checked cheaply; called by {@code status} and {@code doctor}, and before a store is relied on. */
     StoreState state();
 

@@ -1,0 +1,77 @@
+package dev.latchkey.daemon.transport;
+
+import dev.latchkey.client.ConnectionLostException;
+import dev.latchkey.client.LatchkeyClient;
+import dev.latchkey.protocol.ErrorKind;
+import dev.latchkey.protocol.Request;
+import dev.latchkey.protocol.Response;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The running daemon this process hands its requests to (SPEC §5, §6). It is looked for on the
+ * first request; when none is running, or it stops answering, this process serves the rest of its
+ * requests itself. Nothing here reads a config file or opens a store: this is the path every
+ * cargo request takes, so it loads only the client library.
+ */
+final class DaemonLink implements AutoCloseable {
+    private final Path socket;
+    private final PrintStream diagnostics;
+    private LatchkeyClient client;
+    private boolean gone;
+
+    /** {@code socket} null: there is never a daemon to ask. */
+    DaemonLink(Path socket, PrintStream diagnostics) {
+        this.socket = socket;
+        this.diagnostics = diagnostics;
+        this.gone = socket == null;
+    }
+
+    /** Whether requests may still go to the daemon. */
+    boolean available() {
+        return !gone;
+    }
+
+    /**
+     * Ends the connection. Needed before the process exits: a JVM with a thread still blocked
+     * reading a socket takes about 300 ms longer to exit, on a path that cargo takes for every request.
+     */
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    /** The daemon's answer to {@code request}; empty when this process must serve it. */
+    Optional<Response> forward(Request request, List<String> args) {
+        if (gone) {
+            return Optional.empty();
+        }
+        if (client == null) {
+            client = LatchkeyClient.overSocket(socket).startDaemon(false).build();
+        }
+        try {
+            return Optional.of(client.exchange(request, args));
+        } catch (ConnectException notRunning) {
+            gone = true;
+            return Optional.empty();
+        } catch (IOException e) {
+            gone = true;
+            client.close();
+            if (e instanceof ConnectionLostException lost && lost.requestSent()) {
+                // Only an erase is not sent twice: the daemon may have erased the token before it
+                // went, and a second erase here would wrongly say there was nothing to erase.
+                return Optional.of(Response.Failure.of(ErrorKind.UNAVAILABLE, "the latchkey daemon stopped while erasing ("
+                        + e.getMessage() + "); whether the token was erased is unknown: check with `latchkey list`"));
+            }
+            diagnostics.println("latchkey: serving in this process instead of the daemon: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

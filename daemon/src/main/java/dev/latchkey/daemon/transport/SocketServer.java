@@ -1,0 +1,178 @@
+package dev.latchkey.daemon.transport;
+
+import dev.latchkey.protocol.Dialect;
+import dev.latchkey.protocol.ErrorKind;
+import dev.latchkey.protocol.Hello;
+import dev.latchkey.protocol.Response;
+import dev.latchkey.protocol.ResponseCodec;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * Serves the latchkey protocol on a listening Unix socket, with the framing of stdio: one
+ * {@link ProtocolSession} per connection on a thread of its own, so clients are served at once
+ * and each connection's pipelined requests are answered in order. A peer that is not the daemon's
+ * own user is told {@code denied} and disconnected before it can send anything.
+ */
+public final class SocketServer {
+    /** Each connection holds a thread; past this many, new ones are turned away. */
+    private static final int MAX_CONNECTIONS = 1024;
+    private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final ServerSocketChannel listener;
+    private final StopAccepting stopAccepting;
+    private final UserPrincipal owner;
+    private final String version;
+    private final Supplier<RequestHandler> handlers;
+    private final Consumer<String> log;
+    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    /** Makes the listener take no more connections, and wakes the thread blocked accepting on it. */
+    @FunctionalInterface
+    public interface StopAccepting {
+        void run() throws IOException;
+    }
+
+    /**
+     * @param stopAccepting how this listener stops (closed and removed, or kept for a service manager)
+     * @param owner         the only user allowed to connect
+     * @param handlers      a handler for each new connection
+     * @param log           where refused peers and failures are reported
+     */
+    public SocketServer(ServerSocketChannel listener, StopAccepting stopAccepting, UserPrincipal owner, String version,
+                        Supplier<RequestHandler> handlers, Consumer<String> log) {
+        this.listener = listener;
+        this.stopAccepting = stopAccepting;
+        this.owner = owner;
+        this.version = version;
+        this.handlers = handlers;
+        this.log = log;
+    }
+
+    /** Accepts connections until {@link #stop} is called; returns once the connections are drained. */
+    public void serve() throws InterruptedException {
+        while (!stopping) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (ClosedChannelException e) {
+                break; // stop() closed the listener
+            } catch (IOException e) {
+                log.accept("cannot accept a connection: " + e.getMessage());
+                LockSupport.parkNanos(ACCEPT_BACKOFF_NANOS); // out of file descriptors, say: don't spin
+                continue;
+            }
+            if (stopping) {
+                close(channel); // the connection that woke us, or a client just too late
+                break;
+            }
+            Thread worker = new Thread(() -> serve(channel), "latchkey-connection");
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
+        stopped.await();
+    }
+
+    private void serve(SocketChannel channel) {
+        try (channel) {
+            OutputStream out = Channels.newOutputStream(channel);
+            UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (!peer.user().equals(owner)) {
+                log.accept("refused a connection from user " + peer.user().getName() + ": only " + owner.getName()
+                        + " may use this daemon");
+                refuse(out, ErrorKind.DENIED, "this latchkey daemon serves only its own user, " + owner.getName()
+                        + "; run your own with `latchkey daemon`");
+                return;
+            }
+            if (connections.size() >= MAX_CONNECTIONS) {
+                log.accept("turned a connection away: " + MAX_CONNECTIONS + " are open");
+                refuse(out, ErrorKind.UNAVAILABLE, "the latchkey daemon has " + MAX_CONNECTIONS
+                        + " connections open; close some, or retry later");
+                return;
+            }
+            connections.add(channel);
+            if (stopping) {
+                return; // stop() began after this connection was accepted and may not have seen it
+            }
+            new ProtocolSession(Dialect.LATCHKEY, version, handlers.get()).serve(Channels.newInputStream(channel), out);
+        } catch (IOException e) {
+            // The client went away; there is no one left to answer.
+        } finally {
+            connections.remove(channel);
+            workers.remove(Thread.currentThread());
+        }
+    }
+
+    /** The hello every client expects, then one answer without an id, which is about the whole connection. */
+    private void refuse(OutputStream out, ErrorKind kind, String message) throws IOException {
+        out.write(Hello.line(Dialect.LATCHKEY, version));
+        out.write(ResponseCodec.write(null, Response.Failure.of(kind, message), Dialect.LATCHKEY));
+        out.flush();
+    }
+
+    /**
+     * Stops accepting, and lets each connection answer the requests it has already sent, for up to
+     * {@code grace}; then closes what is left. Safe to call again, from any thread.
+     */
+    public synchronized void stop(Duration grace) {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        try {
+            stopAccepting.run();
+        } catch (IOException e) {
+            log.accept("cannot stop listening: " + e.getMessage());
+        }
+        // Reading stops at once; a request already being served still gets its answer written.
+        for (SocketChannel channel : connections) {
+            try {
+                channel.shutdownInput();
+            } catch (IOException e) {
+                // already closed by its client
+            }
+        }
+        long giveUp = System.nanoTime() + grace.toNanos();
+        for (Thread worker : workers) {
+            try {
+                worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUp - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!workers.isEmpty()) {
+            log.accept("closing " + workers.size() + " connection(s) still busy after " + grace.toSeconds() + " s");
+            connections.forEach(SocketServer::close);
+        }
+        stopped.countDown();
+    }
+
+    private static void close(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closed either way
+        }
+    }
+}

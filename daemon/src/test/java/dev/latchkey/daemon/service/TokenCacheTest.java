@@ -1,0 +1,93 @@
+package dev.latchkey.daemon.service;
+
+import dev.latchkey.daemon.store.CommandStore;
+import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoredToken;
+import dev.latchkey.daemon.store.TokenFileStore;
+import dev.latchkey.protocol.Operation;
+import dev.latchkey.protocol.Secret;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the daemon keeps of tokens from slow stores, with a real command store (a process per read) and a real token file. */
+class TokenCacheTest {
+    private static final RegistryKey COMPANY = new RegistryKey("sparse+https://packages.example.com/index/", "company");
+
+    @TempDir
+    Path dir;
+
+    private CommandStore countingCommand(String token) throws Exception {
+        Files.writeString(dir.resolve("token"), token + "\n");
+        return new CommandStore(List.of("sh", "-c", "echo run >> " + dir.resolve("runs") + "; cat " + dir.resolve("token")));
+    }
+
+    private long runs() throws Exception {
+        return Files.exists(dir.resolve("runs")) ? Files.readAllLines(dir.resolve("runs")).size() : 0;
+    }
+
+    private static String read(TokenCache cache, CommandStore store) throws Exception {
+        try (Secret secret = cache.get(store, COMPANY, Operation.READ).orElseThrow().secret()) {
+            return secret.reveal();
+        }
+    }
+
+    @Test
+    void aSlowStoreIsAskedOnceWhileTheTokenIsFresh() throws Exception {
+        CommandStore command = countingCommand("first");
+        TokenCache cache = new TokenCache(Duration.ofHours(1), Clock.systemUTC());
+
+        assertEquals("first", read(cache, command));
+        Files.writeString(dir.resolve("token"), "second\n");
+        assertEquals("first", read(cache, command), "a fresh copy of the kept token, although the caller wiped the last one");
+        assertEquals(1, runs());
+
+        cache.forget(COMPANY);
+        assertEquals("second", read(cache, command));
+        assertEquals(2, runs());
+    }
+
+    @Test
+    void withoutATtlEveryReadGoesToTheStore() throws Exception {
+        CommandStore command = countingCommand("token");
+        TokenCache cache = TokenCache.disabled();
+
+        read(cache, command);
+        read(cache, command);
+
+        assertEquals(2, runs());
+    }
+
+    @Test
+    void aStoreThatIsNotSlowIsNeverKept() throws Exception {
+        TokenFileStore file = new TokenFileStore(dir.resolve("tokens.toml"));
+        TokenCache cache = new TokenCache(Duration.ofHours(1), Clock.systemUTC());
+        file.put(COMPANY, new StoredToken(Secret.fromString("before"), Set.of(), null, 1L, 1L));
+        assertEquals("before", cache.get(file, COMPANY, Operation.READ).orElseThrow().secret().reveal());
+
+        Files.writeString(dir.resolve("tokens.toml"), Files.readString(dir.resolve("tokens.toml")).replace("before", "after"));
+
+        assertEquals("after", cache.get(file, COMPANY, Operation.READ).orElseThrow().secret().reveal());
+    }
+
+    @Test
+    void aTokenIsKeptForTheTtlButNeverPastItsOwnExpiration() {
+        Instant now = Instant.ofEpochSecond(1_800_000_000L);
+        Duration ttl = Duration.ofMinutes(10);
+
+        assertEquals(now.plus(ttl), TokenCache.keptUntil(now, ttl, null));
+        assertEquals(now.plus(ttl), TokenCache.keptUntil(now, ttl, now.plus(Duration.ofHours(1)).getEpochSecond()));
+        assertEquals(now.plusSeconds(300), TokenCache.keptUntil(now, ttl, now.getEpochSecond() + 300));
+        assertTrue(!TokenCache.keptUntil(now, ttl, now.getEpochSecond() - 1).isAfter(now), "an expired token is not kept at all");
+    }
+}

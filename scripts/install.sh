@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs latchkey for the current user:
+#  - the launcher on PATH: ~/.local/bin/latchkey, a symlink to scripts/latchkey (which builds the
+#    program on first use), so cargo's `credential-provider = ["latchkey"]` and the client library find it;
+#  - on Linux with systemd, the user units of native-config/systemd (socket activation: systemd
+#    listens on the daemon's socket and starts the daemon on the first connection);
+#  - on macOS, the launchd agent of native-config/launchd.
+# It starts nothing unless given --enable, and then checks that what it started is running.
+set -euo pipefail
+root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -P)
+
+enable=no
+case "${1:-}" in
+    --enable) enable=yes ;;
+    "") ;;
+    *) echo "usage: scripts/install.sh [--enable]" >&2; exit 2 ;;
+esac
+
+bin="$HOME/.local/bin"
+mkdir -p "$bin"
+ln -sfn "$root/scripts/latchkey" "$bin/latchkey"
+echo "installed $bin/latchkey -> $root/scripts/latchkey"
+case ":$PATH:" in
+    *":$bin:"*) ;;
+    *) echo "note: $bin is not on PATH; add it, e.g. in ~/.profile: PATH=\"\$HOME/.local/bin:\$PATH\"" ;;
+esac
+
+case "$(uname -s)" in
+Linux)
+    if ! command -v systemctl >/dev/null 2>&1; then
+        echo "no systemd here: start the daemon with \`latchkey daemon\` (it detaches), or let the client library start it"
+        exit 0
+    fi
+    units="${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user"
+    mkdir -p "$units"
+    install -m 0644 "$root/native-config/systemd/latchkey.socket" "$root/native-config/systemd/latchkey.service" "$units/"
+    echo "installed latchkey.socket and latchkey.service in $units"
+    if ! systemctl --user daemon-reload >/dev/null 2>&1; then
+        echo "no systemd user manager answers here (no login session?); once logged in:"
+        echo "  systemctl --user daemon-reload && systemctl --user enable --now latchkey.socket"
+        [ "$enable" = no ] || { echo "install.sh: --enable needs a running systemd user manager" >&2; exit 1; }
+        exit 0
+    fi
+    if [ "$enable" = no ]; then
+        echo "to have systemd start the daemon on demand: systemctl --user enable --now latchkey.socket"
+        exit 0
+    fi
+    systemctl --user enable --now latchkey.socket
+    if ! systemctl --user is-active --quiet latchkey.socket; then
+        echo "install.sh: latchkey.socket did not start; see \`systemctl --user status latchkey.socket\`" >&2
+        exit 1
+    fi
+    echo "latchkey.socket is listening; the daemon starts on the first request"
+    ;;
+Darwin)
+    agents="$HOME/Library/LaunchAgents"
+    mkdir -p "$agents" "$HOME/Library/Logs"
+    install -m 0644 "$root/native-config/launchd/dev.latchkey.daemon.plist" "$agents/"
+    echo "installed the launchd agent $agents/dev.latchkey.daemon.plist"
+    if [ "$enable" = no ]; then
+        echo "to start it now and at every login: launchctl bootstrap gui/$(id -u) $agents/dev.latchkey.daemon.plist"
+        exit 0
+    fi
+    launchctl bootstrap "gui/$(id -u)" "$agents/dev.latchkey.daemon.plist"
+    if ! launchctl print "gui/$(id -u)/dev.latchkey.daemon" >/dev/null 2>&1; then
+        echo "install.sh: the agent did not load; see ~/Library/Logs/latchkey.log" >&2
+        exit 1
+    fi
+    echo "the latchkey agent is loaded; it logs to ~/Library/Logs/latchkey.log"
+    ;;
+*)
+    echo "no service manager files for $(uname -s): start the daemon with \`latchkey daemon\`"
+    ;;
+esac
