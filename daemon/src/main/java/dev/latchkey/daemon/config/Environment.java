@@ -14,8 +14,11 @@ public record Environment(Map<String, String> variables, Path workingDirectory, 
         variables = Map.copyOf(variables);
     }
 
+    /** This process's: the home is {@code $HOME} as shells and cargo take it, else the JDK's idea of it. */
     public static Environment ofProcess() {
-        return new Environment(System.getenv(), Path.of("").toAbsolutePath(), Path.of(System.getProperty("user.home")));
+        String home = System.getenv("HOME");
+        return new Environment(System.getenv(), Path.of("").toAbsolutePath(),
+                Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home")));
     }
 
     /** A variable's value, absent when unset or empty (an empty XDG variable means "use the default"). */

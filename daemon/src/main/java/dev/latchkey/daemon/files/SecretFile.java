@@ -75,6 +75,7 @@ public final class SecretFile {
     }
 
     /** Runs {@code edit} on the current content under the lock and writes its result atomically. */
+    @SuppressWarnings("try") // the lock is held for the block's extent, never read
     public <T> T update(Edit<T> edit) throws CredentialException {
         ReentrantLock local = IN_PROCESS.computeIfAbsent(path, p -> new ReentrantLock());
         local.lock();
