@@ -23,6 +23,9 @@ interface GLib extends Library {
 
     void g_free(Pointer memory);
 
+    /** {@code void g_strfreev(gchar **list)}: a NULL-terminated list of strings and the list. */
+    void g_strfreev(Pointer list);
+
     /** {@code const gchar *g_quark_to_string(GQuark)}: borrowed. */
     String g_quark_to_string(int quark);
 

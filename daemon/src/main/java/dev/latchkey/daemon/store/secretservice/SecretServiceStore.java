@@ -35,6 +35,8 @@ public final class SecretServiceStore implements Store {
     private final Environment env;
     private final Duration deadline;
     private final String badDeadline;
+    /** Made on first use; it keeps item proxies between gets. */
+    private SecretService service;
 
     public SecretServiceStore(OperatingSystem os, Environment env) {
         this.os = os;
@@ -181,12 +183,15 @@ public final class SecretServiceStore implements Store {
     }
 
     /** The wrapper around the loaded library, or the reason this store cannot be used, as an exception. */
-    private SecretService service() throws CredentialException {
+    private synchronized SecretService service() throws CredentialException {
         StoreState state = state();
         if (!state.usable()) {
             throw new CredentialException.Unavailable("the " + NAME + " store is not usable: " + state.detail());
         }
-        return new SecretService(SecretServiceLibrary.get().library(), deadline);
+        if (service == null) {
+            service = new SecretService(SecretServiceLibrary.get().library(), deadline);
+        }
+        return service;
     }
 
     /** An empty answer is believed only from an unlocked default collection. */
