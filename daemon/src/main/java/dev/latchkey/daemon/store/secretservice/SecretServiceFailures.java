@@ -32,12 +32,17 @@ final class SecretServiceFailures {
                 + "or raise LATCHKEY_KEYRING_TIMEOUT");
     }
 
-    /** The exception {@code error} stands for. */
-    static CredentialException of(SecretServiceError error, Duration deadline) {
-        if (error.deadlinePassed() || error.is(SecretServiceError.IO_DOMAIN, SecretServiceError.IO_TIMED_OUT)
+    /** Whether {@code error} says the service did not answer (latchkey's deadline, or D-Bus's own). */
+    static boolean isNotAnswering(SecretServiceError error) {
+        return error.deadlinePassed() || error.is(SecretServiceError.IO_DOMAIN, SecretServiceError.IO_TIMED_OUT)
                 || error.is(SecretServiceError.DBUS_DOMAIN, SecretServiceError.DBUS_NO_REPLY)
                 || error.is(SecretServiceError.DBUS_DOMAIN, SecretServiceError.DBUS_TIMEOUT)
-                || error.is(SecretServiceError.DBUS_DOMAIN, SecretServiceError.DBUS_TIMED_OUT)) {
+                || error.is(SecretServiceError.DBUS_DOMAIN, SecretServiceError.DBUS_TIMED_OUT);
+    }
+
+    /** The exception {@code error} stands for. */
+    static CredentialException of(SecretServiceError error, Duration deadline) {
+        if (isNotAnswering(error)) {
             return notAnswering(deadline);
         }
         if (error.is(SecretServiceError.SECRET_DOMAIN, SecretServiceError.SECRET_IS_LOCKED)) {

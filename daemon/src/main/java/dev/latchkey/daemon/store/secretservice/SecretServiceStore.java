@@ -134,12 +134,11 @@ public final class SecretServiceStore implements Store {
         try {
             service.store(registry.indexUrl(), CargoKeychainItems.secretServiceLabel(registry), token.secret());
         } catch (SecretServiceError e) {
-            CredentialException failure = SecretServiceFailures.of(e, deadline);
-            if (failure instanceof CredentialException.Failed) {
-                // libsecret reports a locked or missing collection on store as a D-Bus object error: ask what it was.
+            if (!SecretServiceFailures.isNotAnswering(e)) {
+                // A missing collection comes back as "Object does not exist at path ...": ask what it was.
                 requireOpenCollection(service);
             }
-            throw failure;
+            throw SecretServiceFailures.of(e, deadline);
         }
     }
 
