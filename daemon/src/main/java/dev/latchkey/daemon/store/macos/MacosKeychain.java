@@ -76,6 +76,7 @@ final class MacosKeychain {
                 return Optional.of(Secret.fromUtf8(utf8, 0, utf8.length));
             } finally {
                 Arrays.fill(utf8, (byte) 0);
+                data.getValue().clear(length.getValue()); // the framework frees without wiping
                 security.SecKeychainItemFreeContent(null, data.getValue());
             }
         } finally {

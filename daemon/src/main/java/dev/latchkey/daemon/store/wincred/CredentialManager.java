@@ -69,6 +69,9 @@ final class CredentialManager {
                 return Optional.of(utf8Token(blob));
             } finally {
                 Arrays.fill(blob, (byte) 0);
+                if (credential.credentialBlob != null) {
+                    credential.credentialBlob.clear(credential.credentialBlobSize); // CredFree does not wipe
+                }
             }
         } finally {
             advapi.CredFree(found.getValue());
