@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The safe side of the libsecret binding: cargo's items by index URL, as Java values. One per
- * store, for the life of the process. Every call carries a {@code GCancellable} that a timer cancels at the deadline, so a keyring daemon that
- * never answers costs one deadline, not D-Bus's 25 s per message. Native memory is freed in
- * {@code finally}; a secret is copied into a {@link Secret} and its native copy wiped and freed.
+ * store, for the life of the process. Every call carries a {@code GCancellable} that a timer
+ * cancels at the deadline, so a keyring daemon that never answers costs one deadline, not D-Bus's
+ * 25 s per message. Native memory is freed in {@code finally}. A token read is copied into a
+ * {@link Secret}; libsecret's own copy stays in locked memory, wiped when it is freed. A token
+ * written goes through native memory that is zeroed at once.
  */
 final class SecretService {
     /** One timer thread for every deadline in the process; a daemon thread, so it never keeps the JVM alive. */
