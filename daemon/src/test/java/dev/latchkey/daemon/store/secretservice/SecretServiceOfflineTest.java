@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The libsecret store's decisions that need no Secret Service: finding the session bus, mapping
  * GErrors, the schema's layout, and refusing to run where it cannot. The store against a real
- * gnome-keyring is {@code SecretServiceKeyringIT}.
+ * gnome-keyring is {@code LibsecretKeyringIT}.
  */
 class SecretServiceOfflineTest {
     private static final Duration DEADLINE = Duration.ofSeconds(5);

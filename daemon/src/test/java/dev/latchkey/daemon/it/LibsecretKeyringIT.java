@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * writes them (checked with secret-tool, which knows nothing of latchkey), doctor, and JNA loaded
  * only by commands that use the keyring.
  */
-class SecretServiceKeyringIT {
+class LibsecretKeyringIT {
     private static final String SCHEMA = "org.rust-lang.cargo.registry";
 
     @TempDir
