@@ -51,6 +51,9 @@ public record Hello(List<Integer> versions, String server) {
             if (versions == null) {
                 throw new MalformedMessageException("the hello has no `v`");
             }
+            if (p.nextToken() != null) {
+                throw new MalformedMessageException("unexpected data after the hello");
+            }
             return new Hello(versions, server);
         } catch (JsonProcessingException e) {
             throw new MalformedMessageException("the hello is not valid JSON");

@@ -29,7 +29,12 @@ final class Json {
     private Json() {
     }
 
-    static JsonParser parser(byte[] bytes, int length) throws IOException {
+    /** A parser over the first {@code length} bytes, once they are known to be strict UTF-8. */
+    static JsonParser parser(byte[] bytes, int length) throws IOException, MalformedMessageException {
+        int invalid = StrictUtf8.firstInvalid(bytes, length);
+        if (invalid >= 0) {
+            throw new MalformedMessageException("the line is not valid UTF-8 (byte " + (invalid + 1) + ")");
+        }
         return FACTORY.createParser(bytes, 0, length);
     }
 

@@ -70,7 +70,7 @@ public final class RequestCodec {
         RequestId id;
         Long version;
         String kind;
-        Registry registry;
+        RegistryFields registry;
         String operation;
         String crateName;
         String crateVersion;
@@ -87,7 +87,7 @@ public final class RequestCodec {
                 case "v" -> version = integer(p, "v");
                 case "id" -> id = JsonFields.id(p);
                 case "kind" -> kind = string(p, "kind");
-                case "registry" -> registry = readRegistry(p);
+                case "registry" -> registry = RegistryFields.read(p);
                 case "operation" -> operation = string(p, "operation");
                 case "name" -> crateName = string(p, "name");
                 case "vers" -> crateVersion = string(p, "vers");
@@ -116,8 +116,8 @@ public final class RequestCodec {
                 throw new MalformedMessageException("missing field `kind`");
             }
             return switch (kind) {
-                case "get" -> new Request.Get(need(registry), operation == null ? Operation.READ : Operation.fromWire(operation),
-                        crateName, crateVersion, checksum);
+                case "get" -> withoutToken(new Request.Get(need(registry),
+                        operation == null ? Operation.READ : Operation.fromWire(operation), crateName, crateVersion, checksum));
                 case "store", "login" -> {
                     Registry target = need(registry);
                     if (token == null && kind.equals("store")) {
@@ -131,11 +131,17 @@ public final class RequestCodec {
                     }
                     yield new Request.Store(kind, target, token, expiration, operationSet(), store, loginUrl);
                 }
-                case "erase", "logout" -> new Request.Erase(kind, need(registry), store);
-                case "list" -> new Request.ListTokens(registry);
-                case "status" -> new Request.Status();
-                default -> new Request.Unsupported(kind);
+                case "erase", "logout" -> withoutToken(new Request.Erase(kind, need(registry), store));
+                case "list" -> withoutToken(new Request.ListTokens(registry == null ? null : registry.toRegistry()));
+                case "status" -> withoutToken(new Request.Status());
+                default -> withoutToken(new Request.Unsupported(kind));
             };
+        }
+
+        /** A kind that takes no token: one sent anyway is wiped, not carried along. */
+        private Request withoutToken(Request request) {
+            discard();
+            return request;
         }
 
         private Set<Operation> operationSet() throws MalformedMessageException {
@@ -154,11 +160,11 @@ public final class RequestCodec {
             return set;
         }
 
-        private static Registry need(Registry registry) throws MalformedMessageException {
+        private static Registry need(RegistryFields registry) throws MalformedMessageException {
             if (registry == null) {
                 throw new MalformedMessageException("missing field `registry`");
             }
-            return registry;
+            return registry.toRegistry();
         }
 
         void discard() {
@@ -167,8 +173,15 @@ public final class RequestCodec {
                 token = null;
             }
         }
+    }
 
-        private static Registry readRegistry(JsonParser p) throws IOException, MalformedMessageException {
+    /**
+     * The {@code registry} object as it arrived. It is checked only for a kind that uses it: cargo
+     * sends an unknown kind with {@code "index-url":""}, and that must still parse as unsupported.
+     */
+    private record RegistryFields(String indexUrl, String name, List<String> headers) {
+
+        static RegistryFields read(JsonParser p) throws IOException, MalformedMessageException {
             expectObject(p, "registry");
             String indexUrl = null;
             String name = null;
@@ -183,10 +196,14 @@ public final class RequestCodec {
                     default -> p.skipChildren();
                 }
             }
-            if ((indexUrl == null || indexUrl.isEmpty()) && (name == null || name.isEmpty())) {
+            return new RegistryFields(emptyToNull(indexUrl), emptyToNull(name), headers);
+        }
+
+        Registry toRegistry() throws MalformedMessageException {
+            if (indexUrl == null && name == null) {
                 throw new MalformedMessageException("field `registry` needs an `index-url` or a `name`");
             }
-            return new Registry(emptyToNull(indexUrl), emptyToNull(name), headers);
+            return new Registry(indexUrl, name, headers);
         }
 
         private static String emptyToNull(String s) {

@@ -162,16 +162,25 @@ public final class ResponseCodec {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
-                switch (field) {
-                    case "id" -> id = JsonFields.id(p);
-                    case "Ok" -> response = parseOk(p);
-                    case "Err" -> response = parseErr(p);
-                    default -> throw new MalformedMessageException("unexpected field `" + field
+                if (field.equals("id")) {
+                    id = JsonFields.id(p);
+                    continue;
+                }
+                if (!field.equals("Ok") && !field.equals("Err")) {
+                    throw new MalformedMessageException("unexpected field `" + field
                             + "` in a response; expected `Ok` or `Err`");
                 }
+                if (response != null) {
+                    // cargo reads the line as a Rust Result: one of the two keys, never both
+                    throw new MalformedMessageException("a response holds exactly one `Ok` or `Err`");
+                }
+                response = field.equals("Ok") ? parseOk(p) : parseErr(p);
             }
             if (response == null) {
                 throw new MalformedMessageException("a response needs `Ok` or `Err`");
+            }
+            if (p.nextToken() != null) {
+                throw new MalformedMessageException("unexpected data after the response object");
             }
             return new ResponseLine(id, response);
         } catch (JsonProcessingException e) {
@@ -195,52 +204,62 @@ public final class ResponseCodec {
         long pid = 0;
         long uptime = 0;
         List<Response.StoreStatus> stores = List.of();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            p.nextToken();
-            switch (field) {
-                case "kind" -> kind = string(p, "kind");
-                case "token" -> token = JsonFields.secret(p, "token");
-                case "cache" -> cache = string(p, "cache");
-                case "expiration" -> expiration = integer(p, "expiration");
-                case "operation_independent" -> independent = bool(p, "operation_independent");
-                case "store" -> store = string(p, "store");
-                case "erased" -> erased = strings(p, "erased");
-                case "entries" -> entries = parseEntries(p);
-                case "version" -> version = string(p, "version");
-                case "pid" -> pid = integer(p, "pid");
-                case "uptime" -> uptime = integer(p, "uptime");
-                case "stores" -> stores = parseStores(p);
-                default -> p.skipChildren();
-            }
-        }
-        if (kind == null) {
-            throw new MalformedMessageException("missing field `kind` in `Ok`");
-        }
-        switch (kind) {
-            case "get" -> {
-                if (token == null || cache == null || independent == null) {
-                    throw new MalformedMessageException("a get answer needs `token`, `cache` and `operation_independent`");
+        try {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "kind" -> kind = string(p, "kind");
+                    case "token" -> token = JsonFields.secret(p, "token");
+                    case "cache" -> cache = string(p, "cache");
+                    case "expiration" -> expiration = integer(p, "expiration");
+                    case "operation_independent" -> independent = bool(p, "operation_independent");
+                    case "store" -> store = string(p, "store");
+                    case "erased" -> erased = strings(p, "erased");
+                    case "entries" -> entries = parseEntries(p);
+                    case "version" -> version = string(p, "version");
+                    case "pid" -> pid = integer(p, "pid");
+                    case "uptime" -> uptime = integer(p, "uptime");
+                    case "stores" -> stores = parseStores(p);
+                    default -> p.skipChildren();
                 }
-                CacheControl control = CacheControl.fromWire(cache);
-                if (control == CacheControl.EXPIRES && expiration == null) {
-                    throw new MalformedMessageException("cache `expires` needs `expiration`");
+            }
+            if (kind == null) {
+                throw new MalformedMessageException("missing field `kind` in `Ok`");
+            }
+            if (token != null && !kind.equals("get")) {
+                token.wipe();
+            }
+            switch (kind) {
+                case "get" -> {
+                    if (token == null || cache == null || independent == null) {
+                        throw new MalformedMessageException("a get answer needs `token`, `cache` and `operation_independent`");
+                    }
+                    CacheControl control = CacheControl.fromWire(cache);
+                    if (control == CacheControl.EXPIRES && expiration == null) {
+                        throw new MalformedMessageException("cache `expires` needs `expiration`");
+                    }
+                    return new Response.Got(token, control, control == CacheControl.EXPIRES ? expiration : null, independent, store);
                 }
-                return new Response.Got(token, control, control == CacheControl.EXPIRES ? expiration : null, independent, store);
+                case "store", "login" -> {
+                    return new Response.Stored(kind, store);
+                }
+                case "erase", "logout" -> {
+                    return new Response.Erased(kind, erased);
+                }
+                case "list" -> {
+                    return new Response.Listed(entries);
+                }
+                case "status" -> {
+                    return new Response.StatusReport(version, pid, uptime, stores);
+                }
+                default -> throw new MalformedMessageException("unknown answer kind `" + kind + "`");
             }
-            case "store", "login" -> {
-                return new Response.Stored(kind, store);
+        } catch (IOException | MalformedMessageException | RuntimeException e) {
+            if (token != null) {
+                token.wipe(); // a token in a line that turned out bad is nobody's
             }
-            case "erase", "logout" -> {
-                return new Response.Erased(kind, erased);
-            }
-            case "list" -> {
-                return new Response.Listed(entries);
-            }
-            case "status" -> {
-                return new Response.StatusReport(version, pid, uptime, stores);
-            }
-            default -> throw new MalformedMessageException("unknown answer kind `" + kind + "`");
+            throw e;
         }
     }
 

@@ -46,6 +46,11 @@ final class Arguments {
         throw new UsageException("missing " + what);
     }
 
+    /** Whether a positional argument is left. */
+    boolean hasPositional() {
+        return remaining.stream().anyMatch(arg -> !arg.startsWith("-") || arg.equals("-"));
+    }
+
     /** Fails on anything not consumed. */
     void end() throws UsageException {
         if (!remaining.isEmpty()) {

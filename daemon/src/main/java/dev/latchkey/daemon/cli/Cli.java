@@ -174,6 +174,11 @@ public final class Cli {
                 operations.add(parsed);
             }
         }
+        if (args.hasPositional()) {
+            // Most likely the token itself: refuse it without repeating it on the terminal.
+            throw new UsageException("`latchkey store` reads the token from stdin, never from the command line "
+                    + "(where other users can see it): pipe it in, or type it at the prompt");
+        }
         args.end();
         CredentialService service = services.forConfig(null);
         Registry target = registryArg(registry);

@@ -197,7 +197,7 @@ public final class CredentialService {
     /** The registry's own stores when configured, else the configured order; unusable ones dropped. */
     private List<Store> lookupOrder(RegistryKey registry, String onlyStore) throws CredentialException {
         if (onlyStore != null) {
-            return List.of(stores.named(onlyStore));
+            return List.of(usableStore(onlyStore));
         }
         return usable(configuredStores(registry).orElse(config.storeOrder()));
     }
@@ -239,10 +239,16 @@ public final class CredentialService {
     }
 
     private Store writableStore(String name) throws CredentialException {
-        Store store = stores.named(name);
+        Store store = usableStore(name);
         if (!store.writable()) {
             throw new CredentialException.BadRequest("the " + name + " store is read-only; name a writable store such as file");
         }
+        return store;
+    }
+
+    /** A store named by the caller: unusable is an error, since nothing else will be asked. */
+    private Store usableStore(String name) throws CredentialException {
+        Store store = stores.named(name);
         StoreState state = store.state();
         if (!state.usable()) {
             throw new CredentialException.Unavailable("the " + name + " store is not usable: " + state.detail());

@@ -1,0 +1,113 @@
+package dev.latchkey.daemon.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path home;
+
+    private Environment env() {
+        return new Environment(Map.of(), home, home);
+    }
+
+    private Config load(String text) throws Exception {
+        Path file = home.resolve("config.toml");
+        Files.writeString(file, text);
+        return new ConfigLoader(env()).load(file);
+    }
+
+    private String error(String text) {
+        return assertThrows(ConfigException.class, () -> load(text)).getMessage();
+    }
+
+    @Test
+    void anAbsentDefaultFileMeansDefaults() throws Exception {
+        Config config = new ConfigLoader(env()).load(null);
+        assertNull(config.source());
+        assertEquals(List.of("env", "keychain", "file", "cargo"), config.storeOrder());
+        assertEquals(home.resolve(".local/share/latchkey/tokens.toml"), config.tokenFile());
+        assertEquals(Duration.ofMinutes(30), config.idleTimeout());
+    }
+
+    @Test
+    void anAbsentExplicitFileIsAnError() {
+        Path missing = home.resolve("nope.toml");
+        String message = assertThrows(ConfigException.class, () -> new ConfigLoader(env()).load(missing)).getMessage();
+        assertTrue(message.contains(missing.toString()), message);
+    }
+
+    @Test
+    void readsTheSpecExample() throws Exception {
+        Config config = load("""
+                stores = ["env", "keychain", "file"]        # lookup order
+
+                [daemon]
+                idle-timeout = "30m"
+                cache-ttl = "10m"
+
+                [store.file]
+                path = "~/.local/share/latchkey/tokens.toml"
+
+                [store.encrypted]
+                path = "~/.local/share/latchkey/secrets.enc"
+                passphrase-env = "LATCHKEY_PASSPHRASE"
+
+                [store.command]
+                get = ["pass", "show", "cargo/{name}"]
+
+                [registries.company]
+                index = "sparse+https://packages.example.com/index/"
+                stores = ["keychain"]
+                """);
+        assertEquals(List.of("env", "keychain", "file"), config.storeOrder());
+        assertEquals(Duration.ofMinutes(10), config.cacheTtl());
+        assertEquals(home.resolve(".local/share/latchkey/tokens.toml"), config.tokenFile());
+        assertEquals(List.of("pass", "show", "cargo/{name}"), config.commandGet());
+        Config.RegistryConfig company = config.registry("company").orElseThrow();
+        assertEquals("sparse+https://packages.example.com/index/", company.index());
+        assertEquals(List.of("keychain"), company.stores());
+        assertEquals(company, config.registryByIndex("sparse+https://packages.example.com/index/").orElseThrow());
+    }
+
+    @Test
+    void badTomlNamesFileLineAndColumn() {
+        String message = error("stores = [\"env\"]\n[daemon\nidle-timeout = \"1m\"\n");
+        assertTrue(message.startsWith(home.resolve("config.toml") + ":2:"), message);
+    }
+
+    @Test
+    void anUnknownKeyNamesItsLine() {
+        String message = error("\n\n[daemon]\nidel-timeout = \"1m\"\n");
+        assertTrue(message.contains(":4:"), message);
+        assertTrue(message.contains("unknown key `daemon.idel-timeout`"), message);
+    }
+
+    @Test
+    void wrongTypesAndValuesAreNamed() {
+        assertTrue(error("stores = \"file\"\n").contains("`stores` must be an array of strings"));
+        assertTrue(error("stores = [\"file\", \"vault\"]\n").contains("unknown store `vault`"));
+        assertTrue(error("[daemon]\ncache-ttl = \"ten minutes\"\n").contains("is not a duration"));
+        assertTrue(error("registries = 3\n").contains("`registries` must be a table"));
+    }
+
+    @Test
+    void durationsAcceptTheDocumentedForms() {
+        assertEquals(Duration.ofSeconds(90), Durations.parse("90s"));
+        assertEquals(Duration.ofDays(90), Durations.parse("90d"));
+        assertEquals(Duration.ZERO, Durations.parse("0"));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("5"));
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse("-5m"));
+    }
+}

@@ -1,0 +1,69 @@
+package dev.latchkey.daemon.files;
+
+import dev.latchkey.protocol.Secret;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TomlTextTest {
+    private static final Path SOURCE = Path.of("test.toml");
+
+    @Test
+    void writesCargosFirstLoginBytesExactly() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("registry", new LinkedHashMap<>(Map.of("token", Secret.fromString("abcdefg"))));
+        // The exact bytes cargo's own tests expect after the first `cargo login`.
+        assertEquals("[registry]\ntoken = \"abcdefg\"\n", TomlText.write(doc));
+    }
+
+    @Test
+    void writesNestedRegistryTablesAsDottedHeadersSeparatedByBlankLines() throws Exception {
+        String text = "[registry]\ntoken = \"a\"\n\n[registries.alt]\ntoken = \"b\"\n\n[registries.My-Reg]\ntoken = \"c\"\n";
+        assertEquals(text, TomlText.write(TomlText.parse(text, SOURCE)));
+    }
+
+    @Test
+    void keepsAnEmptyTableAsCargoDoesAfterLogout() throws Exception {
+        Map<String, Object> doc = TomlText.parse("[registry]\ntoken = \"a\"\n", SOURCE);
+        ((Map<?, ?>) doc.get("registry")).remove("token");
+        assertEquals("[registry]\n", TomlText.write(doc));
+    }
+
+    @Test
+    void roundTripsOtherValueTypesAndQuotedKeys() throws Exception {
+        String text = "top = 1\nflag = true\nlist = [\"x\", \"y\"]\n\n[registries.\"dotted.name\"]\ntoken = \"t\\\"q\"\nn = 2.5\n";
+        Map<String, Object> doc = TomlText.parse(text, SOURCE);
+        assertEquals(text, TomlText.write(doc));
+        assertEquals("t\"q", ((Map<?, ?>) ((Map<?, ?>) doc.get("registries")).get("dotted.name")).get("token"));
+    }
+
+    @Test
+    void writesArraysOfTables() throws Exception {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("token", List.of(Map.of("index-url", "u1"), Map.of("index-url", "u2")));
+        String text = TomlText.write(doc);
+        assertEquals("[[token]]\nindex-url = \"u1\"\n\n[[token]]\nindex-url = \"u2\"\n", text);
+        assertEquals(doc, TomlText.parse(text, SOURCE));
+    }
+
+    @Test
+    void escapesControlCharactersSoTheOutputParsesBack() throws Exception {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("k", "a\u0001b\nc\\");
+        assertEquals(doc, TomlText.parse(TomlText.write(doc), SOURCE));
+    }
+
+    @Test
+    void reportsLineAndColumnOfBadTomlWithoutQuotingIt() {
+        TomlText.MalformedTomlException e = assertThrows(TomlText.MalformedTomlException.class,
+                () -> TomlText.parse("[registry]\ntoken = sekrit-value\n", SOURCE));
+        assertTrue(e.getMessage().startsWith("test.toml:2:"), e.getMessage());
+    }
+}

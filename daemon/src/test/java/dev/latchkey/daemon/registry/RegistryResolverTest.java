@@ -1,0 +1,72 @@
+package dev.latchkey.daemon.registry;
+
+import dev.latchkey.daemon.config.Config;
+import dev.latchkey.daemon.config.ConfigLoader;
+import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.Registry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RegistryResolverTest {
+    @TempDir
+    Path root;
+
+    private RegistryResolver resolver(Map<String, String> vars, Path cwd) throws Exception {
+        Environment env = new Environment(vars, cwd, root.resolve("home"));
+        Config config = new ConfigLoader(env).load(null);
+        return new RegistryResolver(config, env);
+    }
+
+    @Test
+    void cratesIoIsBuiltIn() throws Exception {
+        RegistryResolver r = resolver(Map.of(), root);
+        assertEquals(new RegistryKey(Registry.CRATES_IO_INDEX, "crates-io"), r.resolveArgument("crates-io"));
+        assertEquals(new RegistryKey(Registry.CRATES_IO_INDEX, "crates-io"), r.resolveArgument(Registry.CRATES_IO_INDEX));
+    }
+
+    @Test
+    void anIndexUrlIsKeptExactlyAsGiven() throws Exception {
+        RegistryKey key = resolver(Map.of(), root).resolve(Registry.byUrl("sparse+https://Example.COM/idx/"));
+        assertEquals("sparse+https://Example.COM/idx/", key.indexUrl());
+    }
+
+    @Test
+    void closerCargoConfigWinsOverCargoHome() throws Exception {
+        Path cargoHome = root.resolve("cargo-home");
+        Files.createDirectories(cargoHome);
+        Files.writeString(cargoHome.resolve("config.toml"),
+                "[registries.alt]\nindex = \"sparse+http://home/index/\"\n[registries.homeonly]\nindex = \"sparse+http://h/\"\n");
+        Path project = root.resolve("project/sub");
+        Files.createDirectories(root.resolve("project/.cargo"));
+        Files.createDirectories(project);
+        Files.writeString(root.resolve("project/.cargo/config.toml"), "[registries.alt]\nindex = \"sparse+http://project/index/\"\n");
+        RegistryResolver r = resolver(Map.of("CARGO_HOME", cargoHome.toString()), project);
+        assertEquals("sparse+http://project/index/", r.resolveArgument("alt").indexUrl());
+        assertEquals("sparse+http://h/", r.resolveArgument("homeonly").indexUrl());
+        assertEquals("alt", r.resolve(Registry.byUrl("sparse+http://project/index/")).name());
+    }
+
+    @Test
+    void theEnvironmentNamesRegistriesAsCargoDoes() throws Exception {
+        RegistryResolver r = resolver(Map.of("CARGO_REGISTRIES_MY_REG_INDEX", "sparse+http://env/index/"), root);
+        assertEquals("sparse+http://env/index/", r.resolveArgument("my-reg").indexUrl());
+        assertEquals("my_reg", r.resolve(Registry.byUrl("sparse+http://env/index/")).name());
+    }
+
+    @Test
+    void anUnknownNameSaysWhereItLooked() throws Exception {
+        String message = assertThrows(CredentialException.BadRequest.class, () -> resolver(Map.of(), root).resolveArgument("nope"))
+                .getMessage();
+        assertTrue(message.contains("CARGO_REGISTRIES_NOPE_INDEX"), message);
+    }
+}
