@@ -6,7 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,23 +28,29 @@ class HungKeyringIT {
     @Test
     void aStoppedKeyringDaemonCostsOneDeadlineAndIsReportedUnavailable() throws IOException {
         try (PrivateKeyring keyring = PrivateKeyring.start(keyrings, "hung-keyring-password")) {
-            Map<String, String> env = new HashMap<>(LatchkeyJar.isolatedEnvironment(keyring.environment(), home));
+            Map<String, String> env = keyring.privateHomes(home);
             env.put("LATCHKEY_KEYRING_TIMEOUT", "1s");
-            CommandRun.of(LatchkeyJar.command("store", INDEX_URL), env, home).withStdin("hung-token\n").run().assertExit(0);
+            latchkey(env, "hung-token\n", "store", INDEX_URL).assertSuccess();
 
             keyring.signalKeyringDaemon("STOP");
             try {
-                CommandRun.Finished get = CommandRun.of(LatchkeyJar.command("get", INDEX_URL), env, home)
-                        .withLimit(Duration.ofSeconds(20)).run().assertExit(3);
+                long start = System.nanoTime();
+                ProcessRun.Result get = latchkey(env, "", "get", INDEX_URL).assertExit(3);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
                 assertTrue(get.stderr().contains("did not answer within 1000 ms"), get.toString());
-                assertTrue(get.elapsed().compareTo(Duration.ofSeconds(6)) < 0,
-                        "one 1 s deadline plus the JVM's start, not D-Bus's 25 s: " + get);
+                assertTrue(took.compareTo(Duration.ofSeconds(6)) < 0,
+                        "one 1 s deadline plus the JVM's start, not D-Bus's 25 s: took " + took.toMillis() + " ms; " + get);
             } finally {
                 keyring.signalKeyringDaemon("CONT");
             }
 
-            CommandRun.Finished again = CommandRun.of(LatchkeyJar.command("get", INDEX_URL), env, home).run().assertExit(0);
+            ProcessRun.Result again = latchkey(env, "", "get", INDEX_URL).assertSuccess();
             assertEquals("hung-token\n", again.stdout());
         }
+    }
+
+    private ProcessRun.Result latchkey(Map<String, String> env, String stdin, String... args) {
+        return ProcessRun.of(LatchkeyProcess.command(List.of(), args)).environment(env).in(home).stdin(stdin)
+                .timeout(Duration.ofSeconds(20)).run();
     }
 }

@@ -40,10 +40,14 @@ class KeyringSoakIT {
         // One malloc arena for every thread: glibc's statistics (mallinfo2) describe the main arena only.
         env.put("MALLOC_ARENA_MAX", "1");
         Path testClasses = Path.of(KeyringSoak.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        List<String> command = List.of(LatchkeyJar.java().toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xms16m", "-Xmx16m", "-cp", LatchkeyJar.jar() + ":" + testClasses, KeyringSoak.class.getName(),
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xms16m", "-Xmx16m", "-cp", LatchkeyProcess.jar() + ":" + testClasses, KeyringSoak.class.getName(),
                 "sparse+http://127.0.0.1:9/" + UUID.randomUUID() + "/index/", Integer.toString(GETS), "500");
-        CommandRun.Finished soak = CommandRun.of(command, env, home).withLimit(Duration.ofSeconds(150)).run().assertExit(0);
+        long start = System.nanoTime();
+        ProcessRun.Result soak = ProcessRun.of(command).environment(env).in(home).timeout(Duration.ofSeconds(150)).run()
+                .assertSuccess();
+        long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
 
         Matcher result = Pattern.compile("gets=(\\d+) wrong=(\\d+) gets-between-windows=(\\d+) "
                 + "malloc-kb-first-window=(\\d+) malloc-kb-last-window=(\\d+) rss-kb-first-window=(\\d+) "
@@ -53,7 +57,7 @@ class KeyringSoakIT {
         assertEquals(0, Integer.parseInt(result.group(2)), "gets that returned no token or another one");
         long mallocGrowth = Long.parseLong(result.group(5)) - Long.parseLong(result.group(4));
         long residentGrowth = Long.parseLong(result.group(7)) - Long.parseLong(result.group(6));
-        System.out.println("keyring soak: " + GETS + " gets in " + soak.elapsed().toSeconds() + " s; over the "
+        System.out.println("keyring soak: " + GETS + " gets in " + seconds + " s; over the "
                 + result.group(3) + " gets between the first and the last fifth, native heap in use grew " + mallocGrowth
                 + " KB (limit " + MALLOC_GROWTH_LIMIT_KB + "), resident anonymous memory " + residentGrowth + " KB (limit "
                 + RESIDENT_GROWTH_LIMIT_KB + ")");

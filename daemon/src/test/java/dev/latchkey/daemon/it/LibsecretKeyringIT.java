@@ -32,25 +32,29 @@ class LibsecretKeyringIT {
 
     @BeforeEach
     void isolate() throws IOException {
-        env = LatchkeyJar.isolatedEnvironment(SessionKeyring.environment(), home);
+        env = SessionKeyring.privateHomes(home);
         indexUrl = "sparse+http://127.0.0.1:9/" + UUID.randomUUID() + "/index/";
-        Files.writeString(Path.of(env.get("CARGO_HOME"), "config.toml"),
+        Files.writeString(Files.createDirectories(Path.of(env.get("CARGO_HOME"))).resolve("config.toml"),
                 "[registries.keyring-it]\nindex = \"" + indexUrl + "\"\n");
     }
 
-    private CommandRun.Finished latchkey(String stdin, String... args) {
-        return CommandRun.of(LatchkeyJar.command(args), env, home).withStdin(stdin).run();
+    private ProcessRun.Result latchkey(String stdin, String... args) {
+        return latchkey(List.of(), stdin, args);
+    }
+
+    private ProcessRun.Result latchkey(List<String> jvmOptions, String stdin, String... args) {
+        return ProcessRun.of(LatchkeyProcess.command(jvmOptions, args)).environment(env).in(home).stdin(stdin).run();
     }
 
     @Test
     void storeGetListEraseFromTheCommandLine() {
         String token = "cli-token-" + UUID.randomUUID();
-        CommandRun.Finished stored = latchkey(token + "\n", "store", "keyring-it").assertExit(0);
+        ProcessRun.Result stored = latchkey(token + "\n", "store", "keyring-it").assertExit(0);
         assertTrue(stored.stderr().contains("in the keychain store"), stored.toString());
 
         assertEquals(token + "\n", latchkey("", "get", "keyring-it").assertExit(0).stdout());
 
-        CommandRun.Finished search = secretTool("search", "--all", "xdg:schema", SCHEMA, "url", indexUrl).assertExit(0);
+        ProcessRun.Result search = secretTool("search", "--all", "xdg:schema", SCHEMA, "url", indexUrl).assertExit(0);
         String item = search.stdout() + search.stderr(); // secret-tool prints the attributes on stderr
         assertTrue(item.contains("label = cargo-registry:keyring-it"), item);
         assertTrue(item.contains("secret = " + token), item);
@@ -115,26 +119,24 @@ class LibsecretKeyringIT {
         Path fileOnly = Files.writeString(home.resolve("file-only.toml"), "stores = [\"file\"]\n");
         env.put("LATCHKEY_CONFIG", fileOnly.toString());
         Path withoutKeyring = home.resolve("classes-file-only.log");
-        CommandRun.of(LatchkeyJar.command(List.of("-Xlog:class+load=info:file=" + withoutKeyring), "get", "keyring-it"),
-                env, home).run().assertExit(1);
+        latchkey(List.of("-Xlog:class+load=info:file=" + withoutKeyring), "", "get", "keyring-it").assertExit(1);
         assertFalse(Files.readString(withoutKeyring).contains("com.sun.jna."), "JNA was loaded by a file-store lookup");
 
         env.remove("LATCHKEY_CONFIG");
         Path withKeyring = home.resolve("classes-keychain.log");
-        CommandRun.of(LatchkeyJar.command(List.of("-Xlog:class+load=info:file=" + withKeyring), "get", "keyring-it"),
-                env, home).run().assertExit(1);
+        latchkey(List.of("-Xlog:class+load=info:file=" + withKeyring), "", "get", "keyring-it").assertExit(1);
         assertTrue(Files.readString(withKeyring).contains("com.sun.jna.Native "), "a keyring lookup loads JNA (the control)");
     }
 
     /** secret-tool, libsecret's own command line, which knows nothing of latchkey. */
-    private CommandRun.Finished secretTool(String... args) {
+    private ProcessRun.Result secretTool(String... args) {
         return seedWithSecretTool("", args);
     }
 
-    private CommandRun.Finished seedWithSecretTool(String secret, String... args) {
+    private ProcessRun.Result seedWithSecretTool(String secret, String... args) {
         List<String> command = new ArrayList<>();
         command.add(RequiredComponent.executable("secret-tool").toString());
         command.addAll(List.of(args));
-        return CommandRun.of(command, env, home).withStdin(secret).run();
+        return ProcessRun.of(command).environment(env).in(home).stdin(secret).run();
     }
 }

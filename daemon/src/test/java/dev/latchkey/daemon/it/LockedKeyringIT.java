@@ -27,20 +27,20 @@ class LockedKeyringIT {
     @TempDir
     Path keyrings;
 
-    private CommandRun.Finished latchkey(Map<String, String> env, String stdin, String... args) {
-        return CommandRun.of(LatchkeyJar.command(args), env, home).withStdin(stdin).run();
+    private ProcessRun.Result latchkey(Map<String, String> env, String stdin, String... args) {
+        return ProcessRun.of(LatchkeyProcess.command(List.of(), args)).environment(env).in(home).stdin(stdin).run();
     }
 
     @Test
     void aLockedCollectionIsReportedAsLockedWithTheFixNeverAsNotFound() throws IOException {
         try (PrivateKeyring first = PrivateKeyring.start(keyrings, PASSWORD)) {
-            Map<String, String> env = LatchkeyJar.isolatedEnvironment(first.environment(), home.resolve("first"));
+            Map<String, String> env = first.privateHomes(home.resolve("first"));
             latchkey(env, TOKEN + "\n", "store", INDEX_URL, "--store", "keychain").assertExit(0);
         }
         try (PrivateKeyring second = PrivateKeyring.start(keyrings, "another-password")) {
-            Map<String, String> env = LatchkeyJar.isolatedEnvironment(second.environment(), home.resolve("second"));
+            Map<String, String> env = second.privateHomes(home.resolve("second"));
 
-            CommandRun.Finished get = latchkey(env, "", "get", INDEX_URL).assertExit(3);
+            ProcessRun.Result get = latchkey(env, "", "get", INDEX_URL).assertExit(3);
             assertTrue(get.stderr().contains("locked: ") && get.stderr().contains("gnome-keyring-daemon --replace --unlock"),
                     get.toString());
 

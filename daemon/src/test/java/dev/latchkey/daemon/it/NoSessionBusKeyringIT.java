@@ -27,23 +27,22 @@ class NoSessionBusKeyringIT {
 
     @BeforeEach
     void withoutABus() {
-        env = LatchkeyJar.isolatedEnvironment(System.getenv(), home);
+        env = PrivateHomes.environment(home, home.resolve("cargo")); // no XDG_RUNTIME_DIR in it
         env.remove("DBUS_SESSION_BUS_ADDRESS");
-        env.remove("XDG_RUNTIME_DIR");
     }
 
     /** Runs latchkey, logging each class it loads to a file; returns the run and whether any JNA class was loaded. */
-    private CommandRun.Finished latchkeyWithoutJna(String stdin, String... args) throws IOException {
+    private ProcessRun.Result latchkeyWithoutJna(String stdin, String... args) throws IOException {
         Path classes = Files.createTempFile(home, "classes", ".log");
-        CommandRun.Finished run = CommandRun.of(LatchkeyJar.command(List.of("-Xlog:class+load=info:file=" + classes), args),
-                env, home).withStdin(stdin).run();
+        ProcessRun.Result run = ProcessRun.of(LatchkeyProcess.command(List.of("-Xlog:class+load=info:file=" + classes), args))
+                .environment(env).in(home).stdin(stdin).run();
         assertFalse(Files.readString(classes).contains("com.sun.jna."), "JNA was loaded: " + run);
         return run;
     }
 
     @Test
     void storingInTheKeychainIsUnavailableWithTheFix() throws IOException {
-        CommandRun.Finished store = latchkeyWithoutJna("some-token\n", "store", INDEX_URL, "--store", "keychain").assertExit(3);
+        ProcessRun.Result store = latchkeyWithoutJna("some-token\n", "store", INDEX_URL, "--store", "keychain").assertExit(3);
         assertTrue(store.stderr().contains("no session bus") && store.stderr().contains("dbus-launch"), store.toString());
     }
 
@@ -59,7 +58,7 @@ class NoSessionBusKeyringIT {
     @Test
     void aLookupInTheDefaultOrderSkipsTheKeychainAndAnswersFromTheOtherStores() throws IOException {
         latchkeyWithoutJna("file-token\n", "store", INDEX_URL, "--store", "file").assertExit(0);
-        CommandRun.Finished get = latchkeyWithoutJna("", "get", INDEX_URL).assertExit(0);
+        ProcessRun.Result get = latchkeyWithoutJna("", "get", INDEX_URL).assertExit(0);
         assertTrue(get.stdout().equals("file-token\n"), get.toString());
     }
 

@@ -85,6 +85,13 @@ final class PrivateKeyring implements AutoCloseable {
         return environment;
     }
 
+    /** Private homes under {@code home} for latchkey and cargo (as {@link PrivateHomes}), on this bus. */
+    Map<String, String> privateHomes(Path home) {
+        Map<String, String> env = PrivateHomes.environment(home, home.resolve("cargo"));
+        env.put("DBUS_SESSION_BUS_ADDRESS", environment.get("DBUS_SESSION_BUS_ADDRESS"));
+        return env;
+    }
+
     /**
      * Runs {@code gnome-keyring-daemon options...} on this bus with {@code password} on stdin, then
      * waits until a daemon owns the Secret Service name (it forks, so it returns before that).
@@ -123,10 +130,10 @@ final class PrivateKeyring implements AutoCloseable {
 
     /** The pid of the process owning the Secret Service name on the bus {@code env} names, if one does. */
     static OptionalLong secretServicePid(Map<String, String> env) {
-        CommandRun.Finished reply = CommandRun.of(List.of("dbus-send", "--session", "--print-reply",
+        ProcessRun.Result reply = ProcessRun.of(List.of("dbus-send", "--session", "--print-reply",
                         "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-                        "org.freedesktop.DBus.GetConnectionUnixProcessID", "string:" + SECRET_SERVICE), env, Path.of("/"))
-                .withLimit(Duration.ofSeconds(10)).run();
+                        "org.freedesktop.DBus.GetConnectionUnixProcessID", "string:" + SECRET_SERVICE))
+                .environment(env).timeout(Duration.ofSeconds(10)).run();
         if (reply.exitCode() != 0) {
             return OptionalLong.empty();
         }
@@ -137,13 +144,13 @@ final class PrivateKeyring implements AutoCloseable {
     /** Sends {@code signal} (STOP, CONT) to the keyring daemon. */
     void signalKeyringDaemon(String signal) {
         long pid = secretServicePid().orElseThrow(() -> new AssertionError("no keyring daemon on the private bus"));
-        CommandRun.of(List.of("kill", "-" + signal, Long.toString(pid)), environment, Path.of("/")).run().assertExit(0);
+        ProcessRun.of(List.of("kill", "-" + signal, Long.toString(pid))).run().assertSuccess();
     }
 
     @Override
     public void close() throws IOException {
         secretServicePid().ifPresent(pid -> ProcessHandle.of(pid).ifPresent(daemon -> {
-            CommandRun.of(List.of("kill", "-CONT", Long.toString(pid)), environment, Path.of("/")).run();
+            ProcessRun.of(List.of("kill", "-CONT", Long.toString(pid))).run();
             daemon.destroy();
             daemon.onExit().orTimeout(10, TimeUnit.SECONDS).join();
         }));

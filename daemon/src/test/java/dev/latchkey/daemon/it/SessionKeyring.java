@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.it;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -8,6 +9,15 @@ import java.util.Map;
  */
 final class SessionKeyring {
     private SessionKeyring() {
+    }
+
+    /**
+     * Private homes under {@code home} for latchkey and cargo (as {@link PrivateHomes}) on the suite's
+     * session bus, after checking that it has a Secret Service; else the test fails (CI) or is skipped.
+     */
+    static Map<String, String> privateHomes(Path home) {
+        environment();
+        return PrivateHomes.environment(home, home.resolve("cargo"));
     }
 
     /** The suite's environment, after checking that its session bus has a Secret Service; else fails (CI) or skips. */
