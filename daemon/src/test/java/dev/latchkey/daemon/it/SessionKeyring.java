@@ -16,8 +16,9 @@ final class SessionKeyring {
      * session bus, after checking that it has a Secret Service; else the test fails (CI) or is skipped.
      */
     static Map<String, String> privateHomes(Path home) {
-        environment();
-        return PrivateHomes.environment(home, home.resolve("cargo"));
+        Map<String, String> env = PrivateHomes.environment(home, home.resolve("cargo"));
+        env.put("DBUS_SESSION_BUS_ADDRESS", environment().get("DBUS_SESSION_BUS_ADDRESS"));
+        return env;
     }
 
     /** The suite's environment, after checking that its session bus has a Secret Service; else fails (CI) or skips. */
