@@ -167,7 +167,7 @@ public final class CredentialService {
         List<Response.StoreStatus> report = new ArrayList<>();
         for (String name : StoreCatalog.ALL) {
             Store store = stores.named(name);
-            StoreState state = store.state();
+            StoreState state = store.diagnose();
             report.add(new Response.StoreStatus(name, state.usable(), state.usable() && store.writable(), state.detail()));
         }
         long uptime = clock.instant().getEpochSecond() - started.getEpochSecond();

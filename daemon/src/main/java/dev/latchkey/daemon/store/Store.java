@@ -30,8 +30,19 @@ public interface Store {
         return false;
     }
 
-    /** Checked cheaply; called by {@code status} and {@code doctor}, and before a store is relied on. */
+    /**
+     * Checked cheaply before a store is relied on (every lookup asks): whether it can be asked at
+     * all here. Conditions a call reports by itself (a locked keyring) leave it usable.
+     */
     StoreState state();
+
+    /**
+     * What {@code status} and {@code doctor} report: {@link #state()}, plus what only asking the
+     * backend shows (a locked keyring, a service that does not answer), with the fix in the detail.
+     */
+    default StoreState diagnose() {
+        return state();
+    }
 
     /** The token for {@code registry} that serves {@code operation}, if this store has one. */
     Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException;

@@ -5,6 +5,11 @@ import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.registry.RegistryResolver;
+import dev.latchkey.daemon.store.keychain.OperatingSystem;
+import dev.latchkey.daemon.store.keychain.PlatformKeychainStore;
+import dev.latchkey.daemon.store.macos.MacosKeychainStore;
+import dev.latchkey.daemon.store.secretservice.SecretServiceStore;
+import dev.latchkey.daemon.store.wincred.WincredStore;
 import dev.latchkey.protocol.CredentialException;
 
 import java.util.List;
@@ -14,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The stores by name, each made on first use: a request that needs only the file store opens nothing else. */
 public final class StoreCatalog {
     /** The order {@code status} and {@code doctor} report stores in. */
-    public static final List<String> ALL = List.of("env", "keychain", "file", "cargo", "encrypted", "command", "memory");
+    public static final List<String> ALL = List.of("env", "keychain", "libsecret", "macos-keychain", "wincred", "file", "cargo", "encrypted", "command", "memory");
 
     private final Config config;
     private final Environment env;
@@ -43,6 +48,11 @@ public final class StoreCatalog {
             case "cargo" -> new CargoCredentialsStore(new Locations(env).cargoHome(), resolver::indexOf);
             case "memory" -> new MemoryStore();
             case "command" -> new CommandStore(config.commandGet());
+            // Making a keychain store loads no native code: that waits for its first use.
+            case "libsecret" -> new SecretServiceStore(OperatingSystem.current(), env);
+            case "macos-keychain" -> new MacosKeychainStore(OperatingSystem.current());
+            case "wincred" -> new WincredStore(OperatingSystem.current());
+            case "keychain" -> new PlatformKeychainStore(make(PlatformKeychainStore.choose(OperatingSystem.current())));
             default -> new UnbuiltStore(name);
         };
     }

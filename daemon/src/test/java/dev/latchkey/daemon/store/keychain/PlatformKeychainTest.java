@@ -1,0 +1,36 @@
+package dev.latchkey.daemon.store.keychain;
+
+import dev.latchkey.daemon.store.MemoryStore;
+import dev.latchkey.daemon.store.StoreState;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code keychain} stands for the platform's own keychain store. */
+class PlatformKeychainTest {
+
+    @Test
+    void eachOperatingSystemGetsItsKeychain() {
+        assertEquals("libsecret", PlatformKeychainStore.choose(OperatingSystem.LINUX));
+        assertEquals("macos-keychain", PlatformKeychainStore.choose(OperatingSystem.MACOS));
+        assertEquals("wincred", PlatformKeychainStore.choose(OperatingSystem.WINDOWS));
+    }
+
+    @Test
+    void osNamePropertyValuesAreRecognised() {
+        assertEquals(OperatingSystem.LINUX, OperatingSystem.fromOsName("Linux"));
+        assertEquals(OperatingSystem.MACOS, OperatingSystem.fromOsName("Mac OS X"));
+        assertEquals(OperatingSystem.WINDOWS, OperatingSystem.fromOsName("Windows 11"));
+        assertEquals(OperatingSystem.OTHER, OperatingSystem.fromOsName("FreeBSD"));
+    }
+
+    @Test
+    void itAnswersAsKeychainAndSaysWhichStoreItIs() {
+        PlatformKeychainStore keychain = new PlatformKeychainStore(new MemoryStore());
+        assertEquals("keychain", keychain.name());
+        StoreState state = keychain.state();
+        assertTrue(state.usable());
+        assertTrue(state.detail().startsWith("memory: "), state.detail());
+    }
+}

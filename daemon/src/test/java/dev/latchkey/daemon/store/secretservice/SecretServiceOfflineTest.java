@@ -1,0 +1,124 @@
+package dev.latchkey.daemon.store.secretservice;
+
+import com.sun.jna.Native;
+import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoreState;
+import dev.latchkey.daemon.store.keychain.OperatingSystem;
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.ErrorKind;
+import dev.latchkey.protocol.Operation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The libsecret store's decisions that need no Secret Service: finding the session bus, mapping
+ * GErrors, the schema's layout, and refusing to run where it cannot. The store against a real
+ * gnome-keyring is {@code LibsecretKeyringIT}.
+ */
+class SecretServiceOfflineTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+    private static Environment env(Map<String, String> variables, Path home) {
+        return new Environment(variables, home, home);
+    }
+
+    @Test
+    void noSessionBusIsFoundInWellUnderAMillisecond(@TempDir Path home) {
+        Environment none = env(Map.of("XDG_RUNTIME_DIR", home.toString()), home);
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 50; i++) {
+            long start = System.nanoTime();
+            assertTrue(SessionBus.missing(none).isPresent());
+            best = Math.min(best, System.nanoTime() - start);
+        }
+        assertTrue(best < 200_000, "the check took " + best + " ns");
+    }
+
+    @Test
+    void aBusIsFoundByAddressOrByTheRuntimeDirectorySocket(@TempDir Path home) throws IOException {
+        assertFalse(SessionBus.missing(env(Map.of("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nowhere"), home)).isPresent());
+        Files.createFile(home.resolve("bus"));
+        assertFalse(SessionBus.missing(env(Map.of("XDG_RUNTIME_DIR", home.toString()), home)).isPresent());
+        assertTrue(SessionBus.missing(env(Map.of("DBUS_SESSION_BUS_ADDRESS", ""), home)).isPresent(),
+                "an empty address is no address");
+    }
+
+    @Test
+    void withoutABusTheStoreIsUnusableAndAGetIsUnavailableWithTheFix(@TempDir Path home) {
+        SecretServiceStore store = new SecretServiceStore(OperatingSystem.LINUX, env(Map.of(), home));
+        StoreState state = store.state();
+        assertFalse(state.usable());
+        assertTrue(state.detail().startsWith("no session bus") && state.detail().contains("gnome-keyring-daemon --unlock"),
+                state.detail());
+        CredentialException e = assertThrows(CredentialException.Unavailable.class,
+                () -> store.get(new RegistryKey("sparse+https://r.example/index/", null), Operation.READ));
+        assertTrue(e.getMessage().contains("no session bus"), e.getMessage());
+    }
+
+    @Test
+    void onMacosAndWindowsItIsNotThisOs(@TempDir Path home) {
+        Environment withBus = env(Map.of("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nowhere"), home);
+        for (OperatingSystem os : new OperatingSystem[] {OperatingSystem.MACOS, OperatingSystem.WINDOWS}) {
+            StoreState state = new SecretServiceStore(os, withBus).state();
+            assertFalse(state.usable());
+            assertTrue(state.detail().startsWith("not this OS"), state.detail());
+        }
+    }
+
+    @Test
+    void aBadTimeoutSettingMakesTheStoreUnusableAndSaysWhy(@TempDir Path home) {
+        StoreState state = new SecretServiceStore(OperatingSystem.LINUX, env(Map.of(
+                "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nowhere", SecretServiceStore.TIMEOUT_VARIABLE, "soon"), home)).state();
+        assertFalse(state.usable());
+        assertTrue(state.detail().startsWith(SecretServiceStore.TIMEOUT_VARIABLE), state.detail());
+    }
+
+    @Test
+    void gerrorsMapByDomainAndCodeToErrorKinds() {
+        assertMaps(ErrorKind.UNAVAILABLE, "not answer within 5000 ms",
+                new SecretServiceError("g-io-error-quark", 19, "Operation was cancelled", true));
+        assertMaps(ErrorKind.UNAVAILABLE, "not answer", new SecretServiceError("g-io-error-quark", 24, "Timeout was reached", false));
+        assertMaps(ErrorKind.UNAVAILABLE, "not answer", new SecretServiceError("g-dbus-error-quark", 4, "No reply", false));
+        assertMaps(ErrorKind.LOCKED, "gnome-keyring-daemon --replace --unlock",
+                new SecretServiceError("secret-error", 2, "Cannot create an item in a locked collection", false));
+        assertMaps(ErrorKind.UNAVAILABLE, "apt-get install gnome-keyring", new SecretServiceError("g-dbus-error-quark", 2,
+                "The name org.freedesktop.secrets was not provided by any .service files", false));
+        assertMaps(ErrorKind.DENIED, "refused", new SecretServiceError("g-dbus-error-quark", 9, "Access denied", false));
+        assertMaps(ErrorKind.UNAVAILABLE, "g-io-error-quark 0",
+                new SecretServiceError("g-io-error-quark", 0, "Cannot autolaunch D-Bus without X11 $DISPLAY", false));
+        assertMaps(ErrorKind.OTHER, "secret-error 1", new SecretServiceError("secret-error", 1, "protocol", false));
+    }
+
+    private static void assertMaps(ErrorKind kind, String messagePart, SecretServiceError error) {
+        CredentialException mapped = SecretServiceFailures.of(error, DEADLINE);
+        assertEquals(kind, mapped.kind(), mapped.getMessage());
+        assertTrue(mapped.getMessage().contains(messagePart), mapped.getMessage());
+    }
+
+    @Test
+    void cargosSchemaHasLibsecretsLayout() {
+        assumeTrue(Native.POINTER_SIZE == 8, "the layout checked is the 64-bit one");
+        SecretSchema schema = new SecretSchema("org.rust-lang.cargo.registry", SecretSchema.FLAGS_NONE, "url");
+        // name, flags, 32 x {name, type}, reserved, reserved1..7
+        assertEquals(8 + 8 + 32 * 16 + 8 + 7 * 8, schema.size());
+        assertEquals("url", schema.attributes[0].name);
+        assertNull(schema.attributes[1].name, "the attribute list ends with a NULL name");
+        assertEquals("org.rust-lang.cargo.registry", schema.getPointer().getPointer(0).getString(0));
+        assertEquals("url", schema.getPointer().getPointer(16).getString(0));
+        assertEquals(0L, schema.getPointer().getLong(32), "the second slot is empty");
+    }
+}
