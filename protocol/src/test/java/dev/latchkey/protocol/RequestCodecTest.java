@@ -195,6 +195,33 @@ class RequestCodecTest {
     }
 
     @Test
+    void parsesRotateAndEraseFromAllStores() {
+        Request.Rotate rotate = assertInstanceOf(Request.Rotate.class, accepted("{\"v\":1,\"kind\":\"rotate\","
+                + "\"registry\":{\"name\":\"company\"},\"token\":\"" + TOKEN + "\",\"operations\":[\"publish\"]}").request());
+        assertEquals(Registry.byName("company"), rotate.registry());
+        assertEquals(TOKEN, rotate.token().reveal());
+        assertEquals(Set.of(Operation.PUBLISH), rotate.operations());
+        assertEquals("rotate", rotate.kind());
+        assertEquals(new Request.Erase("erase", Registry.byUrl("u"), null, true),
+                accepted("{\"v\":1,\"kind\":\"erase\",\"registry\":{\"index-url\":\"u\"},\"all-stores\":true}").request());
+        assertBadRequestWithoutToken(rejected("{\"v\":1,\"kind\":\"rotate\",\"registry\":{\"name\":\"c\"}}"));
+        assertTrue(badRequestMessage("{\"v\":1,\"kind\":\"erase\",\"registry\":{\"name\":\"c\"},\"all-stores\":true,"
+                + "\"store\":\"file\"}").contains("`all-stores` and `store`"));
+    }
+
+    @Test
+    void writesRotateAndEraseFromAllStoresAsTheyAreParsed() {
+        Request.Rotate rotate = new Request.Rotate(Registry.byName("company"), Secret.fromString("t0k"), 1893942857L,
+                Set.of(Operation.OWNERS), "file");
+        String line = "{\"v\":1,\"registry\":{\"name\":\"company\"},\"kind\":\"rotate\",\"token\":\"t0k\","
+                + "\"expiration\":1893942857,\"operations\":[\"owners\"],\"store\":\"file\"}";
+        assertEquals(line + "\n", written(new RequestLine(rotate)));
+        assertEquals(line + "\n", written(accepted(line)));
+        String erase = "{\"v\":1,\"registry\":{\"name\":\"company\"},\"kind\":\"erase\",\"all-stores\":true}";
+        assertEquals(erase + "\n", written(new RequestLine(new Request.Erase("erase", Registry.byName("company"), null, true))));
+    }
+
+    @Test
     void carriesAStringOrAnIntegerId() {
         assertEquals(RequestId.of("req-1"), accepted("{\"v\":1,\"id\":\"req-1\",\"kind\":\"status\"}").id());
         assertEquals(RequestId.of(42), accepted("{\"id\":42,\"v\":1,\"kind\":\"status\"}").id());

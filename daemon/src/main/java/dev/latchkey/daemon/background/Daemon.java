@@ -57,7 +57,7 @@ public final class Daemon {
         try (SocketClaim claim = SocketClaim.take(path, inherited, log)) {
             IdleTimer idle = new IdleTimer(idleTimeout);
             SocketServer server = new SocketServer(claim.listener(), claim::stopAccepting, owner, version,
-                    () -> idle.track(new ServiceRouter(services, Dialect.LATCHKEY, stderr)), log::info);
+                    caller -> idle.track(new ServiceRouter(services, Dialect.LATCHKEY, stderr, caller)), log::info);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 if (!claim.isClosed()) { // else the daemon went idle and has stopped already
                     log.info("stopping: answering the requests already received");

@@ -18,10 +18,11 @@ import java.util.Optional;
  * @param passphraseEnv the variable that holds the {@code encrypted} store's passphrase
  * @param commandGet    the {@code command} store's command, with {@code {index_url}} and {@code {name}} placeholders
  * @param registries    registries by name
+ * @param rotateAfter   how old a token may get before {@code list} flags it and using it warns; zero: never
  */
 public record Config(Path source, List<String> storeOrder, Duration idleTimeout, Duration cacheTtl, Path tokenFile,
                      Path encryptedFile, String passphraseEnv, List<String> commandGet,
-                     Map<String, RegistryConfig> registries) {
+                     Map<String, RegistryConfig> registries, Duration rotateAfter) {
 
     /** The lookup order when the config names none (SPEC §7). */
     public static final List<String> DEFAULT_STORE_ORDER = List.of("env", "keychain", "file", "cargo");
@@ -32,10 +33,17 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
         registries = Map.copyOf(registries);
     }
 
-    /** One {@code [registries.NAME]} table: an index URL, and the stores this registry's tokens live in. */
-    public record RegistryConfig(String name, String index, List<String> stores) {
+    /**
+     * One {@code [registries.NAME]} table: an index URL, the stores this registry's tokens live in,
+     * and its own {@code rotate-after} (null: the top-level one).
+     */
+    public record RegistryConfig(String name, String index, List<String> stores, Duration rotateAfter) {
         public RegistryConfig {
             stores = List.copyOf(stores);
+        }
+
+        public RegistryConfig(String name, String index, List<String> stores) {
+            this(name, index, stores, null);
         }
     }
 
@@ -48,9 +56,18 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
         return registries.values().stream().filter(r -> indexUrl.equals(r.index())).findFirst();
     }
 
+    /**
+     * How old a token of {@code registryName} (null: unnamed) may get before it is due for rotation;
+     * zero when never.
+     */
+    public Duration rotateAfter(String registryName) {
+        return Optional.ofNullable(registryName).flatMap(this::registry).map(RegistryConfig::rotateAfter).orElse(rotateAfter);
+    }
+
     public static Config defaults(Locations locations) {
         Path data = locations.dataDirectory();
         return new Config(null, DEFAULT_STORE_ORDER, Duration.ofMinutes(30), Duration.ofMinutes(10),
-                data.resolve("tokens.toml"), data.resolve("secrets.enc"), "LATCHKEY_PASSPHRASE", List.of(), Map.of());
+                data.resolve("tokens.toml"), data.resolve("secrets.enc"), "LATCHKEY_PASSPHRASE", List.of(), Map.of(),
+                Duration.ZERO);
     }
 }

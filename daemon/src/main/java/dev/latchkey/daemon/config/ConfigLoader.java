@@ -72,7 +72,8 @@ public final class ConfigLoader {
         }
 
         Config read() throws ConfigException {
-            allowOnly(toml, "", Set.of("stores", "daemon", "store", "registries"));
+            allowOnly(toml, "", Set.of("stores", "daemon", "store", "registries", "rotate-after"));
+            Duration rotateAfter = duration(toml, "rotate-after", defaults.rotateAfter());
             List<String> stores = toml.contains("stores") ? storeList(toml, "stores") : defaults.storeOrder();
             Duration idle = defaults.idleTimeout();
             Duration ttl = defaults.cacheTtl();
@@ -114,13 +115,13 @@ public final class ConfigLoader {
                     if (reg == null) {
                         throw error(regs, List.of(name), "`registries." + name + "` must be a table");
                     }
-                    allowOnly(reg, "registries." + name + ".", Set.of("index", "stores"));
+                    allowOnly(reg, "registries." + name + ".", Set.of("index", "stores", "rotate-after"));
                     String index = stringOr(reg, "index", null);
                     List<String> regStores = reg.contains("stores") ? storeList(reg, "stores") : List.of();
-                    registries.put(name, new Config.RegistryConfig(name, index, regStores));
+                    registries.put(name, new Config.RegistryConfig(name, index, regStores, duration(reg, "rotate-after", null)));
                 }
             }
-            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, command, registries);
+            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, command, registries, rotateAfter);
         }
 
         private void allowOnly(TomlTable table, String prefix, Set<String> known) throws ConfigException {

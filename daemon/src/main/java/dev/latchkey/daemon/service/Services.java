@@ -1,9 +1,12 @@
 package dev.latchkey.daemon.service;
 
+import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.Config;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.config.Locations;
+import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
 import dev.latchkey.daemon.store.EnvStore;
 import dev.latchkey.daemon.store.StoreCatalog;
@@ -64,8 +67,10 @@ public final class Services {
             Config config = new ConfigLoader(env).load(key.orElse(null));
             RegistryResolver resolver = new RegistryResolver(config, env);
             TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
+            Path state = new Locations(env).stateDirectory();
             service = new CredentialService(config, new StoreCatalog(config, env, resolver), resolver,
-                    Clock.systemUTC(), version, cache);
+                    Clock.systemUTC(), version, cache, new MetadataBook(state.resolve("metadata.json")),
+                    new AuditLog(state.resolve("audit.log")));
             byConfig.put(key, service);
         }
         return service;

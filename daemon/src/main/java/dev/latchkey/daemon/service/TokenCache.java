@@ -136,7 +136,6 @@ public final class TokenCache {
     }
 
     private static StoredToken copy(StoredToken token) {
-        return new StoredToken(Secret.copyOf(token.secret().exposeChars()), token.operations(), token.expiration(),
-                token.created(), token.updated());
+        return token.withSecret(Secret.copyOf(token.secret().exposeChars()));
     }
 }

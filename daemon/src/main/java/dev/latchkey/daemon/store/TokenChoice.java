@@ -11,9 +11,12 @@ final class TokenChoice {
     private TokenChoice() {
     }
 
+    /** The best of {@code tokens} (all of one registry) for {@code operation}, saying whether scoped ones are among them. */
     static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
+        boolean scoped = tokens.stream().anyMatch(t -> !t.operations().isEmpty());
         return tokens.stream()
                 .filter(t -> t.serves(operation))
-                .min(Comparator.comparing(t -> t.operations().isEmpty()));
+                .min(Comparator.comparing(t -> t.operations().isEmpty()))
+                .map(t -> scoped ? new StoredToken(t.secret(), t.operations(), t.expiration(), t.created(), t.updated(), true) : t);
     }
 }

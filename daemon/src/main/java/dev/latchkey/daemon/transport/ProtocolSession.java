@@ -78,6 +78,9 @@ public final class ProtocolSession {
         if (request instanceof Request.Store store && store.token() != null) {
             store.token().wipe();
         }
+        if (request instanceof Request.Rotate rotate && rotate.token() != null) {
+            rotate.token().wipe();
+        }
         if (response instanceof Response.Got got) {
             got.token().wipe();
         }

@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.transport;
 
 import dev.latchkey.daemon.config.ConfigException;
+import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
 import dev.latchkey.protocol.CredentialException;
@@ -31,18 +32,21 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
     private final Dialect dialect;
     private final PrintStream diagnostics;
     private final DaemonLink daemon;
+    private Caller caller; // learnt on the first request served here: who that is costs a look at /proc
     private boolean warnedAboutArgs;
     private boolean sawBrokenConfig;
 
-    /** A router that serves every request in this process: the daemon's own. */
-    public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics) {
-        this(services, dialect, diagnostics, null);
+    /** A router that serves every request of {@code caller} in this process: the daemon's, for one connection. */
+    public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Caller caller) {
+        this(services, dialect, diagnostics, (Path) null);
+        this.caller = caller;
     }
 
     /**
      * A router that hands requests to the daemon on {@code daemonSocket} while one runs there, and
      * serves them in this process otherwise; {@code daemonSocket} null always serves them here.
-     * A process whose environment holds tokens serves itself, since only it can see them.
+     * A process whose environment holds tokens serves itself, since only it can see them. Requests
+     * served here are this process's parent's (cargo's, or the shell's).
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket) {
         this.services = services;
@@ -78,10 +82,13 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             if (!options.noDaemon() && daemon.available()) {
                 Optional<Response> answer = forward(request, options);
                 if (answer.isPresent()) {
-                    return answer.get();
+                    return told(answer.get());
                 }
             }
-            return services.forConfig(options.config()).handle(request, options.store());
+            if (caller == null) {
+                caller = Caller.parentOfThisProcess();
+            }
+            return told(services.forConfig(options.config()).handle(request, options.store(), caller));
         } catch (ConfigException e) {
             sawBrokenConfig = true;
             return Response.Failure.of(ErrorKind.BAD_REQUEST, "latchkey's config file is broken: " + e.getMessage()
@@ -89,6 +96,18 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         } catch (CredentialException e) {
             return e.toFailure();
         }
+    }
+
+    /**
+     * In cargo's dialect the person behind the request sees only stderr (cargo passes the
+     * provider's through), so a get's warnings are printed there, one line each; cargo's answer
+     * never carries them. In latchkey's dialect they stay in the answer, for the client to show.
+     */
+    private Response told(Response response) {
+        if (dialect == Dialect.CARGO && response instanceof Response.Got got) {
+            got.warnings().forEach(warning -> diagnostics.println("latchkey: warning: " + warning));
+        }
+        return response;
     }
 
     /**
@@ -124,7 +143,9 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             return new Request.Store(store.kind(), registry, store.token(), store.expiration(), store.operations(),
                     store.store(), store.loginUrl());
         } else if (request instanceof Request.Erase erase) {
-            return new Request.Erase(erase.kind(), registry, erase.store());
+            return new Request.Erase(erase.kind(), registry, erase.store(), erase.allStores());
+        } else if (request instanceof Request.Rotate rotate) {
+            return new Request.Rotate(registry, rotate.token(), rotate.expiration(), rotate.operations(), rotate.store());
         }
         return new Request.ListTokens(registry);
     }

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.transport;
 
+import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Hello;
@@ -14,6 +15,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.Set;
@@ -21,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Serves the latchkey protocol on a listening Unix socket, with the framing of stdio: one
@@ -39,8 +43,9 @@ public final class SocketServer {
     private final StopAccepting stopAccepting;
     private final UserPrincipal owner;
     private final String version;
-    private final Supplier<RequestHandler> handlers;
+    private final Function<Caller, RequestHandler> handlers;
     private final Consumer<String> log;
+    private final Long ownerUid;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -55,17 +60,27 @@ public final class SocketServer {
     /**
      * @param stopAccepting how this listener stops (closed and removed, or kept for a service manager)
      * @param owner         the only user allowed to connect
-     * @param handlers      a handler for each new connection
+     * @param handlers      a handler for each new connection, given who is at its other end
      * @param log           where refused peers and failures are reported
      */
     public SocketServer(ServerSocketChannel listener, StopAccepting stopAccepting, UserPrincipal owner, String version,
-                        Supplier<RequestHandler> handlers, Consumer<String> log) {
+                        Function<Caller, RequestHandler> handlers, Consumer<String> log) {
         this.listener = listener;
         this.stopAccepting = stopAccepting;
         this.owner = owner;
         this.version = version;
         this.handlers = handlers;
         this.log = log;
+        this.ownerUid = uidOfThisProcess();
+    }
+
+    /** This process's uid, from {@code /proc/self}; unknown elsewhere than Linux. */
+    private static Long uidOfThisProcess() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Accepts connections until {@link #stop} is called; returns once the connections are drained. */
@@ -114,13 +129,23 @@ public final class SocketServer {
             if (stopping) {
                 return; // stop() began after this connection was accepted and may not have seen it
             }
-            new ProtocolSession(Dialect.LATCHKEY, version, handlers.get()).serve(Channels.newInputStream(channel), out);
+            new ProtocolSession(Dialect.LATCHKEY, version, handlers.apply(callerAt(channel))).serve(Channels.newInputStream(channel), out);
         } catch (IOException e) {
             // The client went away; there is no one left to answer.
         } finally {
             connections.remove(channel);
             workers.remove(Thread.currentThread());
         }
+    }
+
+    /**
+     * The peer, for the audit log: its pid from the kernel when it can be asked ({@link PeerProcess}),
+     * and its uid, which is the daemon's own (any other was refused above).
+     */
+    private Caller callerAt(SocketChannel channel) {
+        Long uid = ownerUid;
+        OptionalLong pid = PeerProcess.of(channel);
+        return pid.isPresent() ? Caller.ofPid(pid.getAsLong(), uid) : new Caller(null, uid, null, null, null);
     }
 
     /** The hello every client expects, then one answer without an id, which is about the whole connection. */
