@@ -3,6 +3,7 @@ package dev.latchkey.daemon.background;
 import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.client.SocketDirectory;
 import dev.latchkey.daemon.Main;
+import dev.latchkey.daemon.transport.PeerProcess;
 import dev.latchkey.protocol.CredentialException;
 
 import java.io.File;
@@ -93,7 +94,11 @@ public final class DaemonLauncher {
         List<String> command = new ArrayList<>();
         onPath("setsid").ifPresent(command::add); // util-linux; elsewhere (macOS) the daemon shares the caller's session
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        command.addAll(jvmOptions);
+        if (!jvmOptions.contains(PeerProcess.JVM_OPTION)) {
+            command.add(PeerProcess.JVM_OPTION); // so the audit log learns each client's pid
+        }
         List<String> classPath = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             classPath.add(Path.of(entry).toAbsolutePath().toString()); // the daemon runs in another directory

@@ -302,6 +302,14 @@ public final class Cli {
         return Durations.format(Duration.ofSeconds(Math.max(0, now.getEpochSecond() - then)));
     }
 
+    private static String time(String unixSeconds) {
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(unixSeconds)).toString();
+        } catch (NumberFormatException e) {
+            return "?";
+        }
+    }
+
     private int audit(Arguments args) throws UsageException, IOException {
         boolean json = args.flag("--json");
         String count = args.option("-n").orElse("20");
@@ -333,7 +341,7 @@ public final class Cli {
             if (f.containsKey("parent-exe")) {
                 program += " (parent " + f.get("parent-exe") + ")";
             }
-            rows.add(new String[] {f.getOrDefault("time", "?"), f.getOrDefault("kind", "?"), f.getOrDefault("operation", "-"),
+            rows.add(new String[] {time(f.get("time")), f.getOrDefault("kind", "?"), f.getOrDefault("operation", "-"),
                 f.getOrDefault("name", f.getOrDefault("registry", "-")), f.getOrDefault("store", "-"),
                 f.getOrDefault("outcome", "?"), f.getOrDefault("pid", "-"), program});
         }

@@ -61,7 +61,8 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
      * zero when never.
      */
     public Duration rotateAfter(String registryName) {
-        return Optional.ofNullable(registryName).flatMap(this::registry).map(RegistryConfig::rotateAfter).orElse(rotateAfter);
+        RegistryConfig own = registryName == null ? null : registries.get(registryName);
+        return own != null && own.rotateAfter() != null ? own.rotateAfter() : rotateAfter;
     }
 
     public static Config defaults(Locations locations) {

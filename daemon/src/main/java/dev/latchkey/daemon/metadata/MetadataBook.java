@@ -16,8 +16,6 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,7 +92,12 @@ public final class MetadataBook {
                 return Optional.empty();
             }
             String fingerprint = fingerprint(salt, token);
-            return entries.stream().filter(e -> e.indexUrl().equals(indexUrl) && e.fingerprint().equals(fingerprint)).findFirst();
+            for (BookEntry e : entries) { // a loop, not a stream: this runs once per cargo request, in a cold JVM
+                if (e.indexUrl().equals(indexUrl) && e.fingerprint().equals(fingerprint)) {
+                    return Optional.of(e);
+                }
+            }
+            return Optional.empty();
         }
 
         /**
@@ -230,20 +233,16 @@ public final class MetadataBook {
         });
     }
 
+    /** The first 128 bits of SHA-256 over the salt and the token's UTF-8, in base64url. */
     static String fingerprint(byte[] salt, Secret token) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-        sha256.update(salt);
         byte[] utf8 = token.toUtf8();
+        byte[] message = Arrays.copyOf(salt, salt.length + utf8.length);
+        System.arraycopy(utf8, 0, message, salt.length, utf8.length);
         try {
-            byte[] digest = sha256.digest(utf8);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(Sha256.digest(message), 16));
         } finally {
             Arrays.fill(utf8, (byte) 0);
+            Arrays.fill(message, (byte) 0);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.latchkey.daemon.store;
 
 import dev.latchkey.protocol.Operation;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,12 +10,23 @@ final class TokenChoice {
     private TokenChoice() {
     }
 
-    /** The best of {@code tokens} (all of one registry) for {@code operation}, saying whether scoped ones are among them. */
+    /**
+     * The best of {@code tokens} (all of one registry) for {@code operation}, saying whether scoped
+     * ones are among them. Loops, not streams: this runs once per cargo request, in a cold JVM.
+     */
     static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
-        boolean scoped = tokens.stream().anyMatch(t -> !t.operations().isEmpty());
-        return tokens.stream()
-                .filter(t -> t.serves(operation))
-                .min(Comparator.comparing(t -> t.operations().isEmpty()))
-                .map(t -> scoped ? new StoredToken(t.secret(), t.operations(), t.expiration(), t.created(), t.updated(), true) : t);
+        boolean scoped = false;
+        StoredToken best = null;
+        for (StoredToken t : tokens) {
+            scoped |= !t.operations().isEmpty();
+            if (t.serves(operation) && (best == null || (best.operations().isEmpty() && !t.operations().isEmpty()))) {
+                best = t;
+            }
+        }
+        if (best == null) {
+            return Optional.empty();
+        }
+        return Optional.of(scoped ? new StoredToken(best.secret(), best.operations(), best.expiration(), best.created(),
+                best.updated(), true) : best);
     }
 }

@@ -15,11 +15,16 @@ import java.util.Set;
  * The pid of the process at the other end of a Unix socket, for the audit log. The JDK's
  * {@code SO_PEERCRED} option keeps only the user and group, so this asks the kernel itself:
  * {@code getsockopt(fd, SOL_SOCKET, SO_PEERCRED)} through JNA, on the descriptor the JDK's channel
- * holds (reached through {@code sun.nio.ch}, which the jar's manifest exports to latchkey). Linux
- * only; anywhere it cannot work (another OS or CPU family, JNA missing, the package not exported)
- * the pid is simply unknown, found out once.
+ * holds, reached through {@code sun.nio.ch}: the daemon's JVM is started with {@link #JVM_OPTION}
+ * (by the launcher script and by {@code latchkey daemon} when it detaches). Not in the jar's
+ * manifest: every process started with {@code -jar} would pay for it (about 15 ms), cargo's
+ * provider included. Linux only; anywhere it cannot work (another OS or CPU family, JNA missing,
+ * the package not exported) the pid is simply unknown, found out once.
  */
-final class PeerProcess {
+public final class PeerProcess {
+    /** What the daemon's {@code java} command needs for this to work. */
+    public static final String JVM_OPTION = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
+
     /** SOL_SOCKET and SO_PEERCRED are 1 and 17 on these; other Linux ports (ppc, mips, sparc) number them otherwise. */
     private static final Set<String> KNOWN_ARCHES = Set.of("amd64", "x86_64", "aarch64", "arm", "riscv64", "x86", "i386");
     private static final int SOL_SOCKET = 1;

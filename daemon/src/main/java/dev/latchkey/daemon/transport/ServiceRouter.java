@@ -105,7 +105,9 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      */
     private Response told(Response response) {
         if (dialect == Dialect.CARGO && response instanceof Response.Got got) {
-            got.warnings().forEach(warning -> diagnostics.println("latchkey: warning: " + warning));
+            for (String warning : got.warnings()) {
+                diagnostics.println("latchkey: warning: " + warning);
+            }
         }
         return response;
     }
