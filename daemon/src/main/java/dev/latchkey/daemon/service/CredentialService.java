@@ -220,6 +220,10 @@ public final class CredentialService {
                     warnings.add("could not record that the token was used: " + e.getMessage());
                 }
             }
+            if (!token.serves(Operation.READ)) {
+                // cargo reads with whatever token its session keeps, so one that cannot read must not be kept
+                return new Response.Got(token.secret(), CacheControl.NEVER, null, false, store.name(), warnings);
+            }
             CacheControl cache = life.expiration() != null ? CacheControl.EXPIRES : CacheControl.SESSION;
             return new Response.Got(token.secret(), cache, life.expiration(), token.operationIndependent(), store.name(), warnings);
         }

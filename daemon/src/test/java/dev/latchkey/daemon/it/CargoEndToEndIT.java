@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import static dev.latchkey.daemon.it.CargoFixtures.CORE;
+import static dev.latchkey.daemon.it.CargoFixtures.VERSION;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,20 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CargoEndToEndIT {
     private static final String REGISTRY = "lkreg";
-    private static final String CORE = "latchkey-e2e-core";
-    private static final String APP = "latchkey-e2e-app";
-    private static final String VERSION = "0.1.0";
 
     private static RealCargo cargo;
     private static Path launcher;
-
-    /** The two ways a user can make cargo use latchkey. */
-    enum ProviderSetting {
-        /** {@code registries.NAME.credential-provider}: latchkey for this registry only. */
-        PER_REGISTRY,
-        /** {@code registry.global-credential-providers}: latchkey for every registry. */
-        GLOBAL
-    }
 
     /**
      * A fresh CARGO_HOME for every command proves that what works across commands works because
@@ -65,14 +56,14 @@ class CargoEndToEndIT {
     @TempDir
     Path temp;
     private TestRegistry registry;
-    private ProviderSetting setting;
+    private CargoFixtures.ProviderSetting setting;
     private CargoHomes homes;
     private final String firstToken = "lk-e2e-first-" + UUID.randomUUID();
     private final List<Path> cargoHomes = new ArrayList<>();
 
     @BeforeAll
     static void findLatchkey() {
-        launcher = Path.of(System.getProperty("latchkey.root")).toAbsolutePath().normalize().resolve("scripts/latchkey");
+        launcher = CargoFixtures.launcher();
         assertTrue(Files.isExecutable(launcher), "the launcher is missing: " + launcher);
         // registry.global-credential-providers splits each entry on whitespace.
         assertFalse(launcher.toString().matches(".*\\s.*"), "the repository path must not contain whitespace: " + launcher);
@@ -95,17 +86,17 @@ class CargoEndToEndIT {
     }
 
     static Stream<Arguments> scenarios() {
-        return Stream.of(ProviderSetting.values())
+        return Stream.of(CargoFixtures.ProviderSetting.values())
                 .flatMap(setting -> Stream.of(CargoHomes.values()).map(homes -> Arguments.of(setting, homes)));
     }
 
     @ParameterizedTest(name = "latchkey configured {0}, {1}")
     @MethodSource("scenarios")
-    void cargoKeepsItsRegistryTokenInLatchkey(ProviderSetting setting, CargoHomes homes) throws IOException {
+    void cargoKeepsItsRegistryTokenInLatchkey(CargoFixtures.ProviderSetting setting, CargoHomes homes) throws IOException {
         this.setting = setting;
         this.homes = homes;
-        Path core = writeCoreCrate();
-        Path app = writeAppCrate();
+        Path core = CargoFixtures.writeCoreCrate(temp, REGISTRY);
+        Path app = CargoFixtures.writeAppCrate(temp, REGISTRY);
 
         loginStoresTheTokenInLatchkey();
         publishUploadsTheCrateWithTheToken(core);
@@ -135,7 +126,7 @@ class CargoEndToEndIT {
         assertTokenSent(since(mark), "GET /index/config.json", "PUT /api/v1/crates/new",
                 "GET /index/" + TestRegistry.indexPathOf(CORE));
         byte[] uploaded = registry.crateFile(CORE, VERSION);
-        assertTrue(crateFiles(core.resolve("target/package")).stream().anyMatch(packaged -> Arrays.equals(packaged, uploaded)),
+        assertTrue(CargoFixtures.crateFiles(core.resolve("target/package")).stream().anyMatch(packaged -> Arrays.equals(packaged, uploaded)),
                 "the registry must hold exactly the .crate file cargo packaged");
     }
 
@@ -150,7 +141,7 @@ class CargoEndToEndIT {
         mark = registry.requests().size();
         cargo(app, null, "fetch").assertSuccess();
         assertTokenSent(since(mark), "GET /dl/" + CORE + "/" + VERSION + "/download");
-        List<byte[]> downloaded = crateFiles(lastCargoHome().resolve("registry/cache"));
+        List<byte[]> downloaded = CargoFixtures.crateFiles(lastCargoHome().resolve("registry/cache"));
         assertEquals(1, downloaded.size(), "cargo must have downloaded one .crate file");
         assertArrayEquals(registry.crateFile(CORE, VERSION), downloaded.get(0),
                 "cargo must have downloaded the published .crate file");
@@ -248,7 +239,7 @@ class CargoEndToEndIT {
             return lastCargoHome();
         }
         Path home = Files.createDirectories(temp.resolve("cargo-home-" + (cargoHomes.size() + 1)));
-        Files.writeString(home.resolve("config.toml"), cargoConfig());
+        Files.writeString(home.resolve("config.toml"), CargoFixtures.cargoConfig(temp, REGISTRY, registry.indexUrl(), launcher, setting));
         cargoHomes.add(home);
         return home;
     }
@@ -271,63 +262,6 @@ class CargoEndToEndIT {
         Map<String, String> env = PrivateHomes.environment(temp, cargoHome);
         env.put("PATH", cargo.directory() + File.pathSeparator + env.getOrDefault("PATH", ""));
         return env;
-    }
-
-    /**
-     * cargo's config: the registry, latchkey as its provider (one of the two ways), and crates.io
-     * replaced by an empty directory source so that no command can reach it.
-     */
-    private String cargoConfig() throws IOException {
-        Path noCratesIo = Files.createDirectories(temp.resolve("no-crates-io"));
-        String provider = "[" + toml(launcher.toString()) + "]";
-        String config = "[registries." + REGISTRY + "]\n"
-                + "index = " + toml(registry.indexUrl()) + "\n";
-        switch (setting) {
-            case PER_REGISTRY -> config += "credential-provider = " + provider + "\n";
-            case GLOBAL -> config += "\n[registry]\nglobal-credential-providers = " + provider + "\n";
-        }
-        return config + "\n[source.crates-io]\nreplace-with = \"no-crates-io\"\n"
-                + "\n[source.no-crates-io]\ndirectory = " + toml(noCratesIo.toString()) + "\n";
-    }
-
-    /** A library with no dependencies, complete enough that publishing it draws no warning. */
-    private Path writeCoreCrate() throws IOException {
-        Path dir = temp.resolve("core");
-        Files.createDirectories(dir.resolve("src"));
-        Files.writeString(dir.resolve("Cargo.toml"), """
-                [package]
-                name = "%s"
-                version = "%s"
-                edition = "2021"
-                description = "Fixture crate for latchkey's end-to-end test"
-                license = "MIT"
-                repository = "https://example.invalid/latchkey-e2e"
-                publish = ["%s"]
-
-                [workspace]
-                """.formatted(CORE, VERSION, REGISTRY));
-        Files.writeString(dir.resolve("src/lib.rs"), "pub fn answer() -> u32 {\n    42\n}\n");
-        return dir;
-    }
-
-    /** A library that depends on the core crate from the test registry. */
-    private Path writeAppCrate() throws IOException {
-        Path dir = temp.resolve("app");
-        Files.createDirectories(dir.resolve("src"));
-        Files.writeString(dir.resolve("Cargo.toml"), """
-                [package]
-                name = "%s"
-                version = "%s"
-                edition = "2021"
-                publish = false
-
-                [dependencies]
-                %s = { version = "%s", registry = "%s" }
-
-                [workspace]
-                """.formatted(APP, VERSION, CORE, VERSION, REGISTRY));
-        Files.writeString(dir.resolve("src/lib.rs"), "pub use latchkey_e2e_core::answer;\n");
-        return dir;
     }
 
     private List<Seen> since(int mark) {
@@ -362,21 +296,5 @@ class CargoEndToEndIT {
 
     private Path lastCargoHome() {
         return cargoHomes.get(cargoHomes.size() - 1);
-    }
-
-    /** The contents of each core .crate file under {@code dir}, wherever cargo's layout puts them. */
-    private static List<byte[]> crateFiles(Path dir) throws IOException {
-        String file = CORE + "-" + VERSION + ".crate";
-        List<byte[]> contents = new ArrayList<>();
-        try (Stream<Path> found = Files.find(dir, 4, (path, attributes) -> path.getFileName().toString().equals(file))) {
-            for (Path path : found.toList()) {
-                contents.add(Files.readAllBytes(path));
-            }
-        }
-        return contents;
-    }
-
-    private static String toml(String value) {
-        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -241,6 +241,8 @@ class CredentialServiceTest {
             Response.Got other = got(service.handle(new Request.Get(ALT, op, "c", "1.0.0", null), null));
             assertEquals("pub-tok", other.token().reveal(), op.wire());
             assertFalse(other.operationIndependent());
+            // cargo reads with the token its session keeps: one that cannot read is never kept
+            assertEquals(CacheControl.NEVER, other.cache());
         }
 
         // a token for every operation beside a scoped one is not the answer for every operation either
