@@ -59,6 +59,7 @@ class CargoEndToEndIT {
     private CargoFixtures.ProviderSetting setting;
     private CargoHomes homes;
     private final String firstToken = "lk-e2e-first-" + UUID.randomUUID();
+    private final String secondToken = "lk-e2e-second-" + UUID.randomUUID();
     private final List<Path> cargoHomes = new ArrayList<>();
 
     @BeforeAll
@@ -110,6 +111,11 @@ class CargoEndToEndIT {
             assertFalse(Files.exists(home.resolve("credentials.toml")) || Files.exists(home.resolve("credentials")),
                     "latchkey must not write cargo's credentials file unless its `cargo` store is named: " + home);
         }
+        // Neither token is anywhere but in latchkey's token file: not in its metadata book or audit
+        // log, cargo's caches, the crates' build output (each command's stderr was checked as it ran).
+        Path tokenFile = PrivateHomes.tokenFile(temp);
+        assertTrue(TokenLeaks.assertNoFileHolds(temp, tokenFile::equals, List.of(firstToken, secondToken)) > 10);
+        assertTrue(Files.exists(temp.resolve("xdg/state/latchkey/audit.log")), "every request was audited");
     }
 
     private void loginStoresTheTokenInLatchkey() throws IOException {
@@ -191,7 +197,6 @@ class CargoEndToEndIT {
 
     /** The registry revoked the first token; the user pastes it anyway, sees it rejected, then logs in right. */
     private void aStaleTokenIsRejectedUntilTheUserLogsInAgain(Path app) throws IOException {
-        String secondToken = "lk-e2e-second-" + UUID.randomUUID();
         registry.acceptOnly(secondToken);
         int mark = registry.requests().size();
         cargo(temp, firstToken + "\n", "login", "--registry", REGISTRY).assertSuccess();
@@ -223,6 +228,8 @@ class CargoEndToEndIT {
         command.addAll(Arrays.asList(args));
         ProcessRun run = ProcessRun.of(command).environment(environment(cargoHome())).in(dir);
         ProcessRun.Result result = stdin == null ? run.run() : run.stdin(stdin).run();
+        TokenLeaks.assertNotIn("cargo " + String.join(" ", args) + " (its stderr, latchkey's included)", result.stderr(),
+                List.of(firstToken, secondToken));
         List<String> warnings = result.stderr().lines().filter(line -> line.toLowerCase(Locale.ROOT).contains("warning")).toList();
         if (result.exitCode() == 0) {
             assertEquals(List.of(), warnings, () -> "cargo warned: " + result);
@@ -254,7 +261,9 @@ class CargoEndToEndIT {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(Arrays.asList(args));
-        return ProcessRun.of(command).environment(environment(lastCargoHome())).in(temp).run();
+        ProcessRun.Result result = ProcessRun.of(command).environment(environment(lastCargoHome())).in(temp).run();
+        TokenLeaks.assertNotIn("latchkey " + String.join(" ", args) + " (its stderr)", result.stderr(), List.of(firstToken, secondToken));
+        return result;
     }
 
     /** Private homes for cargo and latchkey, with the cargo under test first on PATH. */
