@@ -65,7 +65,13 @@ public final class TokenFileStore implements Store {
                 matching.add(toStored(t));
             }
         }
-        return TokenChoice.best(matching, operation);
+        Optional<StoredToken> best = TokenChoice.best(matching, operation);
+        for (StoredToken t : matching) {
+            if (best.isEmpty() || t.secret() != best.get().secret()) {
+                t.secret().wipe(); // read along with the chosen one, and nobody's
+            }
+        }
+        return best;
     }
 
     @Override
