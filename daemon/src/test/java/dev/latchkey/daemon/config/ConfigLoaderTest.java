@@ -110,4 +110,26 @@ class ConfigLoaderTest {
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("5"));
         assertThrows(IllegalArgumentException.class, () -> Durations.parse("-5m"));
     }
+
+    @Test
+    void rotateAfterIsTopLevelOrPerRegistryAndZeroMeansNever() throws Exception {
+        Config config = load("rotate-after = \"90d\"\n[registries.a]\nindex = \"u\"\nrotate-after = \"30d\"\n"
+                + "[registries.b]\nindex = \"v\"\n[registries.c]\nindex = \"w\"\nrotate-after = \"0\"\n");
+        assertEquals(Duration.ofDays(30), config.rotateAfter("a"));
+        assertEquals(Duration.ofDays(90), config.rotateAfter("b"));
+        assertEquals(Duration.ZERO, config.rotateAfter("c"));
+        assertEquals(Duration.ofDays(90), config.rotateAfter(null));
+        assertEquals(Duration.ZERO, load("").rotateAfter("a"), "off unless configured");
+        String message = error("\nrotate-after = \"three months\"\n");
+        assertTrue(message.contains(":2:") && message.contains("`rotate-after`") && message.contains("is not a duration"), message);
+    }
+
+    @Test
+    void durationsAreWrittenInTheirLargestWholeUnit() {
+        assertEquals("91d", Durations.format(Duration.ofDays(91).plusHours(5)));
+        assertEquals("36h", Durations.format(Duration.ofHours(36)));
+        assertEquals("5m", Durations.format(Duration.ofSeconds(330)));
+        assertEquals("42s", Durations.format(Duration.ofSeconds(42)));
+        assertEquals(Duration.ofDays(91), Durations.parse(Durations.format(Duration.ofDays(91))));
+    }
 }
