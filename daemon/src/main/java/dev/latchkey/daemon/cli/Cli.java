@@ -167,32 +167,43 @@ public final class Cli {
         return ExitCodes.OK;
     }
 
+    /** What {@code store} and {@code rotate} are told on the command line; the token itself comes on stdin. */
+    private record Handover(String registry, String store, Long expiration, Set<Operation> operations) {
+        static Handover parse(Arguments args, String command) throws UsageException {
+            Handover handover = new Handover(args.positional("REGISTRY"), args.option("--store").orElse(null),
+                    Cli.expiration(args), Cli.operations(args));
+            if (args.hasPositional()) {
+                // Most likely the token itself: refuse it without repeating it on the terminal.
+                throw new UsageException("`latchkey " + command + "` reads the token from stdin, never from the command line "
+                        + "(where other users can see it): pipe it in, or type it at the prompt");
+            }
+            args.end();
+            return handover;
+        }
+
+        Registry target() {
+            return registryArg(registry);
+        }
+    }
+
     private int store(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {
-        String registry = args.positional("REGISTRY");
-        String store = args.option("--store").orElse(null);
-        Long expiration = expiration(args);
-        Set<Operation> operations = operations(args);
-        noTokenOnTheCommandLine(args, "store");
-        Registry target = registryArg(registry);
-        try (Secret token = readValidToken(target)) {
-            Response response = router.handle(new RequestLine(new Request.Store("store", target, token, expiration, operations, store, null)));
+        Handover h = Handover.parse(args, "store");
+        try (Secret token = readValidToken(h.target())) {
+            Response response = router.handle(new RequestLine(new Request.Store("store", h.target(), token, h.expiration(),
+                    h.operations(), h.store(), null)));
             Response.Stored stored = expect(response, Response.Stored.class);
-            stderr.println("latchkey: stored the token for `" + registry + "` in the " + stored.store() + " store");
+            stderr.println("latchkey: stored the token for `" + h.registry() + "` in the " + stored.store() + " store");
         }
         return ExitCodes.OK;
     }
 
     private int rotate(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {
-        String registry = args.positional("REGISTRY");
-        String store = args.option("--store").orElse(null);
-        Long expiration = expiration(args);
-        Set<Operation> operations = operations(args);
-        noTokenOnTheCommandLine(args, "rotate");
-        Registry target = registryArg(registry);
-        try (Secret token = readValidToken(target)) {
-            Response response = router.handle(new RequestLine(new Request.Rotate(target, token, expiration, operations, store)));
+        Handover h = Handover.parse(args, "rotate");
+        try (Secret token = readValidToken(h.target())) {
+            Response response = router.handle(new RequestLine(new Request.Rotate(h.target(), token, h.expiration(),
+                    h.operations(), h.store())));
             Response.Rotated rotated = expect(response, Response.Rotated.class);
-            stderr.println("latchkey: rotated the token for `" + registry + "` in the " + String.join(", ", rotated.stores())
+            stderr.println("latchkey: rotated the token for `" + h.registry() + "` in the " + String.join(", ", rotated.stores())
                     + " store" + (rotated.stores().size() > 1 ? "s" : "") + "; revoke the old one at the registry");
         }
         return ExitCodes.OK;
@@ -225,15 +236,6 @@ public final class Cli {
             }
         }
         return operations;
-    }
-
-    private static void noTokenOnTheCommandLine(Arguments args, String command) throws UsageException {
-        if (args.hasPositional()) {
-            // Most likely the token itself: refuse it without repeating it on the terminal.
-            throw new UsageException("`latchkey " + command + "` reads the token from stdin, never from the command line "
-                    + "(where other users can see it): pipe it in, or type it at the prompt");
-        }
-        args.end();
     }
 
     private Secret readValidToken(Registry registry) throws IOException, UsageException {
