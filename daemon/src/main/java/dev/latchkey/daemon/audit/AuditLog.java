@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The audit log ({@code $XDG_STATE_HOME/latchkey/audit.log}): one JSON line per request, never a
@@ -38,6 +40,7 @@ import java.util.Set;
 public final class AuditLog {
     public static final long MAX_BYTES = 1024 * 1024;
     private static final JsonFactory JSON = new JsonFactory();
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final Path path;
     private final Path previous;
@@ -94,9 +97,15 @@ public final class AuditLog {
         }
     }
 
-    /** Renames the full log to {@code .1}; under the lock and after a second look, so only one writer does it. */
+    /**
+     * Renames the full log to {@code .1}; under the lock and after a second look, so only one writer
+     * does it. File locks are per process, so writers in one JVM (the daemon's connections) queue on
+     * an in-process lock first: the JVM refuses a second lock on one file with an exception.
+     */
     @SuppressWarnings("try") // the lock is held for the block's extent, never read
     private void setAside() throws IOException {
+        ReentrantLock local = IN_PROCESS.computeIfAbsent(lock, p -> new ReentrantLock());
+        local.lock();
         try (FileChannel channel = FileChannel.open(lock, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
              FileLock ignored = channel.lock()) {
@@ -105,6 +114,8 @@ public final class AuditLog {
             }
         } catch (NoSuchFileException e) {
             // another writer set it aside between our write and our look
+        } finally {
+            local.unlock();
         }
     }
 

@@ -191,7 +191,7 @@ public final class CredentialService {
             }
             StoredToken token = found.get();
             Optional<BookEntry> entry = Optional.empty();
-            if (store.writable()) {
+            if (keepsMetadata(store)) {
                 try {
                     page = page != null ? page : book.read();
                 } catch (CredentialException e) {
@@ -211,7 +211,7 @@ public final class CredentialService {
             if (due.isPresent()) {
                 warnings.add(due.get());
             }
-            if (store.writable() && (entry.isEmpty() || MetadataBook.isStale(entry.get().lastUsed(), now)
+            if (keepsMetadata(store) && (entry.isEmpty() || MetadataBook.isStale(entry.get().lastUsed(), now)
                     || !entry.get().stores().contains(store.backend()))) {
                 try {
                     book.used(registry, store.backend(), token.secret(), token.operations(), token.expiration(),
@@ -220,8 +220,9 @@ public final class CredentialService {
                     warnings.add("could not record that the token was used: " + e.getMessage());
                 }
             }
-            if (!token.serves(Operation.READ)) {
-                // cargo reads with whatever token its session keeps, so one that cannot read must not be kept
+            if (!token.serves(Operation.READ) && token.scopedSiblings()) {
+                // cargo reads with whatever token its session keeps, so one that cannot read, beside one that
+                // can, must not be kept
                 return new Response.Got(token.secret(), CacheControl.NEVER, null, false, store.name(), warnings);
             }
             CacheControl cache = life.expiration() != null ? CacheControl.EXPIRES : CacheControl.SESSION;
@@ -290,20 +291,27 @@ public final class CredentialService {
     private void keep(Store target, RegistryKey registry, Secret token, Set<Operation> operations, Long expiration,
                       boolean rotation) throws CredentialException {
         long now = clock.instant().getEpochSecond();
-        book.recordStored(registry, target.backend(), token, operations, expiration, now, rotation);
+        boolean described = keepsMetadata(target);
+        if (described) {
+            book.recordStored(registry, target.backend(), token, operations, expiration, now, rotation);
+        }
         try {
             target.put(registry, new StoredToken(token, operations, expiration, now, now));
         } catch (CredentialException | RuntimeException e) {
-            try {
-                book.withdraw(registry, target.backend(), token);
-            } catch (CredentialException ignored) {
-                // an entry no store holds is never matched: the put's own failure is what to report
+            if (described) {
+                try {
+                    book.withdraw(registry, target.backend(), token);
+                } catch (CredentialException ignored) {
+                    // an entry no store holds is never matched: the put's own failure is what to report
+                }
             }
             throw e;
         } finally {
             cache.forget(registry);
         }
-        book.settle(registry, target.backend(), token, operations);
+        if (described) {
+            book.settle(registry, target.backend(), token, operations);
+        }
     }
 
     private Response erase(Request.Erase request, String onlyStore) throws CredentialException {
@@ -331,6 +339,9 @@ public final class CredentialService {
 
     /** The token is gone; an entry left behind would only describe a token no store holds, so a failure here is not the caller's. */
     private void forgetInBook(RegistryKey registry, Store store) {
+        if (!keepsMetadata(store)) {
+            return;
+        }
         try {
             book.erased(registry, store.backend());
         } catch (CredentialException e) {
@@ -373,7 +384,7 @@ public final class CredentialService {
         for (Store store : usable(config.storeOrder())) {
             for (StoreEntry e : store.list()) {
                 if (only == null || only.indexUrl().equals(e.registry().indexUrl())) {
-                    Optional<BookEntry> entry = store.writable()
+                    Optional<BookEntry> entry = keepsMetadata(store)
                             ? page.entryFilling(e.registry().indexUrl(), store.backend(), e.operations()) : Optional.empty();
                     Lifetime life = Lifetime.of(e, entry);
                     entries.add(new Response.TokenInfo(e.registry().indexUrl(), e.registry().name(), store.name(),
@@ -384,6 +395,15 @@ public final class CredentialService {
             }
         }
         return new Response.Listed(entries);
+    }
+
+    /**
+     * Whether the metadata book describes {@code store}'s tokens: those of stores that latchkey
+     * writes and that outlive the process. Read-only stores (the environment, a command) are never
+     * looked up there, and the memory store keeps what it knows itself.
+     */
+    private static boolean keepsMetadata(Store store) {
+        return store.writable() && store.persistent();
     }
 
     /** The warning a token due for rotation carries, if it is due: older than its registry's {@code rotate-after}. */

@@ -21,6 +21,12 @@ public final class MemoryStore implements Store {
         return "memory";
     }
 
+    /** It keeps its tokens' metadata itself, for as long as it keeps them. */
+    @Override
+    public boolean persistent() {
+        return false;
+    }
+
     @Override
     public boolean writable() {
         return true;

@@ -26,6 +26,11 @@ public interface Store {
         return name();
     }
 
+    /** Whether its tokens outlive this process; latchkey's metadata book describes only such stores' tokens. */
+    default boolean persistent() {
+        return true;
+    }
+
     /** Whether {@link #put} and {@link #erase} can work at all. */
     boolean writable();
 

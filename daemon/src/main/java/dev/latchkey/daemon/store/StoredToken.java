@@ -9,9 +9,10 @@ import java.util.Set;
 /**
  * A token and what is known about it. Times are Unix seconds and null when the store does not
  * know them; {@code operations} empty means the token serves every operation.
- * {@code scopedSiblings}: the store also holds tokens of the same registry limited to some
- * operations, so even a token for every operation is not the answer for every operation (a
- * publish token beats it for publish).
+ * {@code scopedSiblings}: the store also holds other tokens of the same registry, and some token
+ * of the registry is limited to some operations, so even a token for every operation is not the
+ * answer for every operation (a publish token beats it for publish), and a publish token is not
+ * the one to read with.
  */
 public record StoredToken(Secret secret, Set<Operation> operations, Long expiration, Long created, Long updated,
                           boolean scopedSiblings) {

@@ -26,7 +26,8 @@ final class TokenChoice {
         if (best == null) {
             return Optional.empty();
         }
-        return Optional.of(scoped ? new StoredToken(best.secret(), best.operations(), best.expiration(), best.created(),
+        boolean scopedSiblings = scoped && tokens.size() > 1;
+        return Optional.of(scopedSiblings ? new StoredToken(best.secret(), best.operations(), best.expiration(), best.created(),
                 best.updated(), true) : best);
     }
 }

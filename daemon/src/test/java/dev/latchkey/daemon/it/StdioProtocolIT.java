@@ -109,7 +109,7 @@ class StdioProtocolIT {
             latchkey.readLine();
             latchkey.send(
                     "{\"v\":1,\"id\":\"nf\",\"kind\":\"get\",\"registry\":{\"index-url\":\"" + OTHER_INDEX + "\"}}",
-                    "{\"v\":1,\"id\":\"kind\",\"kind\":\"rotate\",\"registry\":" + REGISTRY + "}",
+                    "{\"v\":1,\"id\":\"kind\",\"kind\":\"transmogrify\",\"registry\":" + REGISTRY + "}",
                     "{\"v\":1,\"id\":\"op\",\"kind\":\"get\",\"operation\":\"transfer\",\"registry\":" + REGISTRY + "}",
                     "{\"v\":1,\"id\":\"json\",\"kind\":",
                     "{\"v\":1,\"id\":\"name\",\"kind\":\"get\",\"registry\":{\"name\":\"no-such-registry\"}}",

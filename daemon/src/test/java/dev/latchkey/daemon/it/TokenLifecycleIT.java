@@ -37,6 +37,7 @@ class TokenLifecycleIT {
     void sandbox() throws Exception {
         sandbox = new DaemonSandbox().config(CONFIG);
         sandbox.env().put("LATCHKEY_NO_DAEMON", "1"); // in-process unless a test starts the daemon
+        sandbox.env().remove("DBUS_SESSION_BUS_ADDRESS"); // off the suite's keyring: the file and cargo stores are the subject here
     }
 
     @AfterEach
