@@ -28,6 +28,9 @@ public final class ConfigLoader {
     public static final Set<String> STORE_NAMES = Set.of("env", "file", "cargo", "keychain", "libsecret",
             "macos-keychain", "wincred", "encrypted", "memory", "command");
 
+    /** What a file with a bad line needs; every command reads the file, `doctor` included. */
+    private static final String FIX_THE_LINE = "; correct that line (see the README's Configuration), then retry";
+
     private final Locations locations;
     private final Environment env;
 
@@ -45,17 +48,17 @@ public final class ConfigLoader {
             text = Files.readString(path);
         } catch (NoSuchFileException e) {
             if (explicit != null) {
-                throw new ConfigException(path + ": no such config file");
+                throw new ConfigException(path + ": no such config file; create it, or stop naming it in --config or LATCHKEY_CONFIG");
             }
             return defaults;
         } catch (IOException e) {
-            throw new ConfigException(path + ": cannot be read (" + e.getMessage() + ")");
+            throw new ConfigException(path + ": cannot be read (" + e.getMessage() + "); make it readable by you");
         }
         TomlParseResult toml = Toml.parse(text);
         if (toml.hasErrors()) {
             TomlParseError first = toml.errors().get(0);
             throw new ConfigException(path + ":" + first.position().line() + ":" + first.position().column()
-                    + ": " + first.getMessage());
+                    + ": " + first.getMessage() + FIX_THE_LINE);
         }
         return new Reader(path, toml, defaults).read();
     }
@@ -200,7 +203,7 @@ public final class ConfigLoader {
         private ConfigException error(TomlTable table, List<String> key, String problem) {
             TomlPosition at = table.inputPositionOf(key);
             String where = at == null ? "" : at.line() + ":" + at.column() + ":";
-            return new ConfigException(path + ":" + where + " " + problem);
+            return new ConfigException(path + ":" + where + " " + problem + FIX_THE_LINE);
         }
     }
 }

@@ -84,8 +84,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             return services.forConfig(options.config()).handle(request, options.store());
         } catch (ConfigException e) {
             sawBrokenConfig = true;
-            return Response.Failure.of(ErrorKind.BAD_REQUEST, "latchkey's config file is broken: " + e.getMessage()
-                    + "; fix that line, or run `latchkey doctor`");
+            return Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage());
         } catch (CredentialException e) {
             return e.toFailure();
         }

@@ -46,6 +46,7 @@ class ConfigLoaderTest {
         Path missing = home.resolve("nope.toml");
         String message = assertThrows(ConfigException.class, () -> new ConfigLoader(env()).load(missing)).getMessage();
         assertTrue(message.contains(missing.toString()), message);
+        assertTrue(message.contains("create it, or stop naming it in --config or LATCHKEY_CONFIG"), message);
     }
 
     @Test
@@ -85,6 +86,7 @@ class ConfigLoaderTest {
     void badTomlNamesFileLineAndColumn() {
         String message = error("stores = [\"env\"]\n[daemon\nidle-timeout = \"1m\"\n");
         assertTrue(message.startsWith(home.resolve("config.toml") + ":2:"), message);
+        assertTrue(message.endsWith("correct that line (see the README's Configuration), then retry"), message);
     }
 
     @Test
@@ -92,6 +94,7 @@ class ConfigLoaderTest {
         String message = error("\n\n[daemon]\nidel-timeout = \"1m\"\n");
         assertTrue(message.contains(":4:"), message);
         assertTrue(message.contains("unknown key `daemon.idel-timeout`"), message);
+        assertTrue(message.endsWith("correct that line (see the README's Configuration), then retry"), message);
     }
 
     @Test

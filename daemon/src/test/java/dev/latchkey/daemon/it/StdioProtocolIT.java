@@ -462,10 +462,21 @@ class StdioProtocolIT {
     void cliExits2NamingTheFileAndLineOfABrokenConfig(@TempDir Path home) throws IOException {
         Files.createDirectories(configFile(home).getParent());
         Files.writeString(configFile(home), "stores = [\"file\"]\n\n[daemon]\nidle-timeout = 30\n");
-        LatchkeyProcess.Finished broken = run(home, "", "get", INDEX);
-        assertEquals(2, broken.status(), broken.stderr());
-        assertTrue(broken.stderr().contains(configFile(home) + ":4:"), broken.stderr());
-        assertEquals("", broken.stdout());
+        for (String[] command : List.of(new String[] {"get", INDEX}, new String[] {"erase", INDEX}, new String[] {"list"},
+                new String[] {"doctor"}, new String[] {"import", "cargo"})) {
+            LatchkeyProcess.Finished broken = run(home, "", command);
+            String what = String.join(" ", command) + ": " + broken.stderr();
+            assertEquals(2, broken.status(), what);
+            assertTrue(broken.stderr().contains(configFile(home) + ":4:"), what);
+            assertTrue(broken.stderr().contains("`idle-timeout` must be a string; correct that line"), what);
+            assertEquals("", broken.stdout());
+        }
+        LatchkeyProcess.Finished store = run(home, TOKEN + "\n", "store", INDEX);
+        assertEquals(2, store.status(), store.stderr());
+        assertFalse(Files.exists(tokenFile(home)));
+        LatchkeyProcess.Finished missing = run(home, "", "--config", home.resolve("absent.toml").toString(), "get", INDEX);
+        assertEquals(2, missing.status(), missing.stderr());
+        assertTrue(missing.stderr().contains(home.resolve("absent.toml") + ": no such config file; create it"), missing.stderr());
     }
 
     @Test
