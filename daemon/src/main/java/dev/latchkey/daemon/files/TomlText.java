@@ -40,8 +40,9 @@ public final class TomlText {
         TomlParseResult result = Toml.parse(text);
         if (result.hasErrors()) {
             TomlParseError first = result.errors().get(0);
+            // Not the parser's own message: it quotes what it found ("Unexpected 'abc123'"), which may be a token.
             throw new MalformedTomlException(source + ":" + first.position().line() + ":" + first.position().column()
-                    + ": " + first.getMessage());
+                    + ": not valid TOML there (the text is not repeated, since it may hold a token)");
         }
         return toMap(result);
     }
