@@ -5,6 +5,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static dev.latchkey.daemon.it.LatchkeyProcess.configFile;
@@ -448,6 +451,60 @@ class StdioProtocolIT {
         }
         LatchkeyProcess.Finished empty = run(home, "\n", "store", OTHER_INDEX);
         assertEquals(2, empty.status(), "an empty token is bad input: " + empty.stderr());
+    }
+
+    /**
+     * On a terminal `store` prompts and reads with echo off. The terminal is a real one (util-linux
+     * `script` runs latchkey on a pseudo-terminal); the token is typed the moment the prompt
+     * shows, and must not come back on the screen.
+     */
+    @Test
+    void cliStoreAtATerminalPromptsAndReadsWithoutEcho(@TempDir Path home) throws Exception {
+        String typed = "typed-token-4f0a";
+        String latchkey = LatchkeyProcess.command(List.of("-Duser.home=" + home), "store", INDEX).stream()
+                .map(arg -> "'" + arg + "'").collect(Collectors.joining(" "));
+        ProcessBuilder builder = new ProcessBuilder(RequiredComponent.executable("script").toString(), "-q", "-e", "-c",
+                latchkey, "/dev/null").redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().putAll(PrivateHomes.environment(home, home.resolve("cargo")));
+        builder.environment().put("HOME", home.toString());
+        Process terminal = builder.start();
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        // The reader types the token the instant the prompt is on the screen, as a quick typist would.
+        Thread typist = new Thread(() -> {
+            byte[] buffer = new byte[4096];
+            boolean typedYet = false;
+            try (InputStream in = terminal.getInputStream(); OutputStream keyboard = terminal.getOutputStream()) {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    synchronized (screen) {
+                        screen.write(buffer, 0, n);
+                    }
+                    if (!typedYet && shown(screen).contains("token for " + INDEX + ": ")) {
+                        keyboard.write((typed + "\n").getBytes(StandardCharsets.UTF_8));
+                        keyboard.flush();
+                        typedYet = true;
+                    }
+                }
+            } catch (IOException e) {
+                // the terminal closed: what was read is the screen
+            }
+        });
+        typist.start();
+        try {
+            assertTrue(terminal.waitFor(LatchkeyProcess.TIMEOUT.toSeconds(), TimeUnit.SECONDS), shown(screen));
+            typist.join(LatchkeyProcess.TIMEOUT.toMillis());
+        } finally {
+            terminal.destroyForcibly();
+        }
+        assertEquals(0, terminal.exitValue(), shown(screen));
+        assertFalse(shown(screen).contains(typed), "the typed token was echoed: " + shown(screen));
+        assertTrue(Files.readString(tokenFile(home)).contains(typed));
+    }
+
+    private static String shown(ByteArrayOutputStream screen) {
+        synchronized (screen) {
+            return screen.toString(StandardCharsets.UTF_8);
+        }
     }
 
     @Test
