@@ -67,7 +67,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         RequestOptions options = RequestOptions.parse(line.args(), services.environment().workingDirectory());
         if (!options.ignored().isEmpty() && !warnedAboutArgs) {
             warnedAboutArgs = true;
-            diagnostics.println("latchkey: ignoring unrecognised arguments " + options.ignored()
+            diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
                     + " (recognised: --store NAME, --config PATH, --no-daemon)");
         }
         try {
@@ -88,6 +88,27 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         } catch (CredentialException e) {
             return e.toFailure();
         }
+    }
+
+    /**
+     * The ignored arguments as they may be shown: options by name only, other words counted. They
+     * come from `cargo login -- ...`, where a token typed by mistake would otherwise be repeated.
+     */
+    private static String describe(List<String> ignored) {
+        List<String> shown = new ArrayList<>();
+        int words = 0;
+        for (String arg : ignored) {
+            if (arg.startsWith("-")) {
+                int equals = arg.indexOf('=');
+                shown.add(equals < 0 ? arg : arg.substring(0, equals) + "=...");
+            } else {
+                words++;
+            }
+        }
+        if (words > 0) {
+            shown.add(words + (words == 1 ? " other word" : " other words") + ", not shown since it could be a token");
+        }
+        return String.join(", ", shown);
     }
 
     /**

@@ -406,6 +406,18 @@ class StdioProtocolIT {
         }
     }
 
+    /** Arguments from `cargo login -- ...` that latchkey does not know are named, but a token among them is not. */
+    @Test
+    void cargoPluginNamesIgnoredArgumentsWithoutRepeatingThem(@TempDir Path home) {
+        String login = "{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"login\",\"token\":\"" + TOKEN + "\","
+                + "\"args\":[\"--frob\",\"--key=" + TOKEN + "-a\",\"" + TOKEN + "-b\"]}\n";
+        LatchkeyProcess.Finished loggedIn = run(home, login, "--cargo-plugin");
+        assertEquals(0, loggedIn.status(), loggedIn.stderr());
+        assertEquals("{\"v\":[1]}\n{\"Ok\":{\"kind\":\"login\"}}\n", loggedIn.stdout());
+        assertTrue(loggedIn.stderr().contains("ignoring unrecognised arguments --frob, --key=..., 1 other word"), loggedIn.stderr());
+        assertFalse(loggedIn.stderr().contains(TOKEN), loggedIn.stderr());
+    }
+
     @Test
     void cargoPluginServesOneRequestPerProcessAsCargoRunsIt(@TempDir Path home) throws IOException {
         String login = "{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"login\",\"token\":\"" + TOKEN + "\"}\n";
