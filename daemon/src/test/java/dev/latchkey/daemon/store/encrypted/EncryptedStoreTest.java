@@ -2,6 +2,7 @@ package dev.latchkey.daemon.store.encrypted;
 
 import dev.latchkey.daemon.config.Config.EncryptedKey;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.it.PlainEncodings;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;
 import dev.latchkey.daemon.store.StoreState;
@@ -20,8 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,40 +174,10 @@ class EncryptedStoreTest {
     void theFileHoldsTheTokenInNoPlainEncoding() throws Exception {
         store("pw").put(COMPANY, token(TOKEN, Set.of(Operation.READ), 1_900_000_000L, 100));
         byte[] file = Files.readAllBytes(path());
-        byte[] utf8 = TOKEN.getBytes(StandardCharsets.UTF_8);
-        Map<String, byte[]> encodings = new LinkedHashMap<>();
-        encodings.put("UTF-8", utf8);
-        encodings.put("UTF-16LE", TOKEN.getBytes(StandardCharsets.UTF_16LE));
-        encodings.put("UTF-16BE", TOKEN.getBytes(StandardCharsets.UTF_16BE));
-        encodings.put("hex", HexFormat.of().formatHex(utf8).getBytes(StandardCharsets.US_ASCII));
-        encodings.put("HEX", HexFormat.of().withUpperCase().formatHex(utf8).getBytes(StandardCharsets.US_ASCII));
-        // base64 of the token at each of the three alignments it could have inside a longer text,
-        // without the characters that also depend on its neighbours.
-        for (int shift = 0; shift < 3; shift++) {
-            byte[] shifted = new byte[shift + utf8.length];
-            System.arraycopy(utf8, 0, shifted, shift, utf8.length);
-            String encoded = Base64.getEncoder().encodeToString(shifted);
-            String stable = encoded.substring(shift == 0 ? 0 : shift + 1, encoded.length() - 4);
-            encodings.put("base64+" + shift, stable.getBytes(StandardCharsets.US_ASCII));
-            encodings.put("base64url+" + shift, stable.replace('+', '-').replace('/', '_').getBytes(StandardCharsets.US_ASCII));
-        }
-        // Metadata is sealed too: the registry is not in the clear either.
-        encodings.put("index URL", COMPANY.indexUrl().getBytes(StandardCharsets.UTF_8));
-        encodings.forEach((name, needle) -> assertFalse(contains(file, needle), "the file holds the token as " + name));
-        assertTrue(contains(file, "LATCHKEY".getBytes(StandardCharsets.US_ASCII)), "the scan itself finds what is there");
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
+        assertEquals(List.of(), PlainEncodings.foundIn(file, TOKEN), "encodings of the token found in the file");
+        // Metadata is sealed too: not even the registry is in the clear.
+        assertEquals(List.of(), PlainEncodings.foundIn(file, COMPANY.indexUrl()));
+        assertEquals(List.of("UTF-8"), PlainEncodings.foundIn(file, "LATCHKEY"), "the scan finds what is there");
     }
 
     @Test
