@@ -137,7 +137,9 @@ public final class EncryptedStore implements Store {
 
     @Override
     public void put(RegistryKey registry, StoredToken token) throws CredentialException {
-        // The key is made or derived before the lock is taken: a passphrase may have to be typed.
+        // The key is made or derived before the lock is taken: a passphrase may have to be typed. If
+        // another process creates the file meanwhile, its key is used instead (and a keychain key
+        // made here stays unused in the keyring).
         byte[] before = file.readBytes();
         FileKey prepared;
         try {
