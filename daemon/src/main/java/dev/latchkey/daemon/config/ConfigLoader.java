@@ -88,6 +88,7 @@ public final class ConfigLoader {
             Path tokenFile = defaults.tokenFile();
             Path encrypted = defaults.encryptedFile();
             String passphraseEnv = defaults.passphraseEnv();
+            Config.EncryptedKey encryptedKey = defaults.encryptedKey();
             List<String> command = defaults.commandGet();
             TomlTable store = table(toml, "store");
             if (store != null) {
@@ -99,9 +100,10 @@ public final class ConfigLoader {
                 }
                 TomlTable enc = table(store, "encrypted");
                 if (enc != null) {
-                    allowOnly(enc, "store.encrypted.", Set.of("path", "passphrase-env"));
+                    allowOnly(enc, "store.encrypted.", Set.of("path", "passphrase-env", "key"));
                     encrypted = pathOr(enc, "path", encrypted);
                     passphraseEnv = stringOr(enc, "passphrase-env", passphraseEnv);
+                    encryptedKey = encryptedKey(enc, encryptedKey);
                 }
                 TomlTable cmd = table(store, "command");
                 if (cmd != null) {
@@ -123,7 +125,7 @@ public final class ConfigLoader {
                     registries.put(name, new Config.RegistryConfig(name, index, regStores));
                 }
             }
-            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, command, registries);
+            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, encryptedKey, command, registries);
         }
 
         private void allowOnly(TomlTable table, String prefix, Set<String> known) throws ConfigException {
@@ -186,6 +188,20 @@ public final class ConfigLoader {
         private Path pathOr(TomlTable table, String key, Path fallback) throws ConfigException {
             String value = stringOr(table, key, null);
             return value == null ? fallback : env.expand(value);
+        }
+
+        private Config.EncryptedKey encryptedKey(TomlTable table, Config.EncryptedKey fallback) throws ConfigException {
+            String value = stringOr(table, "key", null);
+            if (value == null) {
+                return fallback;
+            }
+            for (Config.EncryptedKey key : Config.EncryptedKey.values()) {
+                if (key.configName().equals(value)) {
+                    return key;
+                }
+            }
+            throw error(table, List.of("key"), "`key` must be \"passphrase\" (derived from a passphrase) or \"keychain\" "
+                    + "(a random key kept in the keychain), not \"" + value + "\"");
         }
 
         private Duration duration(TomlTable table, String key, Duration fallback) throws ConfigException {

@@ -64,7 +64,8 @@ public final class Services {
             Config config = new ConfigLoader(env).load(key.orElse(null));
             RegistryResolver resolver = new RegistryResolver(config, env);
             TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
-            service = new CredentialService(config, new StoreCatalog(config, env, resolver), resolver,
+            // The daemon (which caches) serves other processes: it never asks at its own terminal.
+            service = new CredentialService(config, new StoreCatalog(config, env, resolver, !cacheSlowStores), resolver,
                     Clock.systemUTC(), version, cache);
             byConfig.put(key, service);
         }

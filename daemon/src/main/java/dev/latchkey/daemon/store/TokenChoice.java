@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Optional;
 
 /** Which of a registry's tokens answers an operation: one scoped to it beats one for everything. */
-final class TokenChoice {
+public final class TokenChoice {
     private TokenChoice() {
     }
 
-    static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
+    public static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
         return tokens.stream()
                 .filter(t -> t.serves(operation))
                 .min(Comparator.comparing(t -> t.operations().isEmpty()));

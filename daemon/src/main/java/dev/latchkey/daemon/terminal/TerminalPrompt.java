@@ -56,6 +56,16 @@ public final class TerminalPrompt {
         }
     }
 
+    /** Whether there is a controlling terminal to ask on (what {@link #readSecret} needs). */
+    @SuppressWarnings("try") // opening it is the question; nothing is read
+    public static boolean available() {
+        try (RandomAccessFile tty = new RandomAccessFile(TTY, "rw")) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Whether standard input is a terminal (so a token must be typed, not piped). */
     public static boolean stdinIsTerminal() {
         try {

@@ -75,6 +75,9 @@ class ConfigLoaderTest {
         assertEquals(List.of("env", "keychain", "file"), config.storeOrder());
         assertEquals(Duration.ofMinutes(10), config.cacheTtl());
         assertEquals(home.resolve(".local/share/latchkey/tokens.toml"), config.tokenFile());
+        assertEquals(home.resolve(".local/share/latchkey/secrets.enc"), config.encryptedFile());
+        assertEquals("LATCHKEY_PASSPHRASE", config.passphraseEnv());
+        assertEquals(Config.EncryptedKey.PASSPHRASE, config.encryptedKey());
         assertEquals(List.of("pass", "show", "cargo/{name}"), config.commandGet());
         Config.RegistryConfig company = config.registry("company").orElseThrow();
         assertEquals("sparse+https://packages.example.com/index/", company.index());
@@ -103,6 +106,17 @@ class ConfigLoaderTest {
         assertTrue(error("stores = [\"file\", \"vault\"]\n").contains("unknown store `vault`"));
         assertTrue(error("[daemon]\ncache-ttl = \"ten minutes\"\n").contains("is not a duration"));
         assertTrue(error("registries = 3\n").contains("`registries` must be a table"));
+    }
+
+    @Test
+    void theEncryptedStoresKeySourceIsPassphraseOrKeychain() throws Exception {
+        Config keychain = load("[store.encrypted]\nkey = \"keychain\"\npassphrase-env = \"MY_PASS\"\npath = \"~/s.enc\"\n");
+        assertEquals(Config.EncryptedKey.KEYCHAIN, keychain.encryptedKey());
+        assertEquals("MY_PASS", keychain.passphraseEnv());
+        assertEquals(home.resolve("s.enc"), keychain.encryptedFile());
+        String message = error("[store.encrypted]\n\nkey = \"password\"\n");
+        assertTrue(message.contains(":3:") && message.contains("`key` must be \"passphrase\"")
+                && message.contains("\"keychain\""), message);
     }
 
     @Test
