@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -23,6 +24,8 @@ import java.util.Set;
  */
 final class SocketClaim implements AutoCloseable {
     private static final int BACKLOG = 512;
+    /** A socket's path fits in {@code sun_path}: 108 bytes on Linux, 104 on macOS, the final NUL included. */
+    private static final int MOST_PORTABLE_PATH = 103;
 
     private final Path socket;
     private final ServerSocketChannel listener;
@@ -69,13 +72,22 @@ final class SocketClaim implements AutoCloseable {
                 Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             } catch (IOException e) {
                 listener.close();
-                throw e;
+                throw Files.exists(socket, LinkOption.NOFOLLOW_LINKS) ? e : cannotBind(socket, e);
             }
             return new SocketClaim(socket, listener, lock, true);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
         }
+    }
+
+    /** The kernel's own words ("Unix domain path too long") name neither the path nor the way out. */
+    private static IOException cannotBind(Path socket, IOException e) {
+        int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+        String why = length > MOST_PORTABLE_PATH ? "its path is " + length + " bytes long, and a Unix socket's path may have about "
+                + MOST_PORTABLE_PATH + " at most" : e.getMessage();
+        return new IOException("cannot make the socket " + socket + ": " + why
+                + "; choose a shorter path with --socket or LATCHKEY_SOCKET", e);
     }
 
     private static IOException alreadyRunning(Path socket) {
