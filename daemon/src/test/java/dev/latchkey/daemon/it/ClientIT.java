@@ -138,6 +138,27 @@ class ClientIT {
     }
 
     @Test
+    void theDefaultSocketIsWhereTheDaemonListensWhenHomeIsTakenFromTheEnvironment() throws Exception {
+        // No runtime or cache directory named: the socket is under ~/.cache, with ~ being $HOME for
+        // the daemon and for the client alike, whatever the user database says (here: another directory).
+        sandbox.env().remove("XDG_RUNTIME_DIR");
+        sandbox.env().remove("XDG_CACHE_HOME");
+        sandbox.env().put("HOME", sandbox.home.toString());
+        assertEquals(0, sandbox.run(null, "daemon").exit());
+        Path socket = sandbox.home.resolve(".cache/latchkey/daemon.sock");
+        assertTrue(Files.exists(socket), "the daemon listens under $HOME");
+        DaemonSandbox.Result status = sandbox.run(null, "--socket", socket.toString(), "daemon", "status");
+        assertEquals(0, status.exit(), status.stderr());
+
+        Path peerClasses = Path.of(DefaultSocketPeer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        DaemonSandbox.Result peer = sandbox.run(null, List.of(DaemonSandbox.JAVA, "-cp",
+                DaemonSandbox.JAR + java.io.File.pathSeparator + peerClasses, DefaultSocketPeer.class.getName()));
+
+        assertEquals(0, peer.exit(), peer.stderr());
+        assertTrue(status.stdout().contains("pid " + peer.stdout().strip() + ","), "the client reached it: " + peer.stdout());
+    }
+
+    @Test
     void oneClientSharedByThreadsGivesEachCallItsOwnAnswer() throws Exception {
         sandbox.startDaemon();
         ExecutorService threads = Executors.newFixedThreadPool(8);
