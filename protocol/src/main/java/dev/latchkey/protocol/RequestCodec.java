@@ -9,11 +9,13 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 import static dev.latchkey.protocol.JsonFields.expectObject;
 import static dev.latchkey.protocol.JsonFields.integer;
+import static dev.latchkey.protocol.JsonFields.once;
 import static dev.latchkey.protocol.JsonFields.string;
 import static dev.latchkey.protocol.JsonFields.strings;
 
@@ -83,7 +85,16 @@ public final class RequestCodec {
         boolean allStores;
         List<String> args;
 
+        /** The fields this version reads; the others are skipped, even when sent twice. */
+        private static final Set<String> FIELDS = Set.of("v", "id", "kind", "registry", "operation", "name", "vers",
+                "cksum", "token", "login-url", "expiration", "operations", "store", "args");
+
+        private final Set<String> seen = new HashSet<>();
+
         void read(String field, JsonParser p) throws IOException, MalformedMessageException {
+            if (FIELDS.contains(field)) {
+                once(seen, field);
+            }
             switch (field) {
                 case "v" -> version = integer(p, "v");
                 case "id" -> id = JsonFields.id(p);
@@ -194,9 +205,13 @@ public final class RequestCodec {
             String indexUrl = null;
             String name = null;
             List<String> headers = List.of();
+            Set<String> seen = new HashSet<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
+                if (field.equals("index-url") || field.equals("name") || field.equals("headers")) {
+                    once(seen, "registry." + field);
+                }
                 switch (field) {
                     case "index-url" -> indexUrl = string(p, "registry.index-url");
                     case "name" -> name = string(p, "registry.name");

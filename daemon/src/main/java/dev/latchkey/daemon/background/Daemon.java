@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 public final class Daemon {
     /** How long stopping waits for requests in flight (a keychain prompt, a slow command). */
-    private static final Duration DRAIN = Duration.ofSeconds(10);
+    static final Duration DRAIN = Duration.ofSeconds(10);
 
     private final Services services;
     private final Environment env;

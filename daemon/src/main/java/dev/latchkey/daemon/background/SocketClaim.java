@@ -7,22 +7,32 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One daemon's hold on a socket path: an exclusive lock on {@code SOCKET.lock} beside it, taken
  * before the socket is touched and held for the daemon's life. The kernel drops the lock when the
  * daemon dies however it dies, so a socket file found under a lock we hold was left by a killed
- * daemon and is replaced; a lock we cannot take means another daemon serves this socket.
+ * daemon and is replaced; a lock we cannot take means another daemon serves this socket, or, when
+ * it has removed its socket already, is stopping: then we wait for it to finish.
  */
 final class SocketClaim implements AutoCloseable {
     private static final int BACKLOG = 512;
+    /** A socket's path fits in {@code sun_path}: 108 bytes on Linux, 104 on macOS, the final NUL included. */
+    private static final int MOST_PORTABLE_PATH = 103;
+    /** How long a stopping daemon may take to hand over: its drain, then its exit. */
+    private static final Duration HANDOVER = Daemon.DRAIN.plusSeconds(5);
+    private static final long LOCK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Path socket;
     private final ServerSocketChannel listener;
@@ -50,6 +60,12 @@ final class SocketClaim implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             FileLock held = lock.tryLock();
+            if (held == null && inherited.isEmpty() && !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                // Its holder has removed its socket: it is stopping, answering the requests it has.
+                // A client that came meanwhile started us; giving up now would leave it no daemon at all.
+                log.info("the daemon on " + socket + " is stopping: waiting for it to finish");
+                held = awaitLock(lock);
+            }
             if (held == null) {
                 throw alreadyRunning(socket);
             }
@@ -69,13 +85,33 @@ final class SocketClaim implements AutoCloseable {
                 Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             } catch (IOException e) {
                 listener.close();
-                throw e;
+                throw Files.exists(socket, LinkOption.NOFOLLOW_LINKS) ? e : cannotBind(socket, e);
             }
             return new SocketClaim(socket, listener, lock, true);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
         }
+    }
+
+    /** The lock once its holder lets go, or null if it still holds it after {@link #HANDOVER}. */
+    private static FileLock awaitLock(FileChannel lock) throws IOException {
+        long giveUp = System.nanoTime() + HANDOVER.toNanos();
+        FileLock held = null;
+        while (held == null && System.nanoTime() - giveUp < 0) {
+            LockSupport.parkNanos(LOCK_POLL_NANOS); // FileChannel.lock() cannot time out
+            held = lock.tryLock();
+        }
+        return held;
+    }
+
+    /** The kernel's own words ("Unix domain path too long") name neither the path nor the way out. */
+    private static IOException cannotBind(Path socket, IOException e) {
+        int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
+        String why = length > MOST_PORTABLE_PATH ? "its path is " + length + " bytes long, and a Unix socket's path may have about "
+                + MOST_PORTABLE_PATH + " at most" : e.getMessage();
+        return new IOException("cannot make the socket " + socket + ": " + why
+                + "; choose a shorter path with --socket or LATCHKEY_SOCKET", e);
     }
 
     private static IOException alreadyRunning(Path socket) {

@@ -124,7 +124,7 @@ public final class Cli {
             stderr.println("try `latchkey --help`");
             return ExitCodes.USAGE;
         } catch (ConfigException e) {
-            stderr.println("latchkey: broken config file: " + e.getMessage());
+            stderr.println("latchkey: " + ConfigException.PREFIX + e.getMessage());
             return ExitCodes.USAGE;
         } catch (CredentialException e) {
             stderr.println("latchkey: " + e.getMessage());

@@ -16,12 +16,13 @@ import java.util.Optional;
  * @param tokenFile     the {@code file} store's path
  * @param encryptedFile the {@code encrypted} store's path
  * @param passphraseEnv the variable that holds the {@code encrypted} store's passphrase
+ * @param encryptedKey  how a new {@code encrypted} store file's key is kept
  * @param commandGet    the {@code command} store's command, with {@code {index_url}} and {@code {name}} placeholders
  * @param registries    registries by name
  * @param rotateAfter   how old a token may get before {@code list} flags it and using it warns; zero: never
  */
 public record Config(Path source, List<String> storeOrder, Duration idleTimeout, Duration cacheTtl, Path tokenFile,
-                     Path encryptedFile, String passphraseEnv, List<String> commandGet,
+                     Path encryptedFile, String passphraseEnv, EncryptedKey encryptedKey, List<String> commandGet,
                      Map<String, RegistryConfig> registries, Duration rotateAfter) {
 
     /** The lookup order when the config names none (SPEC §7). */
@@ -31,6 +32,25 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
         storeOrder = List.copyOf(storeOrder);
         commandGet = List.copyOf(commandGet);
         registries = Map.copyOf(registries);
+    }
+
+    /** {@code [store.encrypted] key}: where the key of an encrypted store file comes from. */
+    public enum EncryptedKey {
+        /** Derived from a passphrase (the variable {@code passphrase-env} names, or typed) by scrypt. */
+        PASSPHRASE("passphrase"),
+        /** A random key kept in the keychain. */
+        KEYCHAIN("keychain");
+
+        private final String configName;
+
+        EncryptedKey(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the config file spells it. */
+        public String configName() {
+            return configName;
+        }
     }
 
     /**
@@ -68,7 +88,7 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
     public static Config defaults(Locations locations) {
         Path data = locations.dataDirectory();
         return new Config(null, DEFAULT_STORE_ORDER, Duration.ofMinutes(30), Duration.ofMinutes(10),
-                data.resolve("tokens.toml"), data.resolve("secrets.enc"), "LATCHKEY_PASSPHRASE", List.of(), Map.of(),
-                Duration.ZERO);
+                data.resolve("tokens.toml"), data.resolve("secrets.enc"), "LATCHKEY_PASSPHRASE", EncryptedKey.PASSPHRASE, List.of(),
+                Map.of(), Duration.ZERO);
     }
 }

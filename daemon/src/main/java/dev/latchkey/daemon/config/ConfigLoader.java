@@ -28,6 +28,9 @@ public final class ConfigLoader {
     public static final Set<String> STORE_NAMES = Set.of("env", "file", "cargo", "keychain", "libsecret",
             "macos-keychain", "wincred", "encrypted", "memory", "command");
 
+    /** What a file with a bad line needs; every command reads the file, `doctor` included. */
+    private static final String FIX_THE_LINE = "; correct that line (see the README's Configuration), then retry";
+
     private final Locations locations;
     private final Environment env;
 
@@ -45,17 +48,17 @@ public final class ConfigLoader {
             text = Files.readString(path);
         } catch (NoSuchFileException e) {
             if (explicit != null) {
-                throw new ConfigException(path + ": no such config file");
+                throw new ConfigException(path + ": no such config file; create it, or stop naming it in --config or LATCHKEY_CONFIG");
             }
             return defaults;
         } catch (IOException e) {
-            throw new ConfigException(path + ": cannot be read (" + e.getMessage() + ")");
+            throw new ConfigException(path + ": cannot be read (" + e.getMessage() + "); make it readable by you");
         }
         TomlParseResult toml = Toml.parse(text);
         if (toml.hasErrors()) {
             TomlParseError first = toml.errors().get(0);
             throw new ConfigException(path + ":" + first.position().line() + ":" + first.position().column()
-                    + ": " + first.getMessage());
+                    + ": " + first.getMessage() + FIX_THE_LINE);
         }
         return new Reader(path, toml, defaults).read();
     }
@@ -86,6 +89,7 @@ public final class ConfigLoader {
             Path tokenFile = defaults.tokenFile();
             Path encrypted = defaults.encryptedFile();
             String passphraseEnv = defaults.passphraseEnv();
+            Config.EncryptedKey encryptedKey = defaults.encryptedKey();
             List<String> command = defaults.commandGet();
             TomlTable store = table(toml, "store");
             if (store != null) {
@@ -97,9 +101,10 @@ public final class ConfigLoader {
                 }
                 TomlTable enc = table(store, "encrypted");
                 if (enc != null) {
-                    allowOnly(enc, "store.encrypted.", Set.of("path", "passphrase-env"));
+                    allowOnly(enc, "store.encrypted.", Set.of("path", "passphrase-env", "key"));
                     encrypted = pathOr(enc, "path", encrypted);
                     passphraseEnv = stringOr(enc, "passphrase-env", passphraseEnv);
+                    encryptedKey = encryptedKey(enc, encryptedKey);
                 }
                 TomlTable cmd = table(store, "command");
                 if (cmd != null) {
@@ -121,7 +126,8 @@ public final class ConfigLoader {
                     registries.put(name, new Config.RegistryConfig(name, index, regStores, duration(reg, "rotate-after", null)));
                 }
             }
-            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, command, registries, rotateAfter);
+            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, encryptedKey, command, registries,
+                    rotateAfter);
         }
 
         private void allowOnly(TomlTable table, String prefix, Set<String> known) throws ConfigException {
@@ -186,6 +192,20 @@ public final class ConfigLoader {
             return value == null ? fallback : env.expand(value);
         }
 
+        private Config.EncryptedKey encryptedKey(TomlTable table, Config.EncryptedKey fallback) throws ConfigException {
+            String value = stringOr(table, "key", null);
+            if (value == null) {
+                return fallback;
+            }
+            for (Config.EncryptedKey key : Config.EncryptedKey.values()) {
+                if (key.configName().equals(value)) {
+                    return key;
+                }
+            }
+            throw error(table, List.of("key"), "`key` must be \"passphrase\" (derived from a passphrase) or \"keychain\" "
+                    + "(a random key kept in the keychain), not \"" + value + "\"");
+        }
+
         private Duration duration(TomlTable table, String key, Duration fallback) throws ConfigException {
             String value = stringOr(table, key, null);
             if (value == null) {
@@ -201,7 +221,7 @@ public final class ConfigLoader {
         private ConfigException error(TomlTable table, List<String> key, String problem) {
             TomlPosition at = table.inputPositionOf(key);
             String where = at == null ? "" : at.line() + ":" + at.column() + ":";
-            return new ConfigException(path + ":" + where + " " + problem);
+            return new ConfigException(path + ":" + where + " " + problem + FIX_THE_LINE);
         }
     }
 }

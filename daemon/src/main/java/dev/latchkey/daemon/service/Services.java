@@ -67,8 +67,9 @@ public final class Services {
             Config config = new ConfigLoader(env).load(key.orElse(null));
             RegistryResolver resolver = new RegistryResolver(config, env);
             TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
+            // The daemon (which caches) serves other processes: it never asks at its own terminal.
             Path state = new Locations(env).stateDirectory();
-            service = new CredentialService(config, new StoreCatalog(config, env, resolver), resolver,
+            service = new CredentialService(config, new StoreCatalog(config, env, resolver, !cacheSlowStores), resolver,
                     Clock.systemUTC(), version, cache, new MetadataBook(state.resolve("metadata.json")),
                     new AuditLog(state.resolve("audit.log")));
             byConfig.put(key, service);

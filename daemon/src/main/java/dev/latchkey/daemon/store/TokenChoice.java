@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Which of a registry's tokens answers an operation: one scoped to it beats one for everything. */
-final class TokenChoice {
+public final class TokenChoice {
     private TokenChoice() {
     }
 
@@ -14,7 +14,7 @@ final class TokenChoice {
      * The best of {@code tokens} (all of one registry) for {@code operation}, saying whether scoped
      * ones are among them. Loops, not streams: this runs once per cargo request, in a cold JVM.
      */
-    static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
+    public static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
         boolean scoped = false;
         StoredToken best = null;
         for (StoredToken t : tokens) {

@@ -71,7 +71,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         RequestOptions options = RequestOptions.parse(line.args(), services.environment().workingDirectory());
         if (!options.ignored().isEmpty() && !warnedAboutArgs) {
             warnedAboutArgs = true;
-            diagnostics.println("latchkey: ignoring unrecognised arguments " + options.ignored()
+            diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
                     + " (recognised: --store NAME, --config PATH, --no-daemon)");
         }
         try {
@@ -91,8 +91,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             return told(services.forConfig(options.config()).handle(request, options.store(), caller));
         } catch (ConfigException e) {
             sawBrokenConfig = true;
-            return Response.Failure.of(ErrorKind.BAD_REQUEST, "latchkey's config file is broken: " + e.getMessage()
-                    + "; fix that line, or run `latchkey doctor`");
+            return Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage());
         } catch (CredentialException e) {
             return e.toFailure();
         }
@@ -110,6 +109,27 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             }
         }
         return response;
+    }
+
+    /**
+     * The ignored arguments as they may be shown: options by name only, other words counted. They
+     * come from `cargo login -- ...`, where a token typed by mistake would otherwise be repeated.
+     */
+    private static String describe(List<String> ignored) {
+        List<String> shown = new ArrayList<>();
+        int words = 0;
+        for (String arg : ignored) {
+            if (arg.startsWith("-")) {
+                int equals = arg.indexOf('=');
+                shown.add(equals < 0 ? arg : arg.substring(0, equals) + "=...");
+            } else {
+                words++;
+            }
+        }
+        if (words > 0) {
+            shown.add(words + (words == 1 ? " other word" : " other words") + ", not shown since it could be a token");
+        }
+        return String.join(", ", shown);
     }
 
     /**

@@ -46,6 +46,7 @@ class ConfigLoaderTest {
         Path missing = home.resolve("nope.toml");
         String message = assertThrows(ConfigException.class, () -> new ConfigLoader(env()).load(missing)).getMessage();
         assertTrue(message.contains(missing.toString()), message);
+        assertTrue(message.contains("create it, or stop naming it in --config or LATCHKEY_CONFIG"), message);
     }
 
     @Test
@@ -74,6 +75,9 @@ class ConfigLoaderTest {
         assertEquals(List.of("env", "keychain", "file"), config.storeOrder());
         assertEquals(Duration.ofMinutes(10), config.cacheTtl());
         assertEquals(home.resolve(".local/share/latchkey/tokens.toml"), config.tokenFile());
+        assertEquals(home.resolve(".local/share/latchkey/secrets.enc"), config.encryptedFile());
+        assertEquals("LATCHKEY_PASSPHRASE", config.passphraseEnv());
+        assertEquals(Config.EncryptedKey.PASSPHRASE, config.encryptedKey());
         assertEquals(List.of("pass", "show", "cargo/{name}"), config.commandGet());
         Config.RegistryConfig company = config.registry("company").orElseThrow();
         assertEquals("sparse+https://packages.example.com/index/", company.index());
@@ -85,6 +89,7 @@ class ConfigLoaderTest {
     void badTomlNamesFileLineAndColumn() {
         String message = error("stores = [\"env\"]\n[daemon\nidle-timeout = \"1m\"\n");
         assertTrue(message.startsWith(home.resolve("config.toml") + ":2:"), message);
+        assertTrue(message.endsWith("correct that line (see the README's Configuration), then retry"), message);
     }
 
     @Test
@@ -92,6 +97,7 @@ class ConfigLoaderTest {
         String message = error("\n\n[daemon]\nidel-timeout = \"1m\"\n");
         assertTrue(message.contains(":4:"), message);
         assertTrue(message.contains("unknown key `daemon.idel-timeout`"), message);
+        assertTrue(message.endsWith("correct that line (see the README's Configuration), then retry"), message);
     }
 
     @Test
@@ -100,6 +106,17 @@ class ConfigLoaderTest {
         assertTrue(error("stores = [\"file\", \"vault\"]\n").contains("unknown store `vault`"));
         assertTrue(error("[daemon]\ncache-ttl = \"ten minutes\"\n").contains("is not a duration"));
         assertTrue(error("registries = 3\n").contains("`registries` must be a table"));
+    }
+
+    @Test
+    void theEncryptedStoresKeySourceIsPassphraseOrKeychain() throws Exception {
+        Config keychain = load("[store.encrypted]\nkey = \"keychain\"\npassphrase-env = \"MY_PASS\"\npath = \"~/s.enc\"\n");
+        assertEquals(Config.EncryptedKey.KEYCHAIN, keychain.encryptedKey());
+        assertEquals("MY_PASS", keychain.passphraseEnv());
+        assertEquals(home.resolve("s.enc"), keychain.encryptedFile());
+        String message = error("[store.encrypted]\n\nkey = \"password\"\n");
+        assertTrue(message.contains(":3:") && message.contains("`key` must be \"passphrase\"")
+                && message.contains("\"keychain\""), message);
     }
 
     @Test

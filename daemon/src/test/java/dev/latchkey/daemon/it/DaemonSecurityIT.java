@@ -56,6 +56,22 @@ class DaemonSecurityIT {
     }
 
     @Test
+    void aSocketInASharedDirectorySuchAsTmpIsRefusedWithTheFixThatWorks() throws Exception {
+        Path shared = Files.createDirectory(sandbox.root.resolve("tmp"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        String socket = shared.resolve("latchkey.sock").toString();
+
+        DaemonSandbox.Result refused = sandbox.run(null, "daemon", "--foreground", "--socket", socket);
+
+        assertEquals(4, refused.exit());
+        assertTrue(refused.stderr().contains("the socket directory " + shared + " is accessible to other users"), refused.stderr());
+        assertTrue(refused.stderr().contains("put the socket in a directory of its own: --socket DIR/daemon.sock"), refused.stderr());
+        assertFalse(refused.stderr().contains("chmod"), "no advice to close a directory that others use: " + refused.stderr());
+        DaemonSandbox.Result ownDirectory = sandbox.run(null, "daemon", "--socket", shared.resolve("mine/daemon.sock").toString());
+        assertEquals(0, ownDirectory.exit(), "the fix it names works: " + ownDirectory.stderr());
+    }
+
+    @Test
     void refusesASocketDirectoryOwnedByAnotherUser() throws Exception {
         requireRoot("to give a directory to another user");
         Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
