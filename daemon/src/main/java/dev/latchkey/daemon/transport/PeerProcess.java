@@ -66,6 +66,15 @@ public final class PeerProcess {
         }
     }
 
+    /** Loads what asking takes (JNA and libc, a few hundred ms) on a thread of its own, before the first client needs it. */
+    static void prepareInBackground() {
+        Thread loader = new Thread(() -> {
+            Binding ignored = Binding.INSTANCE;
+        }, "latchkey-peer-credentials");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
     /** The peer's pid, when the kernel can be asked. */
     static OptionalLong of(SocketChannel channel) {
         Binding binding = Binding.INSTANCE;

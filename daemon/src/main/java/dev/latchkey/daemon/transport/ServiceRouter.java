@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Hands each request line to the running daemon, or to the service its {@code args} ask for in
@@ -32,14 +33,18 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
     private final Dialect dialect;
     private final PrintStream diagnostics;
     private final DaemonLink daemon;
-    private Caller caller; // learnt on the first request served here: who that is costs a look at /proc
+    /** Who asks, looked up on the first request served here (it costs a look at /proc, and a socket call). */
+    private final Supplier<Caller> callerLookup;
+    private Caller caller;
     private boolean warnedAboutArgs;
     private boolean sawBrokenConfig;
 
-    /** A router that serves every request of {@code caller} in this process: the daemon's, for one connection. */
-    public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Caller caller) {
-        this(services, dialect, diagnostics, (Path) null);
-        this.caller = caller;
+    /**
+     * A router that serves every request in this process: the daemon's, for one connection, whose
+     * peer {@code caller} finds when it is first needed (after the hello, so no client waits for it).
+     */
+    public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Supplier<Caller> caller) {
+        this(services, dialect, diagnostics, null, caller);
     }
 
     /**
@@ -49,10 +54,16 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      * served here are this process's parent's (cargo's, or the shell's).
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket) {
+        this(services, dialect, diagnostics, daemonSocket, Caller::parentOfThisProcess);
+    }
+
+    private ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket,
+                          Supplier<Caller> callerLookup) {
         this.services = services;
         this.dialect = dialect;
         this.diagnostics = diagnostics;
         this.daemon = new DaemonLink(services.environmentHoldsTokens() ? null : daemonSocket, diagnostics);
+        this.callerLookup = callerLookup;
     }
 
     /** Lets go of the daemon, if requests went there. */
@@ -86,7 +97,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
                 }
             }
             if (caller == null) {
-                caller = Caller.parentOfThisProcess();
+                caller = callerLookup.get();
             }
             return told(services.forConfig(options.config()).handle(request, options.store(), caller));
         } catch (ConfigException e) {

@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Serves the latchkey protocol on a listening Unix socket, with the framing of stdio: one
@@ -43,7 +44,7 @@ public final class SocketServer {
     private final StopAccepting stopAccepting;
     private final UserPrincipal owner;
     private final String version;
-    private final Function<Caller, RequestHandler> handlers;
+    private final Function<Supplier<Caller>, RequestHandler> handlers;
     private final Consumer<String> log;
     private final Long ownerUid;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
@@ -60,11 +61,11 @@ public final class SocketServer {
     /**
      * @param stopAccepting how this listener stops (closed and removed, or kept for a service manager)
      * @param owner         the only user allowed to connect
-     * @param handlers      a handler for each new connection, given who is at its other end
+     * @param handlers      a handler for each new connection, given how to learn who is at its other end
      * @param log           where refused peers and failures are reported
      */
     public SocketServer(ServerSocketChannel listener, StopAccepting stopAccepting, UserPrincipal owner, String version,
-                        Function<Caller, RequestHandler> handlers, Consumer<String> log) {
+                        Function<Supplier<Caller>, RequestHandler> handlers, Consumer<String> log) {
         this.listener = listener;
         this.stopAccepting = stopAccepting;
         this.owner = owner;
@@ -85,6 +86,7 @@ public final class SocketServer {
 
     /** Accepts connections until {@link #stop} is called; returns once the connections are drained. */
     public void serve() throws InterruptedException {
+        PeerProcess.prepareInBackground();
         while (!stopping) {
             SocketChannel channel;
             try {
@@ -129,7 +131,7 @@ public final class SocketServer {
             if (stopping) {
                 return; // stop() began after this connection was accepted and may not have seen it
             }
-            new ProtocolSession(Dialect.LATCHKEY, version, handlers.apply(callerAt(channel))).serve(Channels.newInputStream(channel), out);
+            new ProtocolSession(Dialect.LATCHKEY, version, handlers.apply(() -> callerAt(channel))).serve(Channels.newInputStream(channel), out);
         } catch (IOException e) {
             // The client went away; there is no one left to answer.
         } finally {
