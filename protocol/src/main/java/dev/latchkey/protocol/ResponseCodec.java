@@ -251,6 +251,9 @@ public final class ResponseCodec {
                     return new Response.Listed(entries);
                 }
                 case "status" -> {
+                    if (version == null) {
+                        throw new MalformedMessageException("a status answer needs `version`");
+                    }
                     return new Response.StatusReport(version, pid, uptime, stores);
                 }
                 default -> throw new MalformedMessageException("unknown answer kind `" + kind + "`");
@@ -291,6 +294,9 @@ public final class ResponseCodec {
                     default -> p.skipChildren();
                 }
             }
+            if (store == null) {
+                throw new MalformedMessageException("a list entry needs `store`");
+            }
             entries.add(new Response.TokenInfo(indexUrl, name, store, operations, expiration, created, updated));
         }
         return entries;
@@ -317,6 +323,9 @@ public final class ResponseCodec {
                     case "detail" -> detail = string(p, "detail");
                     default -> p.skipChildren();
                 }
+            }
+            if (name == null) {
+                throw new MalformedMessageException("a store in a status answer needs `name`");
             }
             stores.add(new Response.StoreStatus(name, usable, writable, detail));
         }
