@@ -61,8 +61,11 @@ public final class ProtocolSession {
             } else {
                 RequestLine line = (RequestLine) incoming;
                 Response response = answer(line);
-                send(out, line.id(), response);
-                wipeTokens(line.request(), response);
+                try {
+                    send(out, line.id(), response);
+                } finally {
+                    wipeTokens(line.request(), response); // also when the client went away before its answer
+                }
             }
         }
     }
