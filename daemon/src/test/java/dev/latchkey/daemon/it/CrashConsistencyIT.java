@@ -66,7 +66,8 @@ class CrashConsistencyIT {
             for (int i = 0; i < 2; i++) {
                 spares.add(startStdio(store));
             }
-            for (int kill = 0; kill < KILLS; kill++) {
+            int missed = 0; // kills that came after the writer had finished every write: no kill inside a write
+            for (int kill = 0; kill < KILLS; ) {
                 String where = "kill " + (kill + 1) + " of " + store.storeName + " (seed " + seed + ")";
                 // Started one round ahead, so that starting a JVM is never what the kill interrupts.
                 LatchkeyProcess writer = spares.poll();
@@ -103,11 +104,17 @@ class CrashConsistencyIT {
                 for (int i = acksBeforeKill + 1; i < acked; i++) {
                     writes.get(i).checkAnswer(lateAcks.get(i - acksBeforeKill - 1), i);
                 }
-                assertTrue(acked < WRITES_PER_WRITER, where + ": the writer was still writing when killed");
                 for (int i = 0; i < acked; i++) {
                     writes.get(i).applyTo(state);
                 }
                 acknowledged += acked;
+                if (acked == WRITES_PER_WRITER) {
+                    // This thread was kept off the CPU long enough for the writer to finish: try again.
+                    assertTrue(++missed < KILLS, "the writer always finished before the kill; is this machine overloaded?");
+                    assertEquals(state, TokenOperation.heldAccordingToLatchkey(reader, store.storeName, registries));
+                    continue;
+                }
+                kill++;
                 if (Files.exists(store.temporaryFile(home))) {
                     midWriteLeftovers++;
                 }
