@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -183,8 +184,10 @@ public final class ResponseCodec {
                 throw new MalformedMessageException("unexpected data after the response object");
             }
             return new ResponseLine(id, response);
+        } catch (StreamConstraintsException e) {
+            throw new MalformedMessageException("the response is nested too deeply or holds an oversized value");
         } catch (JsonProcessingException e) {
-            throw new MalformedMessageException("the response is not valid JSON (column " + e.getLocation().getColumnNr() + ")");
+            throw new MalformedMessageException("the response is not valid JSON" + Json.where(e));
         } catch (IOException e) {
             throw new MalformedMessageException("the response could not be read as JSON");
         }
