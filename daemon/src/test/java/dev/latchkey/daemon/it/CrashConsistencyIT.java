@@ -63,6 +63,7 @@ class CrashConsistencyIT {
         long started = System.nanoTime();
         try (LatchkeyProcess reader = startStdio(store)) {
             reader.readLine(); // hello
+            reader.readLine(); // the warm-up
             for (int i = 0; i < 2; i++) {
                 spares.add(startStdio(store));
             }
@@ -73,6 +74,7 @@ class CrashConsistencyIT {
                 LatchkeyProcess writer = spares.poll();
                 spares.add(startStdio(store));
                 writer.readLine(); // hello
+                writer.readLine(); // the warm-up
 
                 List<TokenOperation> writes = new ArrayList<>();
                 StringBuilder requests = new StringBuilder();
@@ -136,6 +138,7 @@ class CrashConsistencyIT {
             // The next writer finds what a killed one left and carries on: the leftover is gone, the mode kept.
             try (LatchkeyProcess writer = spares.poll()) {
                 writer.readLine();
+                writer.readLine();
                 TokenOperation last = new TokenOperation(registries.get(0), "tok-after-the-last-kill");
                 writer.send(last.requestLine(0, store.storeName));
                 last.checkAnswer(writer.readLine(), 0);
@@ -174,10 +177,16 @@ class CrashConsistencyIT {
         }
     }
 
+    /**
+     * A writer, started and warmed up with a {@code list} (which loads most of what a write needs)
+     * while the one before it is still at work: the kills land in writes, not in a JVM starting.
+     */
     private LatchkeyProcess startStdio(FileBackedStore store) {
         // Without a daemon: a kill must hit the process that writes the file.
         Map<String, String> env = new HashMap<>(store.environment);
         env.put("LATCHKEY_NO_DAEMON", "1");
-        return LatchkeyProcess.start(home, env, LatchkeyProcess.SHORT_LIVED, "stdio");
+        LatchkeyProcess writer = LatchkeyProcess.start(home, env, LatchkeyProcess.SHORT_LIVED, "stdio");
+        writer.send("{\"v\":1,\"id\":-1,\"kind\":\"list\"}");
+        return writer;
     }
 }
