@@ -3,7 +3,9 @@ package dev.latchkey.protocol;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 
@@ -36,6 +38,15 @@ final class Json {
             throw new MalformedMessageException("the line is not valid UTF-8 (byte " + (invalid + 1) + ")");
         }
         return FACTORY.createParser(bytes, 0, length);
+    }
+
+    /**
+     * Where in the line the parser gave up, as {@code " (column N)"}; empty when it does not say
+     * (a limit exceeded has no location). The parser's own message is never used: it can quote the input.
+     */
+    static String where(JsonProcessingException e) {
+        JsonLocation location = e.getLocation();
+        return location == null ? "" : " (column " + location.getColumnNr() + ")";
     }
 
     /** A buffer that one line is written into, which can be wiped once sent. */

@@ -56,7 +56,7 @@ public final class RequestCodec {
         } catch (JsonProcessingException e) {
             raw.discard();
             // The parser's own message can quote the input, and the input can hold a token.
-            return reject(raw.id, "the line is not valid JSON in UTF-8 (column " + e.getLocation().getColumnNr() + ")");
+            return reject(raw.id, "the line is not valid JSON in UTF-8" + Json.where(e));
         } catch (IOException e) {
             raw.discard();
             return reject(raw.id, "the line could not be read as JSON");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -198,8 +199,10 @@ public final class ResponseCodec {
                 throw new MalformedMessageException("unexpected data after the response object");
             }
             return new ResponseLine(id, response);
+        } catch (StreamConstraintsException e) {
+            throw new MalformedMessageException("the response is nested too deeply or holds an oversized value");
         } catch (JsonProcessingException e) {
-            throw new MalformedMessageException("the response is not valid JSON (column " + e.getLocation().getColumnNr() + ")");
+            throw new MalformedMessageException("the response is not valid JSON" + Json.where(e));
         } catch (IOException e) {
             throw new MalformedMessageException("the response could not be read as JSON");
         }
@@ -274,6 +277,9 @@ public final class ResponseCodec {
                     return new Response.Listed(entries);
                 }
                 case "status" -> {
+                    if (version == null) {
+                        throw new MalformedMessageException("a status answer needs `version`");
+                    }
                     return new Response.StatusReport(version, pid, uptime, stores);
                 }
                 default -> throw new MalformedMessageException("unknown answer kind `" + kind + "`");
@@ -320,6 +326,9 @@ public final class ResponseCodec {
                     default -> p.skipChildren();
                 }
             }
+            if (store == null) {
+                throw new MalformedMessageException("a list entry needs `store`");
+            }
             entries.add(new Response.TokenInfo(indexUrl, name, store, operations, expiration, created, updated,
                     lastUsed, rotatedAt, rotateDue));
         }
@@ -347,6 +356,9 @@ public final class ResponseCodec {
                     case "detail" -> detail = string(p, "detail");
                     default -> p.skipChildren();
                 }
+            }
+            if (name == null) {
+                throw new MalformedMessageException("a store in a status answer needs `name`");
             }
             stores.add(new Response.StoreStatus(name, usable, writable, detail));
         }

@@ -5,6 +5,7 @@ import dev.latchkey.client.SocketDirectory;
 import dev.latchkey.daemon.Main;
 import dev.latchkey.daemon.transport.PeerProcess;
 import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.TokenVariables;
 
 import java.io.File;
 import java.io.IOException;
@@ -53,12 +54,15 @@ public final class DaemonLauncher {
         if (!Files.isDirectory(logFile.getParent())) {
             Files.createDirectories(logFile.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        Process daemon = new ProcessBuilder(command(options))
+        ProcessBuilder builder = new ProcessBuilder(command(options))
                 .directory(workingDirectory.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .start();
+                .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // The daemon never reads them (its env store sees none: they are its callers', not its own), and
+        // a token there would sit in /proc/PID/environ for the daemon's whole life.
+        builder.environment().keySet().removeIf(TokenVariables::isTokenVariable);
+        Process daemon = builder.start();
         long giveUp = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!daemon.waitFor(20, TimeUnit.MILLISECONDS)) {
             if (servedBy(daemon.pid())) {

@@ -1,5 +1,7 @@
 package dev.latchkey.daemon.background;
 
+import com.sun.security.auth.module.UnixSystem;
+
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
@@ -73,6 +76,7 @@ final class SocketClaim implements AutoCloseable {
                 return new SocketClaim(socket, inherited.get(), lock, false);
             }
             if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                refuseAnythingButOurOwnSocket(socket);
                 if (SocketProbe.answers(socket)) {
                     throw alreadyRunning(socket); // a server that does not take the lock (an older latchkey)
                 }
@@ -112,6 +116,29 @@ final class SocketClaim implements AutoCloseable {
                 + MOST_PORTABLE_PATH + " at most" : e.getMessage();
         return new IOException("cannot make the socket " + socket + ": " + why
                 + "; choose a shorter path with --socket or LATCHKEY_SOCKET", e);
+    }
+
+    /**
+     * Only a socket file of our own user, left by a latchkey daemon, may be replaced. Anything else
+     * at the path was put there by someone else (a file, a directory, a link, another user's
+     * socket, which only root or that user could have made in our private directory): it is left
+     * alone, and the daemon does not start.
+     */
+    private static void refuseAnythingButOurOwnSocket(Path socket) throws IOException {
+        PosixFileAttributes attributes = Files.readAttributes(socket, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        String what = attributes.isSymbolicLink() ? "a symlink" : attributes.isDirectory() ? "a directory"
+                : attributes.isRegularFile() ? "a regular file" : attributes.isOther() ? null : "not a socket";
+        if (what != null) {
+            throw new IOException("the socket path " + socket + " is " + what + ", not a socket latchkey left; latchkey "
+                    + "will not remove it: move it away, or choose another socket with --socket");
+        }
+        int owner = (Integer) Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        long me = new UnixSystem().getUid();
+        if (owner != me) {
+            throw new IOException("the socket " + socket + " belongs to " + attributes.owner().getName() + " (uid " + owner
+                    + "), not to you (uid " + me + "): another user made it, and latchkey will neither use nor remove it; "
+                    + "remove it (as root or that user), or choose another socket with --socket");
+        }
     }
 
     private static IOException alreadyRunning(Path socket) {

@@ -8,9 +8,12 @@ import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +34,9 @@ public final class ConfigLoader {
     /** What a file with a bad line needs; every command reads the file, `doctor` included. */
     private static final String FIX_THE_LINE = "; correct that line (see the README's Configuration), then retry";
 
+    /** Far more than any real config; the limit only stops a path that never ends. */
+    static final int MAX_CONFIG_BYTES = 1024 * 1024;
+
     private final Locations locations;
     private final Environment env;
 
@@ -45,7 +51,7 @@ public final class ConfigLoader {
         Config defaults = Config.defaults(locations);
         String text;
         try {
-            text = Files.readString(path);
+            text = read(path);
         } catch (NoSuchFileException e) {
             if (explicit != null) {
                 throw new ConfigException(path + ": no such config file; create it, or stop naming it in --config or LATCHKEY_CONFIG");
@@ -61,6 +67,27 @@ public final class ConfigLoader {
                     + ": " + first.getMessage() + FIX_THE_LINE);
         }
         return new Reader(path, toml, defaults).read();
+    }
+
+    /**
+     * The file's text. A request may name any path as its config ({@code --config} in cargo's
+     * args), so only a regular file is opened (a FIFO would block the connection forever) and at
+     * most {@link #MAX_CONFIG_BYTES} are read ({@code /dev/zero} or a {@code /proc} file would
+     * otherwise fill the heap).
+     */
+    private static String read(Path path) throws IOException, ConfigException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new ConfigException(path + ": not a regular file; a config file is a TOML text file");
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);
+            if (bytes.length > MAX_CONFIG_BYTES) {
+                throw new ConfigException(path + ": larger than " + MAX_CONFIG_BYTES / 1024
+                        + " KiB, which no latchkey config is; is this the right file?");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
     }
 
     private final class Reader {

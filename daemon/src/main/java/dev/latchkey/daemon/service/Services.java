@@ -8,8 +8,8 @@ import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
-import dev.latchkey.daemon.store.EnvStore;
 import dev.latchkey.daemon.store.StoreCatalog;
+import dev.latchkey.protocol.TokenVariables;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,14 +49,14 @@ public final class Services {
      */
     public static Services forDaemon(Environment env, Path defaultConfig, String version) {
         Map<String, String> variables = new HashMap<>(env.variables());
-        variables.keySet().removeIf(EnvStore::isTokenVariable);
+        variables.keySet().removeIf(TokenVariables::isTokenVariable);
         return new Services(new Environment(variables, env.workingDirectory(), env.home()), defaultConfig, version, true);
     }
 
     /** Whether this process's environment holds tokens for the {@code env} store, which only this process can see. */
     public boolean environmentHoldsTokens() {
         return env.variables().entrySet().stream()
-                .anyMatch(e -> EnvStore.isTokenVariable(e.getKey()) && !e.getValue().isEmpty());
+                .anyMatch(e -> TokenVariables.isTokenVariable(e.getKey()) && !e.getValue().isEmpty());
     }
 
     /** The service for {@code configPath}, or for the default config when null. */

@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.transport;
 
 import dev.latchkey.protocol.Dialect;
+import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Hello;
 import dev.latchkey.protocol.Incoming;
 import dev.latchkey.protocol.LineReader;
@@ -22,6 +23,9 @@ import java.util.Arrays;
  * answer and the loop goes on; nothing a client sends ends the session early.
  */
 public final class ProtocolSession {
+    /** How the answer to a request that hit a bug begins: what the fuzz tests look for. */
+    public static final String INTERNAL_ERROR = "latchkey failed on this request because of a bug";
+
     private final Dialect dialect;
     private final String version;
     private final RequestHandler handler;
@@ -56,10 +60,27 @@ public final class ProtocolSession {
                 send(out, rejected.id(), rejected.failure());
             } else {
                 RequestLine line = (RequestLine) incoming;
-                Response response = handler.handle(line);
-                send(out, line.id(), response);
-                wipeTokens(line.request(), response);
+                Response response = answer(line);
+                try {
+                    send(out, line.id(), response);
+                } finally {
+                    wipeTokens(line.request(), response); // also when the client went away before its answer
+                }
             }
+        }
+    }
+
+    /**
+     * The handler's answer. Handlers never throw; one that does anyway has a bug, and this request
+     * is answered as failed rather than the connection (and in stdio mode the process) ending. The
+     * exception's message is left out: it may quote what the request held.
+     */
+    private Response answer(RequestLine line) {
+        try {
+            return handler.handle(line);
+        } catch (RuntimeException e) {
+            return Response.Failure.of(ErrorKind.OTHER, INTERNAL_ERROR + " (" + e.getClass().getName()
+                    + "); the connection is still usable. Please report it, with the request's kind and `latchkey doctor`");
         }
     }
 

@@ -79,13 +79,13 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
 
     @Override
     public Response handle(RequestLine line) {
-        RequestOptions options = RequestOptions.parse(line.args(), services.environment().workingDirectory());
-        if (!options.ignored().isEmpty() && !warnedAboutArgs) {
-            warnedAboutArgs = true;
-            diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
-                    + " (recognised: --store NAME, --config PATH, --no-daemon)");
-        }
         try {
+            RequestOptions options = RequestOptions.parse(line.args(), services.environment().workingDirectory());
+            if (!options.ignored().isEmpty() && !warnedAboutArgs) {
+                warnedAboutArgs = true;
+                diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
+                        + " (recognised: --store NAME, --config PATH, --no-daemon)");
+            }
             Request request = line.request();
             if (dialect == Dialect.CARGO && request instanceof Request.Store store && store.token() == null) {
                 request = store.withToken(askForToken(store));

@@ -49,6 +49,21 @@ class ConfigLoaderTest {
         assertTrue(message.contains("create it, or stop naming it in --config or LATCHKEY_CONFIG"), message);
     }
 
+    /** A request may name any path after --config: none of these may block or fill the heap. */
+    @Test
+    void aPathThatIsNoConfigFileIsRefusedWithoutReadingIt() throws Exception {
+        Path fifo = home.resolve("fifo");
+        new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor();
+        Path huge = home.resolve("huge.toml");
+        Files.write(huge, new byte[ConfigLoader.MAX_CONFIG_BYTES + 1]);
+        for (Path path : List.of(Path.of("/dev/zero"), fifo, home)) {
+            String message = assertThrows(ConfigException.class, () -> new ConfigLoader(env()).load(path)).getMessage();
+            assertEquals(path + ": not a regular file; a config file is a TOML text file", message);
+        }
+        String message = assertThrows(ConfigException.class, () -> new ConfigLoader(env()).load(huge)).getMessage();
+        assertEquals(huge + ": larger than 1024 KiB, which no latchkey config is; is this the right file?", message);
+    }
+
     @Test
     void readsTheSpecExample() throws Exception {
         Config config = load("""
