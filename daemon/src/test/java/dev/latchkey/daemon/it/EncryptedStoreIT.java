@@ -213,11 +213,28 @@ class EncryptedStoreIT {
         try (DaemonSandbox sandbox = new DaemonSandbox()) {
             sandbox.config("stores = [\"encrypted\"]\n");
             sandbox.startDaemon();
-            DaemonSandbox.Result get = sandbox.run(null, "get", "sparse+http://127.0.0.1:9/daemon/");
+            Registry registry = Registry.byUrl("sparse+http://127.0.0.1:9/daemon/");
+            DaemonSandbox.Result get = sandbox.run(null, "get", registry.indexUrl());
             assertEquals(1, get.exit(), "no file yet: nothing to unlock, nothing found: " + get.stderr());
-            DaemonSandbox.Result store = sandbox.run("token\n", "store", "sparse+http://127.0.0.1:9/daemon/");
+            DaemonSandbox.Result store = sandbox.run("token\n", "store", registry.indexUrl());
             assertEquals(3, store.exit(), store.stderr());
             assertTrue(store.stderr().contains("the daemon, which never asks"), store.stderr());
+
+            // The command has the passphrase, the daemon it hands the request to has not: still locked,
+            // and the message names the two fixes, which both work.
+            sandbox.env().put("LATCHKEY_PASSPHRASE", PASSPHRASE);
+            DaemonSandbox.Result forwarded = sandbox.run("token\n", "store", registry.indexUrl());
+            assertEquals(3, forwarded.exit(), forwarded.stderr());
+            assertTrue(forwarded.stderr().contains("was started without LATCHKEY_PASSPHRASE")
+                    && forwarded.stderr().contains("`latchkey daemon stop`, then `latchkey daemon` where LATCHKEY_PASSPHRASE is set")
+                    && forwarded.stderr().contains("--no-daemon"), forwarded.stderr());
+            assertFalse(forwarded.stderr().contains(PASSPHRASE));
+            assertEquals(0, sandbox.run("token\n", "--no-daemon", "store", registry.indexUrl()).exit());
+            assertEquals(0, sandbox.run(null, "daemon", "stop").exit());
+            sandbox.startDaemon();
+            try (LatchkeyClient client = sandbox.client()) {
+                assertEquals("token", client.get(registry).token().reveal(), "the daemon started with the variable opens the file");
+            }
         }
     }
 

@@ -99,8 +99,11 @@ public final class Passphrases {
     String missing(Path file) {
         String how = terminal != null
                 ? "set " + variable + " (the variable [store.encrypted] passphrase-env names), or run latchkey at a terminal to be asked"
-                : "this is the daemon, which never asks: start it with " + variable + " set (the variable [store.encrypted] "
-                        + "passphrase-env names), or run the command with --no-daemon at a terminal to be asked";
+                // Often the command that forwarded here has the variable and the daemon, started elsewhere, has not.
+                : "the daemon, which never asks, was started without " + variable + " (the variable [store.encrypted] "
+                        + "passphrase-env names) and takes it from its own environment only: restart it with the variable "
+                        + "set (`latchkey daemon stop`, then `latchkey daemon` where " + variable + " is set), or run the "
+                        + "command with --no-daemon, which takes it from the command's environment or asks at the terminal";
         return "locked: no passphrase for the encrypted store " + file + ": " + how
                 + "; or keep a new file's key in the keychain ([store.encrypted] key = \"keychain\")";
     }

@@ -247,7 +247,9 @@ class EncryptedStoreTest {
                 new EncryptionKeys(OperatingSystem.current(), env), ScryptCost.MINIMUM);
         String message = assertThrows(CredentialException.Locked.class,
                 () -> daemon.put(COMPANY, token(TOKEN, Set.of(), null, 100))).getMessage();
-        assertTrue(message.contains("the daemon, which never asks") && message.contains("MY_PASS set"), message);
+        assertTrue(message.contains("the daemon, which never asks, was started without MY_PASS")
+                && message.contains("`latchkey daemon stop`, then `latchkey daemon` where MY_PASS is set")
+                && message.contains("--no-daemon"), message);
     }
 
     /** One field of the header, where it is, and the failure changing it must give. */
