@@ -50,7 +50,7 @@ class ConcurrentOperationsIT {
                 .flatMap(store -> Stream.of(Arguments.of(store, false), Arguments.of(store, true)));
     }
 
-    @ParameterizedTest(name = "{0} store, through the daemon: {1}")
+    @ParameterizedTest(name = "{0}, through the daemon: {1}")
     @MethodSource("storesWithAndWithoutTheDaemon")
     void theFinalStateIsOneASerialReplayOfTheAcknowledgedOperationsLeaves(FileBackedStore store, boolean throughDaemon)
             throws Exception {
@@ -59,12 +59,13 @@ class ConcurrentOperationsIT {
             registries.add("shared-" + i);
         }
         store.configure(home, registries);
-        Map<String, String> env = new HashMap<>(store.environment);
+        Map<String, String> storeEnvironment = store.environment();
+        Map<String, String> env = new HashMap<>(storeEnvironment);
         if (!throughDaemon) {
             env.put("LATCHKEY_NO_DAEMON", "1");
         }
         long seed = new Random().nextLong();
-        LatchkeyProcess daemon = throughDaemon ? startDaemon(store) : null;
+        LatchkeyProcess daemon = throughDaemon ? startDaemon(storeEnvironment) : null;
         List<LatchkeyProcess> workers = new ArrayList<>();
         try {
             for (int i = 0; i < PROCESSES; i++) {
@@ -92,18 +93,19 @@ class ConcurrentOperationsIT {
                 reader.readLine();
                 held = TokenOperation.heldAccordingToLatchkey(reader, store.storeName, registries);
             }
-            store.readPlain(home).ifPresent(plain -> assertEquals(held, plain, "the file read as plain text says what latchkey says"));
+            store.readPlain(home).ifPresent(plain -> assertEquals(held, plain, "the file, read without latchkey, says what latchkey says"));
             for (String registry : registries) {
                 assertLinearizable(registry, history, held.get(registry), seed);
             }
-            System.out.printf("ConcurrentOperationsIT %s store, %s: %d processes x %d operations on %d registries in %d ms, "
-                            + "final state linearizable (seed %d)%n", store.storeName, throughDaemon ? "through the daemon" : "in-process",
+            System.out.printf("ConcurrentOperationsIT %s, %s: %d processes x %d operations on %d registries in %d ms, "
+                            + "final state linearizable (seed %d)%n", store, throughDaemon ? "through the daemon" : "in-process",
                     PROCESSES, OPERATIONS, REGISTRIES, millis, seed);
         } finally {
             workers.forEach(LatchkeyProcess::close);
             if (daemon != null) {
                 daemon.close();
             }
+            store.cleanUp(home);
         }
     }
 
@@ -163,8 +165,8 @@ class ConcurrentOperationsIT {
         return done;
     }
 
-    private LatchkeyProcess startDaemon(FileBackedStore store) {
-        LatchkeyProcess daemon = LatchkeyProcess.start(home, store.environment, "daemon", "--foreground");
+    private LatchkeyProcess startDaemon(Map<String, String> storeEnvironment) {
+        LatchkeyProcess daemon = LatchkeyProcess.start(home, storeEnvironment, "daemon", "--foreground");
         await().atMost(Duration.ofSeconds(30)).until(() -> daemon.stderr().contains("serving on"));
         return daemon;
     }
