@@ -37,7 +37,8 @@ final class DaemonStarter {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        // The daemon outlives this process: a token in its environment would sit in /proc/PID/environ all that time.
+        // The daemon outlives this process: a token in its environment would sit in /proc/PID/environ all that
+        // time. Everything else is passed on, the encrypted store's passphrase included, which the daemon needs.
         builder.environment().keySet().removeIf(TokenVariables::isTokenVariable);
         Process process;
         try {

@@ -60,7 +60,8 @@ public final class DaemonLauncher {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // The daemon never reads them (its env store sees none: they are its callers', not its own), and
-        // a token there would sit in /proc/PID/environ for the daemon's whole life.
+        // a token there would sit in /proc/PID/environ for the daemon's whole life. The encrypted store's
+        // passphrase variable stays: the daemon opens the store with it (README, "Security model").
         builder.environment().keySet().removeIf(TokenVariables::isTokenVariable);
         Process daemon = builder.start();
         long giveUp = System.nanoTime() + START_TIMEOUT.toNanos();
