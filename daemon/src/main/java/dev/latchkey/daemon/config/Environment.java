@@ -27,6 +27,12 @@ public record Environment(Map<String, String> variables, Path workingDirectory, 
         return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
+    /** Whether a variable used as a switch is on: set, not empty and not {@code 0}. */
+    public boolean enabled(String name) {
+        String value = variables.get(name);
+        return value != null && !value.isEmpty() && !value.equals("0");
+    }
+
     /** {@code ~/...} expanded against {@link #home()}; other paths relative to the working directory. */
     public Path expand(String path) {
         if (path.equals("~")) {
