@@ -42,7 +42,7 @@ public final class CargoRelay {
     /** How long it may take to answer: the client library's call timeout (a keychain may ask the user to unlock it). */
     private static final long ANSWER_NANOS = 60_000_000_000L;
     /** cargo's hello, which {@code Hello.line(Dialect.CARGO, ...)} writes too; that class would load the JSON library. */
-    private static final byte[] CARGO_HELLO = "{\"v\":[1]}\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] CARGO_HELLO = "{\"v\":[1]}\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Environment env;
     private final InputStream stdin;
