@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -87,9 +88,10 @@ public final class Cli {
     private int run(String[] argv, CargoRelay.HandedBack handedBack) {
         try {
             Arguments args = new Arguments(Arrays.asList(argv));
-            Path config = args.option("--config").map(env::expand)
-                    .orElseGet(() -> env.get("LATCHKEY_CONFIG").map(env::expand).orElse(null));
-            Path socket = args.option("--socket").map(env::expand).orElseGet(() -> new Locations(env).socket());
+            Optional<String> configOption = args.option("--config");
+            Path config = configOption.isPresent() ? env.expand(configOption.get()) : env.expandedPath("LATCHKEY_CONFIG");
+            Optional<String> socketOption = args.option("--socket");
+            Path socket = socketOption.isPresent() ? env.expand(socketOption.get()) : new Locations(env).socket();
             boolean noDaemon = args.flag("--no-daemon") || env.enabled("LATCHKEY_NO_DAEMON");
             args.flag("-v");
             Services services = new Services(env, config, version);

@@ -35,8 +35,18 @@ public final class TomlText {
         }
     }
 
-    /** Parses {@code text} into nested {@code LinkedHashMap}s, lists and scalars. */
+    /**
+     * Parses {@code text} into nested {@code LinkedHashMap}s, lists and scalars. Text in the layout
+     * latchkey and cargo write is read without the TOML library ({@link TomlSubset}); the library
+     * reads anything else, and says what is wrong with a broken file.
+     */
     public static Map<String, Object> parse(String text, Path source) throws MalformedTomlException {
+        Map<String, Object> plain = TomlSubset.read(text);
+        return plain != null ? plain : parseWithLibrary(text, source);
+    }
+
+    /** {@link #parse} by the TOML library alone. */
+    static Map<String, Object> parseWithLibrary(String text, Path source) throws MalformedTomlException {
         TomlParseResult result = Toml.parse(text);
         if (result.hasErrors()) {
             TomlParseError first = result.errors().get(0);

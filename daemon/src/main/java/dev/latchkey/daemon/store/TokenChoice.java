@@ -2,7 +2,6 @@ package dev.latchkey.daemon.store;
 
 import dev.latchkey.protocol.Operation;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,8 +11,12 @@ final class TokenChoice {
     }
 
     static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
-        return tokens.stream()
-                .filter(t -> t.serves(operation))
-                .min(Comparator.comparing(t -> t.operations().isEmpty()));
+        StoredToken best = null;
+        for (StoredToken token : tokens) {
+            if (token.serves(operation) && (best == null || (best.operations().isEmpty() && !token.operations().isEmpty()))) {
+                best = token;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 }

@@ -161,13 +161,22 @@ public final class TokenFileStore implements Store {
                     throw corrupt(where + "`" + time + "` must be an integer (Unix seconds)");
                 }
             }
-            if (t.containsKey("operations")) {
-                if (!(t.get("operations") instanceof List<?> ops)
-                        || !ops.stream().allMatch(o -> o instanceof String s && Operation.fromWire(s) != Operation.UNKNOWN)) {
-                    throw corrupt(where + "`operations` must list read, publish, yank, unyank or owners");
-                }
+            if (t.containsKey("operations") && !knownOperations(t.get("operations"))) {
+                throw corrupt(where + "`operations` must list read, publish, yank, unyank or owners");
             }
         }
+    }
+
+    private static boolean knownOperations(Object value) {
+        if (!(value instanceof List<?> ops)) {
+            return false;
+        }
+        for (Object op : ops) {
+            if (!(op instanceof String s) || Operation.fromWire(s) == Operation.UNKNOWN) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private CredentialException corrupt(String problem) {
@@ -184,7 +193,9 @@ public final class TokenFileStore implements Store {
     private static Set<Operation> operationsOf(Map<String, Object> t) {
         Set<Operation> ops = EnumSet.noneOf(Operation.class);
         if (t.get("operations") instanceof List<?> list) {
-            list.forEach(o -> ops.add(Operation.fromWire((String) o)));
+            for (Object op : list) {
+                ops.add(Operation.fromWire((String) op));
+            }
         }
         return ops;
     }
