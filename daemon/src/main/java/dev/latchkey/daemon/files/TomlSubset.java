@@ -280,10 +280,23 @@ final class TomlSubset {
     }
 
     private boolean bareKeyChar(int index) {
-        if (index >= text.length()) {
+        return index < text.length() && bareKeyChar(text.charAt(index));
+    }
+
+    /** Whether {@code key} can be written without quotes: {@code [A-Za-z0-9_-]+}. */
+    static boolean isBareKey(String key) {
+        if (key.isEmpty()) {
             return false;
         }
-        char c = text.charAt(index);
+        for (int i = 0; i < key.length(); i++) {
+            if (!bareKeyChar(key.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean bareKeyChar(char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     }
 

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * TOML documents as plain maps, and back to text in the layout cargo's serializer writes:
@@ -21,7 +20,6 @@ import java.util.regex.Pattern;
  * straight from its characters.
  */
 public final class TomlText {
-    private static final Pattern BARE_KEY = Pattern.compile("[A-Za-z0-9_-]+");
 
     private TomlText() {
     }
@@ -162,7 +160,7 @@ public final class TomlText {
     }
 
     private static String key(String key) {
-        if (BARE_KEY.matcher(key).matches()) {
+        if (TomlSubset.isBareKey(key)) {
             return key;
         }
         StringBuilder s = new StringBuilder();
