@@ -69,6 +69,9 @@ public final class ProcessBench {
             }
             """.formatted(BenchSandbox.TOKEN);
 
+    /** USER_HZ, which Linux has kept at 100 on every architecture. */
+    private static final int CLOCK_TICKS_PER_SECOND = 100;
+
     private ProcessBench() {
     }
 
@@ -97,7 +100,7 @@ public final class ProcessBench {
             for (Subject subject : withoutDaemon) {
                 check(subject, sandbox.run(subject.command(), subject.stdin()));
             }
-            List<long[]> noDaemon = measure(sandbox, withoutDaemon, rounds, warmup);
+            List<Timings> noDaemon = measure(sandbox, withoutDaemon, rounds, warmup);
 
             sandbox.startDaemon();
             List<Subject> withDaemon = new ArrayList<>(floors);
@@ -110,15 +113,15 @@ public final class ProcessBench {
             for (Subject subject : withDaemon) {
                 check(subject, sandbox.run(subject.command(), subject.stdin()));
             }
-            List<long[]> daemon = measure(sandbox, withDaemon, rounds, warmup);
+            List<Timings> daemon = measure(sandbox, withDaemon, rounds, warmup);
 
             System.out.println(machine(java));
             System.out.println();
             System.out.println("No daemon; " + rounds + " alternating rounds (after " + warmup + " discarded):");
-            print(withoutDaemon, noDaemon);
+            print(withoutDaemon, noDaemon, rounds);
             System.out.println();
             System.out.println("Daemon running; " + rounds + " alternating rounds (after " + warmup + " discarded):");
-            print(withDaemon, daemon);
+            print(withDaemon, daemon, rounds);
             System.out.println();
             daemonFigures(sandbox);
             System.out.println();
@@ -170,8 +173,13 @@ public final class ProcessBench {
                 "protocol=https\nhost=bench.invalid\n\n", "username=u\npassword=" + BenchSandbox.TOKEN + "\n");
     }
 
-    private static List<long[]> measure(BenchSandbox sandbox, List<Subject> subjects, int rounds, int warmup) throws Exception {
+    /** What the runs of one subject took: wall time of each, and the processor time of all. */
+    private record Timings(long[] nanos, long cpuTicks) {
+    }
+
+    private static List<Timings> measure(BenchSandbox sandbox, List<Subject> subjects, int rounds, int warmup) throws Exception {
         List<long[]> times = new ArrayList<>();
+        long[] ticks = new long[subjects.size()];
         for (int i = 0; i < subjects.size(); i++) {
             times.add(new long[rounds]);
         }
@@ -179,14 +187,33 @@ public final class ProcessBench {
             // Turns rotate, so that no subject always runs right after the same other one.
             for (int k = 0; k < subjects.size(); k++) {
                 int i = Math.floorMod(k + round, subjects.size());
+                long before = childCpuTicks();
                 BenchSandbox.Run run = sandbox.run(subjects.get(i).command(), subjects.get(i).stdin());
+                long used = childCpuTicks() - before;
                 check(subjects.get(i), run);
                 if (round >= 0) {
                     times.get(i)[round] = run.nanos();
+                    ticks[i] += used;
                 }
             }
         }
-        return times;
+        List<Timings> timings = new ArrayList<>();
+        for (int i = 0; i < subjects.size(); i++) {
+            timings.add(new Timings(times.get(i), ticks[i]));
+        }
+        return timings;
+    }
+
+    /**
+     * The processor time (user and system) of this process's children that have ended, in clock
+     * ticks: {@code cutime + cstime} of {@code /proc/self/stat}. A tick is coarse (10 ms), but summed
+     * over every round it gives each subject's processor time per run, which, unlike its wall time,
+     * hardly changes with the machine's load.
+     */
+    private static long childCpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[13]) + Long.parseLong(fields[14]); // fields 16 and 17, counted from 1 before the name
     }
 
     private static void check(Subject subject, BenchSandbox.Run run) {
@@ -196,15 +223,22 @@ public final class ProcessBench {
         }
     }
 
-    private static void print(List<Subject> subjects, List<long[]> times) {
-        double floor = Math.min(median(times.get(0)), median(times.get(1)));
-        System.out.printf(Locale.ROOT, "%-62s %9s %19s %9s%n", "process", "median", "p10 .. p90", "vs floor");
+    private static void print(List<Subject> subjects, List<Timings> timings, int rounds) {
+        double floor = Math.min(median(timings.get(0).nanos()), median(timings.get(1).nanos()));
+        double floorCpu = Math.min(cpuPerRun(timings.get(0), rounds), cpuPerRun(timings.get(1), rounds));
+        System.out.printf(Locale.ROOT, "%-60s %9s %19s %9s %10s %9s%n", "process", "median", "p10 .. p90", "vs floor",
+                "cpu/run", "vs floor");
         for (int i = 0; i < subjects.size(); i++) {
-            long[] t = times.get(i);
-            System.out.printf(Locale.ROOT, "%-62s %6.1f ms %7.1f .. %6.1f ms %8.2fx%n", subjects.get(i).name(),
-                    median(t), percentile(t, 10), percentile(t, 90), median(t) / floor);
+            long[] t = timings.get(i).nanos();
+            double cpu = cpuPerRun(timings.get(i), rounds);
+            System.out.printf(Locale.ROOT, "%-60s %6.1f ms %7.1f .. %6.1f ms %8.2fx %7.1f ms %8.2fx%n", subjects.get(i).name(),
+                    median(t), percentile(t, 10), percentile(t, 90), median(t) / floor, cpu, cpu / floorCpu);
         }
-        System.out.println("(vs floor: the median over the faster of the two floors' medians)");
+        System.out.println("(vs floor: over the faster of the two floors; cpu/run: user+system time, summed over the rounds)");
+    }
+
+    private static double cpuPerRun(Timings timings, int rounds) {
+        return timings.cpuTicks() * 1000.0 / CLOCK_TICKS_PER_SECOND / rounds;
     }
 
     /** How soon the daemon answers after its start, and its resident memory before and after 100,000 gets. */
