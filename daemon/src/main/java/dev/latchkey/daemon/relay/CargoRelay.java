@@ -21,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code latchkey --cargo-plugin} while a daemon runs: cargo's lines go to the daemon as they
@@ -273,13 +274,17 @@ public final class CargoRelay {
          */
         static Session open(RelaySlots slots, int slot, RelayFrames.Announce announce) throws IOException {
             Session session = new Session(slots, slot);
+            long giveUp = System.nanoTime() + OPEN_NANOS;
+            session.watchdog.arm(Watchdog.OPENING_REQUESTS, giveUp);
             session.watchdog.start();
             byte[] opening = ("\n".concat(RelayFrames.announce(announce)).concat("\n")).getBytes(StandardCharsets.UTF_8);
-            long giveUp = System.nanoTime() + OPEN_NANOS;
             while (System.nanoTime() - giveUp < 0) {
                 session.watchdog.arm(Watchdog.OPENING_REQUESTS, giveUp);
                 try {
                     session.requests = new FileOutputStream(slots.requests(slot).toFile());
+                    if (session.watchdog.expired()) {
+                        break;
+                    }
                     session.watchdog.arm(Watchdog.OPENING_ANSWERS, giveUp);
                     session.answers = new FileInputStream(slots.answers(slot).toFile());
                     if (session.watchdog.expired()) {
@@ -356,6 +361,9 @@ public final class CargoRelay {
 
         /** The next line from the daemon, as a frame or as the answer, which is then copied with {@link #copyAnswerTo}. */
         Answer answer() {
+            if (watchdog.expired()) {
+                return new Answer(null, "the latchkey daemon did not answer in time");
+            }
             watchdog.arm(Watchdog.READING_ANSWERS, System.nanoTime() + ANSWER_NANOS);
             int length;
             try {
@@ -451,7 +459,12 @@ public final class CargoRelay {
         }
     }
 
-    /** Ends a wait on a pipe that the daemon leaves unanswered past its deadline. */
+    /**
+     * Ends a wait on a pipe that the daemon leaves unanswered past its deadline. It sleeps until
+     * the deadline and is woken early only for an earlier one, which a session never sets: in a
+     * relayed request that goes well it does not run at all (each wake would cost the request a
+     * switch between threads).
+     */
     private static final class Watchdog extends Thread {
         static final int IDLE = 0;
         static final int OPENING_REQUESTS = 1;
@@ -461,7 +474,10 @@ public final class CargoRelay {
         private final Session session;
         private volatile int phase = IDLE;
         private volatile long deadline;
+        private volatile long sleepingUntil = Long.MAX_VALUE;
         private volatile boolean expired;
+        /** The phase whose wait was ended; once the deadline has passed, every later one is ended too. */
+        private int unblocked = IDLE;
 
         Watchdog(Session session) {
             super("latchkey-relay-watchdog");
@@ -472,7 +488,9 @@ public final class CargoRelay {
         void arm(int phase, long deadline) {
             this.deadline = deadline;
             this.phase = phase;
-            interrupt(); // wakes the wait below to take the new deadline
+            if (expired || deadline - sleepingUntil < 0) {
+                LockSupport.unpark(this);
+            }
         }
 
         void disarm() {
@@ -487,18 +505,21 @@ public final class CargoRelay {
         public void run() {
             while (true) {
                 int watched = phase;
-                long left = deadline - System.nanoTime();
-                if (watched == IDLE || left > 0) {
-                    try {
-                        Thread.sleep(watched == IDLE ? 60_000 : Math.max(1, left / 1_000_000));
-                    } catch (InterruptedException e) {
-                        // a new phase or deadline
-                    }
+                long until = deadline;
+                long now = System.nanoTime();
+                boolean waiting = watched != IDLE && watched != unblocked;
+                if (waiting && (expired || now - until >= 0)) {
+                    expired = true;
+                    unblocked = watched;
+                    unblock(watched);
                     continue;
                 }
-                expired = true;
-                unblock(watched);
-                phase = IDLE;
+                long target = waiting ? until : now + ANSWER_NANOS;
+                sleepingUntil = target;
+                if (phase != watched || (waiting && deadline - target < 0)) {
+                    continue; // armed again meanwhile
+                }
+                LockSupport.parkNanos(this, target - now);
             }
         }
 

@@ -340,6 +340,30 @@ class CargoRelayIT {
         assertFalse(Files.exists(relayDirectory), "a daemon that stops takes its relay away");
     }
 
+    @Test
+    void aStoppedDaemonCostsTheRelayItsDeadlineThenTheCallerServesAndTheSlotRecovers() throws Exception {
+        ProcessHandle daemon = sandbox.startDaemon();
+        assertEquals(0, sandbox.run("tok-stored\n", "store", COMPANY).exit());
+        String get = "{\"v\":1," + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"}\n";
+        String expected = "{\"v\":[1]}\n{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-stored\",\"cache\":\"session\",\"operation_independent\":true}}\n";
+        DaemonSandbox.signal("STOP", daemon);
+        Provided stopped;
+        try {
+            // The relay's watchdog ends its wait for the session (5 s), the socket's connect deadline
+            // the next one (5 s), and the provider serves the request itself.
+            stopped = provide(get);
+        } finally {
+            DaemonSandbox.signal("CONT", daemon);
+        }
+        assertTrue(stopped.loaded().contains("relay.CargoRelay$NotRelayed source"), stopped.toString());
+        assertEquals(expected, stopped.stdout());
+        assertTrue(stopped.result().stderr().contains("serving in this process instead of the daemon"), stopped.toString());
+
+        Provided after = provide(get);
+        assertTrue(after.relayedWhole(), after.toString());
+        assertEquals(expected, after.stdout());
+    }
+
     /** The provider with its stdin and stdout as pipes, stderr to {@code provider.err}. */
     private Process startProvider() throws IOException {
         ProcessBuilder builder = new ProcessBuilder(sandbox.latchkey("--cargo-plugin")).directory(sandbox.root.toFile())

@@ -230,6 +230,27 @@ final class DaemonSandbox implements AutoCloseable {
         Assumptions.abort("SKIPPED LOUDLY, missing: " + requirement);
     }
 
+    /** Sends {@code signal} (STOP, CONT, ...) to {@code process}; after STOP, returns once every thread has stopped. */
+    static void signal(String signal, ProcessHandle process) throws Exception {
+        Assertions.assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
+        if (signal.equals("STOP")) {
+            // kill returns before every thread has stopped: wait until the kernel says they all have.
+            await().atMost(Duration.ofSeconds(10)).until(() -> allThreadsStopped(process));
+        }
+    }
+
+    private static boolean allThreadsStopped(ProcessHandle process) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat = Files.readString(task.resolve("stat"));
+                if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     @Override
     public void close() throws IOException {
         List<ProcessHandle> leftovers = new ArrayList<>(daemons());
