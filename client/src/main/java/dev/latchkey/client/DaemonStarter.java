@@ -1,5 +1,7 @@
 package dev.latchkey.client;
 
+import dev.latchkey.protocol.TokenVariables;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -32,12 +34,14 @@ final class DaemonStarter {
     String start(Path socket) throws IOException {
         List<String> command = new ArrayList<>(launcher);
         command.addAll(List.of("daemon", "--socket", socket.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        // The daemon outlives this process: a token in its environment would sit in /proc/PID/environ all that time.
+        builder.environment().keySet().removeIf(TokenVariables::isTokenVariable);
         Process process;
         try {
-            process = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            process = builder.start();
         } catch (IOException e) {
             throw new IOException("cannot start the latchkey daemon with `" + String.join(" ", launcher)
                     + "`: " + e.getMessage() + "; put `latchkey` on PATH or name the launcher in the client's builder", e);

@@ -16,22 +16,44 @@ import java.util.Set;
 
 /**
  * Typed calls to latchkey: over the per-user daemon's Unix socket (started when absent), or over
- * a {@code latchkey stdio} process this client spawns. Answers are the protocol's own types;
- * every failure is a {@link CredentialException} whose subclass says which kind it is.
+ * a {@code latchkey stdio} process this client spawns ({@link #overStdio}). Answers are the
+ * protocol's own types; every failure is a {@link CredentialException} whose subclass says which
+ * kind it is ({@code NotFound}, {@code Locked}, {@code Unavailable}, {@code Denied}, ...), with a
+ * message that says what to do.
  *
  * <pre>{@code
- * try (LatchkeyClient latchkey = LatchkeyClient.overSocket().build()) {
- *     Registry company = new Registry("sparse+https://packages.example.com/index/", "company");
- *     try (Secret token = Secret.copyOf("...".toCharArray())) {
- *         latchkey.store(company, token);
+ * import dev.latchkey.client.LatchkeyClient;
+ * import dev.latchkey.protocol.CredentialException;
+ * import dev.latchkey.protocol.Operation;
+ * import dev.latchkey.protocol.Registry;
+ * import dev.latchkey.protocol.Secret;
+ *
+ * import java.net.URI;
+ * import java.net.http.HttpRequest;
+ *
+ * class Publisher {
+ *     private static final Registry COMPANY = new Registry("sparse+https://packages.example.com/index/", "company");
+ *
+ *     // One client for the whole program, shared by its threads: it connects on first use,
+ *     // starting the daemon when none runs, and reconnects when the daemon restarts.
+ *     private final LatchkeyClient latchkey = LatchkeyClient.overSocket().build();
+ *
+ *     String login(char[] typed) throws CredentialException {
+ *         try (Secret token = Secret.copyOf(typed)) {
+ *             return latchkey.store(COMPANY, token); // the store that keeps it: "libsecret", "file", ...
+ *         }
  *     }
- *     try (Secret token = latchkey.get(company, Operation.PUBLISH).token()) {
- *         upload(token.exposeChars());
+ *
+ *     HttpRequest upload(byte[] crate) throws CredentialException {
+ *         try (Secret token = latchkey.get(COMPANY, Operation.PUBLISH).token()) { // wiped when done
+ *             return HttpRequest.newBuilder(URI.create("https://packages.example.com/api/v1/crates/new"))
+ *                     .header("Authorization", token.reveal())
+ *                     .PUT(HttpRequest.BodyPublishers.ofByteArray(crate))
+ *                     .build();
+ *         } catch (CredentialException.NotFound e) {
+ *             throw new IllegalStateException("no token for the registry: " + e.getMessage(), e);
+ *         }
  *     }
- * } catch (CredentialException.NotFound e) {
- *     // no token stored: e.getMessage() says how to store one
- * } catch (CredentialException e) {
- *     // locked, unavailable, denied, ...: e.kind() tells which, e.getMessage() what to do
  * }
  * }</pre>
  *

@@ -25,7 +25,15 @@ public final class SocketDirectory {
             PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
             PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
+    /** The fix when the directory is one that everybody writes in, such as /tmp: making it private is no fix. */
+    private static final String OWN_DIRECTORY = "it is a shared directory, so put the socket in a directory of its own: "
+            + "--socket DIR/daemon.sock or LATCHKEY_SOCKET (latchkey creates DIR with mode 0700)";
+
     private SocketDirectory() {
+    }
+
+    private static boolean shared(PosixFileAttributes attributes) {
+        return attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE);
     }
 
     /** Creates {@code dir} (mode 0700, parents as needed) when it is missing, then {@link #verify}s it. */
@@ -66,13 +74,14 @@ public final class SocketDirectory {
         if (owner != me) {
             throw new IOException("the socket directory " + dir + " belongs to " + attributes.owner().getName()
                     + " (uid " + owner + "), not to you (uid " + me + "); another user could read or replace the socket: "
-                    + "remove it, or choose another socket with --socket");
+                    + (shared(attributes) ? OWN_DIRECTORY : "remove it, or choose another socket with --socket or LATCHKEY_SOCKET"));
         }
         Set<PosixFilePermission> open = EnumSet.copyOf(attributes.permissions());
         open.retainAll(OTHERS);
         if (!open.isEmpty()) {
             throw new IOException("the socket directory " + dir + " is accessible to other users (mode "
-                    + PosixFilePermissions.toString(attributes.permissions()) + "); make it private: `chmod 700 " + dir + "`");
+                    + PosixFilePermissions.toString(attributes.permissions()) + "); "
+                    + (shared(attributes) ? OWN_DIRECTORY : "make it private: `chmod 700 " + dir + "`"));
         }
         return attributes.owner();
     }

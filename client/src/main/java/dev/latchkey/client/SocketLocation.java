@@ -12,9 +12,14 @@ public final class SocketLocation {
     private SocketLocation() {
     }
 
-    /** The socket path for this process's environment. */
+    /**
+     * The socket path for this process's environment. The home is {@code $HOME}, as shells, cargo
+     * and the daemon take it; the JDK's {@code user.home} (from the user database) only without it.
+     */
     public static Path ofProcess() {
-        return resolve(System.getenv(), Path.of(System.getProperty("user.home")), Path.of("").toAbsolutePath());
+        String home = System.getenv("HOME");
+        return resolve(System.getenv(), Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home")),
+                Path.of("").toAbsolutePath());
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.latchkey.protocol;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.RecyclerPool;
@@ -71,6 +73,15 @@ final class Json {
             }
             super.releaseCharBuffer(index, buffer);
         }
+    }
+
+    /**
+     * Where in the line the parser gave up, as {@code " (column N)"}; empty when it does not say
+     * (a limit exceeded has no location). The parser's own message is never used: it can quote the input.
+     */
+    static String where(JsonProcessingException e) {
+        JsonLocation location = e.getLocation();
+        return location == null ? "" : " (column " + location.getColumnNr() + ")";
     }
 
     /** A buffer that one line is written into, which can be wiped once sent. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Typed reads of the current JSON value, each failing with a message that names the field. */
 final class JsonFields {
@@ -16,7 +17,25 @@ final class JsonFields {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             throw wrongType(p, field, "a string");
         }
-        return p.getText();
+        return wellFormed(p.getText(), field);
+    }
+
+    /**
+     * A surrogate escape without its pair (a lone {@code \\ud800}) parses, but is no Unicode text: written to a file
+     * it would become {@code ?}, and a registry stored under one name would be found under another.
+     * cargo's parser refuses it too.
+     */
+    private static String wellFormed(String text, String field) throws MalformedMessageException {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new MalformedMessageException("field `" + field + "` holds a lone UTF-16 surrogate escape "
+                        + "(\\ud800 to \\udfff without its pair); send valid Unicode");
+            }
+        }
+        return text;
     }
 
     static Secret secret(JsonParser p, String field) throws IOException, MalformedMessageException {
@@ -57,17 +76,27 @@ final class JsonFields {
             if (p.currentToken() != JsonToken.VALUE_STRING) {
                 throw wrongType(p, field, "an array of strings");
             }
-            values.add(p.getText());
+            values.add(wellFormed(p.getText(), field));
         }
         return values;
     }
 
     static RequestId id(JsonParser p) throws IOException, MalformedMessageException {
         return switch (p.currentToken()) {
-            case VALUE_STRING -> RequestId.of(p.getText());
+            case VALUE_STRING -> RequestId.of(string(p, "id"));
             case VALUE_NUMBER_INT -> RequestId.of(integer(p, "id"));
             default -> throw wrongType(p, "id", "a string or an integer");
         };
+    }
+
+    /**
+     * Fails on a field sent twice: JSON leaves the meaning open (this parser would keep the last,
+     * another the first), and cargo's parser refuses it. {@code seen} collects the names so far.
+     */
+    static void once(Set<String> seen, String field) throws MalformedMessageException {
+        if (!seen.add(field)) {
+            throw new MalformedMessageException("field `" + field + "` appears twice; send each field once");
+        }
     }
 
     static void expectObject(JsonParser p, String field) throws MalformedMessageException {

@@ -11,7 +11,9 @@ import java.util.Arrays;
  *
  * <p>A longer line is read to its end and dropped, so one bad line costs the connection nothing:
  * the caller answers it with {@code bad-request} and goes on with the next. The line buffer is
- * reused and can be wiped, since lines carry tokens.
+ * reused and can be wiped, since lines carry tokens. It starts small and grows to the longest
+ * line read so far: the daemon holds one reader per connection, and a thousand idle connections
+ * should cost kilobytes each, not the 64 KiB a longest line needs. A buffer outgrown is wiped.
  */
 public final class LineReader {
     /** The longest line the protocol accepts, terminator excluded. */
@@ -20,8 +22,10 @@ public final class LineReader {
     public static final int TOO_LONG = -2;
 
     private final InputStream in;
-    private final byte[] line = new byte[MAX_LINE];
-    private final byte[] chunk = new byte[8192];
+    private static final int FIRST_LINE_BUFFER = 1024;
+
+    private byte[] line = new byte[FIRST_LINE_BUFFER];
+    private final byte[] chunk = new byte[4096];
     private int chunkPos;
     private int chunkEnd;
 
@@ -69,6 +73,9 @@ public final class LineReader {
                 overflow = true;
                 continue;
             }
+            if (length == line.length) {
+                grow();
+            }
             line[length++] = b;
         }
         Arrays.fill(chunk, 0, chunkPos, (byte) 0);
@@ -80,6 +87,12 @@ public final class LineReader {
             length--;
         }
         return length;
+    }
+
+    private void grow() {
+        byte[] larger = Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
+        Arrays.fill(line, (byte) 0);
+        line = larger;
     }
 
     private boolean peekNewline() throws IOException {
@@ -94,7 +107,7 @@ public final class LineReader {
         return chunk[chunkPos] == '\n';
     }
 
-    /** The bytes of the line last read. Valid until the next {@link #readLine()} or {@link #wipe()}. */
+    /** The bytes of the line last read. Valid until the next {@link #readLine()} or {@link #wipe(int)}; the array may be replaced by a larger one then. */
     public byte[] buffer() {
         return line;
     }

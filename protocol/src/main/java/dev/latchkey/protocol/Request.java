@@ -45,8 +45,30 @@ public sealed interface Request {
         }
     }
 
-    /** Forget the token for {@code registry}, in {@code store} when given. */
-    record Erase(String kind, Registry registry, String store) implements Request {
+    /**
+     * Forget the token for {@code registry}: in {@code store} when given; else from the first
+     * writable store holding one, or with {@code allStores} from every writable store holding one.
+     */
+    record Erase(String kind, Registry registry, String store, boolean allStores) implements Request {
+        public Erase(String kind, Registry registry, String store) {
+            this(kind, registry, store, false);
+        }
+    }
+
+    /**
+     * Replace {@code registry}'s token for {@code operations} (empty: the one for every operation)
+     * with {@code token} in every store that holds it, or in {@code store} when given.
+     */
+    record Rotate(Registry registry, Secret token, Long expiration, Set<Operation> operations, String store)
+            implements Request {
+        public Rotate {
+            operations = operations == null ? Set.of() : Set.copyOf(operations);
+        }
+
+        @Override
+        public String kind() {
+            return "rotate";
+        }
     }
 
     /** Describe the stored tokens, of one registry when {@code registry} is given; never the tokens themselves. */

@@ -9,11 +9,13 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 import static dev.latchkey.protocol.JsonFields.expectObject;
 import static dev.latchkey.protocol.JsonFields.integer;
+import static dev.latchkey.protocol.JsonFields.once;
 import static dev.latchkey.protocol.JsonFields.string;
 import static dev.latchkey.protocol.JsonFields.strings;
 
@@ -54,7 +56,7 @@ public final class RequestCodec {
         } catch (JsonProcessingException e) {
             raw.discard();
             // The parser's own message can quote the input, and the input can hold a token.
-            return reject(raw.id, "the line is not valid JSON in UTF-8 (column " + e.getLocation().getColumnNr() + ")");
+            return reject(raw.id, "the line is not valid JSON in UTF-8" + Json.where(e));
         } catch (IOException e) {
             raw.discard();
             return reject(raw.id, "the line could not be read as JSON");
@@ -80,9 +82,19 @@ public final class RequestCodec {
         Long expiration;
         List<String> operations;
         String store;
+        boolean allStores;
         List<String> args;
 
+        /** The fields this version reads; the others are skipped, even when sent twice. */
+        private static final Set<String> FIELDS = Set.of("v", "id", "kind", "registry", "operation", "name", "vers",
+                "cksum", "token", "login-url", "expiration", "operations", "store", "args");
+
+        private final Set<String> seen = new HashSet<>();
+
         void read(String field, JsonParser p) throws IOException, MalformedMessageException {
+            if (FIELDS.contains(field)) {
+                once(seen, field);
+            }
             switch (field) {
                 case "v" -> version = integer(p, "v");
                 case "id" -> id = JsonFields.id(p);
@@ -100,6 +112,7 @@ public final class RequestCodec {
                 case "expiration" -> expiration = integer(p, "expiration");
                 case "operations" -> operations = strings(p, "operations");
                 case "store" -> store = string(p, "store");
+                case "all-stores" -> allStores = JsonFields.bool(p, "all-stores");
                 case "args" -> args = strings(p, "args");
                 default -> p.skipChildren();
             }
@@ -118,9 +131,9 @@ public final class RequestCodec {
             return switch (kind) {
                 case "get" -> withoutToken(new Request.Get(need(registry),
                         operation == null ? Operation.READ : Operation.fromWire(operation), crateName, crateVersion, checksum));
-                case "store", "login" -> {
+                case "store", "login", "rotate" -> {
                     Registry target = need(registry);
-                    if (token == null && kind.equals("store")) {
+                    if (token == null && !kind.equals("login")) {
                         throw new MalformedMessageException("missing field `token`");
                     }
                     if (token != null && token.problem() != null) {
@@ -129,9 +142,15 @@ public final class RequestCodec {
                     if (store != null && store.isEmpty()) {
                         throw new MalformedMessageException("field `store` is empty");
                     }
-                    yield new Request.Store(kind, target, token, expiration, operationSet(), store, loginUrl);
+                    yield kind.equals("rotate") ? new Request.Rotate(target, token, expiration, operationSet(), store)
+                            : new Request.Store(kind, target, token, expiration, operationSet(), store, loginUrl);
                 }
-                case "erase", "logout" -> withoutToken(new Request.Erase(kind, need(registry), store));
+                case "erase", "logout" -> {
+                    if (allStores && store != null) {
+                        throw new MalformedMessageException("`all-stores` and `store` do not go together: name one store, or ask for all");
+                    }
+                    yield withoutToken(new Request.Erase(kind, need(registry), store, allStores));
+                }
                 case "list" -> withoutToken(new Request.ListTokens(registry == null ? null : registry.toRegistry()));
                 case "status" -> withoutToken(new Request.Status());
                 default -> withoutToken(new Request.Unsupported(kind));
@@ -186,9 +205,13 @@ public final class RequestCodec {
             String indexUrl = null;
             String name = null;
             List<String> headers = List.of();
+            Set<String> seen = new HashSet<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
+                if (field.equals("index-url") || field.equals("name") || field.equals("headers")) {
+                    once(seen, "registry." + field);
+                }
                 switch (field) {
                     case "index-url" -> indexUrl = string(p, "registry.index-url");
                     case "name" -> name = string(p, "registry.name");
@@ -248,25 +271,41 @@ public final class RequestCodec {
             optional(g, "vers", get.crateVersion());
             optional(g, "cksum", get.checksum());
         } else if (request instanceof Request.Store store) {
-            if (store.token() != null) {
-                g.writeFieldName("token");
-                char[] chars = store.token().exposeChars();
-                g.writeString(chars, 0, chars.length);
-            }
+            writeToken(g, store.token());
             optional(g, "login-url", store.loginUrl());
-            if (store.expiration() != null) {
-                g.writeNumberField("expiration", store.expiration());
-            }
-            if (!store.operations().isEmpty()) {
-                g.writeArrayFieldStart("operations");
-                for (Operation op : EnumSet.copyOf(store.operations())) {
-                    g.writeString(op.wire());
-                }
-                g.writeEndArray();
-            }
+            writeLimits(g, store.expiration(), store.operations());
             optional(g, "store", store.store());
+        } else if (request instanceof Request.Rotate rotate) {
+            writeToken(g, rotate.token());
+            writeLimits(g, rotate.expiration(), rotate.operations());
+            optional(g, "store", rotate.store());
         } else if (request instanceof Request.Erase erase) {
             optional(g, "store", erase.store());
+            if (erase.allStores()) {
+                g.writeBooleanField("all-stores", true);
+            }
+        }
+    }
+
+    private static void writeToken(JsonGenerator g, Secret token) throws IOException {
+        if (token != null) {
+            g.writeFieldName("token");
+            char[] chars = token.exposeChars();
+            g.writeString(chars, 0, chars.length);
+        }
+    }
+
+    /** What a token handed over is limited to: its expiration and its operations. */
+    private static void writeLimits(JsonGenerator g, Long expiration, Set<Operation> operations) throws IOException {
+        if (expiration != null) {
+            g.writeNumberField("expiration", expiration);
+        }
+        if (!operations.isEmpty()) {
+            g.writeArrayFieldStart("operations");
+            for (Operation op : EnumSet.copyOf(operations)) {
+                g.writeString(op.wire());
+            }
+            g.writeEndArray();
         }
     }
 

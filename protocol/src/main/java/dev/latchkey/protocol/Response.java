@@ -5,13 +5,23 @@ import java.util.List;
 /** The answer to one request: an {@code Ok} payload or a {@link Failure}. */
 public sealed interface Response {
 
-    /** The token for a get. {@code expiration} (Unix seconds) is set exactly when {@code cache} is {@code EXPIRES}. */
-    record Got(Secret token, CacheControl cache, Long expiration, boolean operationIndependent, String store)
-            implements Response {
+    /**
+     * The token for a get. {@code expiration} (Unix seconds) is set exactly when {@code cache} is
+     * {@code EXPIRES}. {@code warnings} are for the person behind the request (a token due for
+     * rotation): the latchkey dialect carries them, cargo's never does, and whichever process talks
+     * to that person prints them on its stderr.
+     */
+    record Got(Secret token, CacheControl cache, Long expiration, boolean operationIndependent, String store,
+               List<String> warnings) implements Response {
         public Got {
             if ((cache == CacheControl.EXPIRES) != (expiration != null)) {
                 throw new IllegalArgumentException("expiration goes with cache=expires, and only with it");
             }
+            warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        }
+
+        public Got(Secret token, CacheControl cache, Long expiration, boolean operationIndependent, String store) {
+            this(token, cache, expiration, operationIndependent, store, List.of());
         }
     }
 
@@ -22,6 +32,13 @@ public sealed interface Response {
     /** An erase (or logout) removed the token from {@code stores}. */
     record Erased(String kind, List<String> stores) implements Response {
         public Erased {
+            stores = List.copyOf(stores);
+        }
+    }
+
+    /** A rotate replaced the token in {@code stores}. */
+    record Rotated(List<String> stores) implements Response {
+        public Rotated {
             stores = List.copyOf(stores);
         }
     }
@@ -62,11 +79,19 @@ public sealed interface Response {
         }
     }
 
-    /** One stored token as {@code list} describes it; times are Unix seconds, absent when unknown. */
+    /**
+     * One stored token as {@code list} describes it; times are Unix seconds, absent when unknown.
+     * {@code rotateDue}: the token is older than the configured {@code rotate-after}.
+     */
     record TokenInfo(String indexUrl, String name, String store, List<Operation> operations, Long expiration,
-                     Long created, Long updated) {
+                     Long created, Long updated, Long lastUsed, Long rotated, boolean rotateDue) {
         public TokenInfo {
             operations = operations == null ? List.of() : List.copyOf(operations);
+        }
+
+        public TokenInfo(String indexUrl, String name, String store, List<Operation> operations, Long expiration,
+                         Long created, Long updated) {
+            this(indexUrl, name, store, operations, expiration, created, updated, null, null, false);
         }
     }
 

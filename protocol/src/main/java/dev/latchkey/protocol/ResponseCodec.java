@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -89,6 +90,9 @@ public final class ResponseCodec {
             g.writeBooleanField("operation_independent", got.operationIndependent());
             if (extras) {
                 optional(g, "store", got.store());
+                if (!got.warnings().isEmpty()) {
+                    writeStrings(g, "warnings", got.warnings());
+                }
             }
         } else if (response instanceof Response.Stored stored) {
             g.writeStringField("kind", stored.kind());
@@ -98,12 +102,11 @@ public final class ResponseCodec {
         } else if (response instanceof Response.Erased erased) {
             g.writeStringField("kind", erased.kind());
             if (extras) {
-                g.writeArrayFieldStart("erased");
-                for (String store : erased.stores()) {
-                    g.writeString(store);
-                }
-                g.writeEndArray();
+                writeStrings(g, "erased", erased.stores());
             }
+        } else if (response instanceof Response.Rotated rotated) {
+            g.writeStringField("kind", "rotate");
+            writeStrings(g, "rotated", rotated.stores());
         } else if (response instanceof Response.Listed listed) {
             g.writeStringField("kind", "list");
             g.writeArrayFieldStart("entries");
@@ -129,6 +132,14 @@ public final class ResponseCodec {
         }
     }
 
+    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String value : values) {
+            g.writeString(value);
+        }
+        g.writeEndArray();
+    }
+
     private static void writeTokenInfo(JsonGenerator g, Response.TokenInfo entry) throws IOException {
         g.writeStartObject();
         optional(g, "index-url", entry.indexUrl());
@@ -142,6 +153,11 @@ public final class ResponseCodec {
         optionalNumber(g, "expiration", entry.expiration());
         optionalNumber(g, "created", entry.created());
         optionalNumber(g, "updated", entry.updated());
+        optionalNumber(g, "last-used", entry.lastUsed());
+        optionalNumber(g, "rotated", entry.rotated());
+        if (entry.rotateDue()) {
+            g.writeBooleanField("rotate-due", true);
+        }
         g.writeEndObject();
     }
 
@@ -183,8 +199,10 @@ public final class ResponseCodec {
                 throw new MalformedMessageException("unexpected data after the response object");
             }
             return new ResponseLine(id, response);
+        } catch (StreamConstraintsException e) {
+            throw new MalformedMessageException("the response is nested too deeply or holds an oversized value");
         } catch (JsonProcessingException e) {
-            throw new MalformedMessageException("the response is not valid JSON (column " + e.getLocation().getColumnNr() + ")");
+            throw new MalformedMessageException("the response is not valid JSON" + Json.where(e));
         } catch (IOException e) {
             throw new MalformedMessageException("the response could not be read as JSON");
         }
@@ -199,6 +217,8 @@ public final class ResponseCodec {
         Boolean independent = null;
         String store = null;
         List<String> erased = List.of();
+        List<String> rotated = List.of();
+        List<String> warnings = List.of();
         List<Response.TokenInfo> entries = List.of();
         String version = null;
         long pid = 0;
@@ -216,6 +236,8 @@ public final class ResponseCodec {
                     case "operation_independent" -> independent = bool(p, "operation_independent");
                     case "store" -> store = string(p, "store");
                     case "erased" -> erased = strings(p, "erased");
+                    case "rotated" -> rotated = strings(p, "rotated");
+                    case "warnings" -> warnings = strings(p, "warnings");
                     case "entries" -> entries = parseEntries(p);
                     case "version" -> version = string(p, "version");
                     case "pid" -> pid = integer(p, "pid");
@@ -239,7 +261,8 @@ public final class ResponseCodec {
                     if (control == CacheControl.EXPIRES && expiration == null) {
                         throw new MalformedMessageException("cache `expires` needs `expiration`");
                     }
-                    return new Response.Got(token, control, control == CacheControl.EXPIRES ? expiration : null, independent, store);
+                    return new Response.Got(token, control, control == CacheControl.EXPIRES ? expiration : null, independent, store,
+                            warnings);
                 }
                 case "store", "login" -> {
                     return new Response.Stored(kind, store);
@@ -247,10 +270,16 @@ public final class ResponseCodec {
                 case "erase", "logout" -> {
                     return new Response.Erased(kind, erased);
                 }
+                case "rotate" -> {
+                    return new Response.Rotated(rotated);
+                }
                 case "list" -> {
                     return new Response.Listed(entries);
                 }
                 case "status" -> {
+                    if (version == null) {
+                        throw new MalformedMessageException("a status answer needs `version`");
+                    }
                     return new Response.StatusReport(version, pid, uptime, stores);
                 }
                 default -> throw new MalformedMessageException("unknown answer kind `" + kind + "`");
@@ -277,6 +306,9 @@ public final class ResponseCodec {
             Long expiration = null;
             Long created = null;
             Long updated = null;
+            Long lastUsed = null;
+            Long rotatedAt = null;
+            boolean rotateDue = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
@@ -288,10 +320,17 @@ public final class ResponseCodec {
                     case "expiration" -> expiration = integer(p, "expiration");
                     case "created" -> created = integer(p, "created");
                     case "updated" -> updated = integer(p, "updated");
+                    case "last-used" -> lastUsed = integer(p, "last-used");
+                    case "rotated" -> rotatedAt = integer(p, "rotated");
+                    case "rotate-due" -> rotateDue = bool(p, "rotate-due");
                     default -> p.skipChildren();
                 }
             }
-            entries.add(new Response.TokenInfo(indexUrl, name, store, operations, expiration, created, updated));
+            if (store == null) {
+                throw new MalformedMessageException("a list entry needs `store`");
+            }
+            entries.add(new Response.TokenInfo(indexUrl, name, store, operations, expiration, created, updated,
+                    lastUsed, rotatedAt, rotateDue));
         }
         return entries;
     }
@@ -317,6 +356,9 @@ public final class ResponseCodec {
                     case "detail" -> detail = string(p, "detail");
                     default -> p.skipChildren();
                 }
+            }
+            if (name == null) {
+                throw new MalformedMessageException("a store in a status answer needs `name`");
             }
             stores.add(new Response.StoreStatus(name, usable, writable, detail));
         }

@@ -195,6 +195,33 @@ class RequestCodecTest {
     }
 
     @Test
+    void parsesRotateAndEraseFromAllStores() {
+        Request.Rotate rotate = assertInstanceOf(Request.Rotate.class, accepted("{\"v\":1,\"kind\":\"rotate\","
+                + "\"registry\":{\"name\":\"company\"},\"token\":\"" + TOKEN + "\",\"operations\":[\"publish\"]}").request());
+        assertEquals(Registry.byName("company"), rotate.registry());
+        assertEquals(TOKEN, rotate.token().reveal());
+        assertEquals(Set.of(Operation.PUBLISH), rotate.operations());
+        assertEquals("rotate", rotate.kind());
+        assertEquals(new Request.Erase("erase", Registry.byUrl("u"), null, true),
+                accepted("{\"v\":1,\"kind\":\"erase\",\"registry\":{\"index-url\":\"u\"},\"all-stores\":true}").request());
+        assertBadRequestWithoutToken(rejected("{\"v\":1,\"kind\":\"rotate\",\"registry\":{\"name\":\"c\"}}"));
+        assertTrue(badRequestMessage("{\"v\":1,\"kind\":\"erase\",\"registry\":{\"name\":\"c\"},\"all-stores\":true,"
+                + "\"store\":\"file\"}").contains("`all-stores` and `store`"));
+    }
+
+    @Test
+    void writesRotateAndEraseFromAllStoresAsTheyAreParsed() {
+        Request.Rotate rotate = new Request.Rotate(Registry.byName("company"), Secret.fromString("t0k"), 1893942857L,
+                Set.of(Operation.OWNERS), "file");
+        String line = "{\"v\":1,\"registry\":{\"name\":\"company\"},\"kind\":\"rotate\",\"token\":\"t0k\","
+                + "\"expiration\":1893942857,\"operations\":[\"owners\"],\"store\":\"file\"}";
+        assertEquals(line + "\n", written(new RequestLine(rotate)));
+        assertEquals(line + "\n", written(accepted(line)));
+        String erase = "{\"v\":1,\"registry\":{\"name\":\"company\"},\"kind\":\"erase\",\"all-stores\":true}";
+        assertEquals(erase + "\n", written(new RequestLine(new Request.Erase("erase", Registry.byName("company"), null, true))));
+    }
+
+    @Test
     void carriesAStringOrAnIntegerId() {
         assertEquals(RequestId.of("req-1"), accepted("{\"v\":1,\"id\":\"req-1\",\"kind\":\"status\"}").id());
         assertEquals(RequestId.of(42), accepted("{\"id\":42,\"v\":1,\"kind\":\"status\"}").id());
@@ -311,6 +338,20 @@ class RequestCodecTest {
         "{\"v\":1,\"kind\":\"status\",\"id\":1.5}",
         "{\"v\":1,\"kind\":\"status\",\"id\":true}",
         "{\"v\":1,\"kind\":\"status\",\"id\":null}",
+        // a field sent twice: which one counts is anybody's guess, so neither does
+        "{\"v\":1,\"kind\":\"get\",\"kind\":\"erase\",\"registry\":{\"index-url\":\"u\"}}",
+        "{\"v\":1,\"kind\":\"store\",\"registry\":{\"index-url\":\"u\"},\"token\":\"" + TOKEN + "\",\"token\":\"" + TOKEN + "2\"}",
+        "{\"v\":1,\"v\":1,\"kind\":\"status\"}",
+        "{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"u\"},\"registry\":{\"index-url\":\"w\"}}",
+        "{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"u\",\"index-url\":\"w\"}}",
+        "{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"u\",\"name\":\"a\",\"name\":\"b\"}}",
+        "{\"v\":1,\"id\":1,\"id\":2,\"kind\":\"status\"}",
+        // escapes that are no Unicode text: a surrogate without its pair
+        "{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"sparse+http://h/\\ud800/\"}}",
+        "{\"v\":1,\"kind\":\"get\",\"registry\":{\"name\":\"r\\udc00\"}}",
+        "{\"v\":1,\"kind\":\"get\",\"registry\":{\"name\":\"r\\ud83d\"}}",
+        "{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"u\"},\"args\":[\"--store\",\"\\ude00\"]}",
+        "{\"v\":1,\"kind\":\"status\",\"id\":\"\\ud800\"}",
         // tokens
         "{\"v\":1,\"kind\":\"store\",\"registry\":{\"index-url\":\"u\"}}",
         "{\"v\":1,\"kind\":\"store\",\"registry\":{\"index-url\":\"u\"},\"token\":\"\"}",
@@ -374,6 +415,26 @@ class RequestCodecTest {
             Incoming.Rejected rejected = assertInstanceOf(Incoming.Rejected.class, incoming);
             assertBadRequestWithoutToken(rejected);
         }
+    }
+
+    @Test
+    void namesTheFieldSentTwice() {
+        assertTrue(badRequestMessage("{\"v\":1,\"kind\":\"get\",\"kind\":\"erase\",\"registry\":{\"index-url\":\"u\"}}")
+                .contains("field `kind` appears twice"));
+        assertTrue(badRequestMessage("{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"u\",\"index-url\":\"w\"}}")
+                .contains("field `registry.index-url` appears twice"));
+    }
+
+    @Test
+    void ignoresAnUnknownFieldSentTwiceAsCargoDoes() {
+        accepted("{\"v\":1,\"kind\":\"status\",\"extra\":1,\"extra\":2}");
+        accepted("{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"u\",\"x\":1,\"x\":[]}}");
+    }
+
+    @Test
+    void acceptsAPairedSurrogateEscape() {
+        RequestLine line = accepted("{\"v\":1,\"kind\":\"get\",\"registry\":{\"name\":\"r\\ud83d\\ude00\"}}");
+        assertEquals(Registry.byName("r\ud83d\ude00"), ((Request.Get) line.request()).registry());
     }
 
     @Test

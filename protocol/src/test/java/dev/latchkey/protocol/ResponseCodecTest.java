@@ -141,6 +141,33 @@ class ResponseCodecTest {
     }
 
     @Test
+    void warningsTravelInLatchkeysDialectAndNeverToCargo() {
+        Response.Got got = new Response.Got(sekrit(), CacheControl.SESSION, null, false, "file",
+                List.of("the token for `company` is 120 days old"));
+        String line = "{\"Ok\":{\"kind\":\"get\",\"token\":\"sekrit\",\"cache\":\"session\",\"operation_independent\":false,"
+                + "\"store\":\"file\",\"warnings\":[\"the token for `company` is 120 days old\"]}}";
+        assertEquals(line + "\n", latchkey(null, got));
+        assertEquals(List.of("the token for `company` is 120 days old"),
+                assertInstanceOf(Response.Got.class, parse(line).response()).warnings());
+        assertEquals("{\"Ok\":{\"kind\":\"get\",\"token\":\"sekrit\",\"cache\":\"session\",\"operation_independent\":false}}\n",
+                cargo(got));
+    }
+
+    @Test
+    void latchkeyDialectWritesRotateAndTheLifetimeOfListedTokens() {
+        String rotated = "{\"Ok\":{\"kind\":\"rotate\",\"rotated\":[\"file\",\"libsecret\"]}}";
+        assertEquals(rotated + "\n", latchkey(null, new Response.Rotated(List.of("file", "libsecret"))));
+        assertEquals(new Response.Rotated(List.of("file", "libsecret")), parse(rotated).response());
+        Response.Listed listed = new Response.Listed(List.of(new Response.TokenInfo("sparse+https://h/i/", "company", "file",
+                List.of(), null, 1700000000L, 1700000100L, 1700000200L, 1700000100L, true)));
+        String line = "{\"Ok\":{\"kind\":\"list\",\"entries\":[{\"index-url\":\"sparse+https://h/i/\",\"name\":\"company\","
+                + "\"store\":\"file\",\"operations\":[],\"created\":1700000000,\"updated\":1700000100,\"last-used\":1700000200,"
+                + "\"rotated\":1700000100,\"rotate-due\":true}]}}";
+        assertEquals(line + "\n", latchkey(null, listed));
+        assertEquals(listed, parse(line).response());
+    }
+
+    @Test
     void writesUtf8AndEscapesControlCharactersInMessages() {
         String line = latchkey(null, Response.Failure.badRequest("quote \" backslash \\ tab \t é"));
         assertEquals("{\"Err\":{\"kind\":\"bad-request\",\"message\":\"quote \\\" backslash \\\\ tab \\t é\"}}\n", line);

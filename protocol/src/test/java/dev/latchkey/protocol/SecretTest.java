@@ -25,6 +25,9 @@ class SecretTest {
         assertFalse(String.valueOf(new Response.Got(secret, CacheControl.SESSION, null, true, "file")).contains("tok-visible"));
         assertFalse(String.valueOf(new Request.Store("store", Registry.byUrl("u"), secret, null, null, null, null))
                 .contains("tok-visible"));
+        assertFalse(String.valueOf(new Request.Rotate(Registry.byUrl("u"), secret, null, null, null)).contains("tok-visible"));
+        assertFalse(String.valueOf(new Response.Got(secret, CacheControl.SESSION, null, true, "file", java.util.List.of("w")))
+                .contains("tok-visible"));
     }
 
     @Test

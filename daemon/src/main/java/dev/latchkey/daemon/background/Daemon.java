@@ -29,7 +29,7 @@ import java.util.Optional;
  */
 public final class Daemon {
     /** How long stopping waits for requests in flight (a keychain prompt, a slow command). */
-    private static final Duration DRAIN = Duration.ofSeconds(10);
+    static final Duration DRAIN = Duration.ofSeconds(10);
 
     private final Services services;
     private final Environment env;
@@ -58,7 +58,7 @@ public final class Daemon {
         try (SocketClaim claim = SocketClaim.take(path, inherited, log)) {
             IdleTimer idle = new IdleTimer(idleTimeout);
             SocketServer server = new SocketServer(claim.listener(), claim::stopAccepting, owner, version,
-                    () -> idle.track(new ServiceRouter(services, Dialect.LATCHKEY, stderr)), log::info);
+                    caller -> idle.track(new ServiceRouter(services, Dialect.LATCHKEY, stderr, caller)), log::info);
             RelayServer relay = RelayServer.open(path, log::info);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 if (!claim.isClosed()) { // else the daemon went idle and has stopped already

@@ -3,7 +3,9 @@ package dev.latchkey.daemon.background;
 import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.client.SocketDirectory;
 import dev.latchkey.daemon.Main;
+import dev.latchkey.daemon.transport.PeerProcess;
 import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.TokenVariables;
 
 import java.io.File;
 import java.io.IOException;
@@ -52,12 +54,15 @@ public final class DaemonLauncher {
         if (!Files.isDirectory(logFile.getParent())) {
             Files.createDirectories(logFile.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        Process daemon = new ProcessBuilder(command(options))
+        ProcessBuilder builder = new ProcessBuilder(command(options))
                 .directory(workingDirectory.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .start();
+                .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // The daemon never reads them (its env store sees none: they are its callers', not its own), and
+        // a token there would sit in /proc/PID/environ for the daemon's whole life.
+        builder.environment().keySet().removeIf(TokenVariables::isTokenVariable);
+        Process daemon = builder.start();
         long giveUp = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!daemon.waitFor(20, TimeUnit.MILLISECONDS)) {
             if (servedBy(daemon.pid())) {
@@ -93,7 +98,11 @@ public final class DaemonLauncher {
         List<String> command = new ArrayList<>();
         onPath("setsid").ifPresent(command::add); // util-linux; elsewhere (macOS) the daemon shares the caller's session
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        List<String> jvmOptions = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        command.addAll(jvmOptions);
+        if (!jvmOptions.contains(PeerProcess.JVM_OPTION)) {
+            command.add(PeerProcess.JVM_OPTION); // so the audit log learns each client's pid
+        }
         List<String> classPath = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             classPath.add(Path.of(entry).toAbsolutePath().toString()); // the daemon runs in another directory

@@ -1,10 +1,12 @@
 package dev.latchkey.daemon.cli;
 
+import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.Durations;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.relay.CargoRelay;
+import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.CredentialService;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
@@ -27,11 +29,13 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -47,8 +51,12 @@ public final class Cli {
               latchkey get REGISTRY [--operation OP]       print the token for REGISTRY
               latchkey store REGISTRY [--store NAME] [--expires-in DURATION] [--operations OP,...]
                                                            store the token read from stdin (prompted without echo on a terminal)
-              latchkey erase REGISTRY [--store NAME]       forget the token for REGISTRY
+              latchkey rotate REGISTRY [--operations OP,...] [--expires-in DURATION] [--store NAME]
+                                                           replace the token with the one read from stdin, wherever it is kept
+              latchkey erase REGISTRY [--store NAME | --all-stores]
+                                                           forget the token for REGISTRY (from every writable store holding one)
               latchkey list [--json]                       describe the stored tokens (never the tokens)
+              latchkey audit [-n N] [--json]               show the last N (20) requests from the audit log
               latchkey import cargo                        move tokens out of cargo's credentials.toml
               latchkey doctor [--json]                     which stores are usable, and why not
               latchkey daemon [--foreground] [--socket PATH] [--idle-timeout DURATION] | daemon stop | daemon status
@@ -120,7 +128,9 @@ public final class Cli {
                     case "stdio" -> serve(router, Dialect.LATCHKEY, args);
                     case "get" -> get(router, args);
                     case "store" -> store(router, args);
+                    case "rotate" -> rotate(router, args);
                     case "erase" -> erase(router, args);
+                    case "audit" -> audit(args);
                     case "list" -> list(router, args);
                     case "import" -> importCargo(services, args);
                     case "doctor" -> doctor(services, args);
@@ -133,7 +143,7 @@ public final class Cli {
             stderr.println("try `latchkey --help`");
             return ExitCodes.USAGE;
         } catch (ConfigException e) {
-            stderr.println("latchkey: broken config file: " + e.getMessage());
+            stderr.println("latchkey: " + ConfigException.PREFIX + e.getMessage());
             return ExitCodes.USAGE;
         } catch (CredentialException e) {
             stderr.println("latchkey: " + e.getMessage());
@@ -178,6 +188,7 @@ public final class Cli {
         }
         Response response = router.handle(new RequestLine(new Request.Get(registryArg(registry), operation, null, null, null)));
         Response.Got got = expect(response, Response.Got.class);
+        got.warnings().forEach(warning -> stderr.println("latchkey: warning: " + warning));
         byte[] token = got.token().toUtf8();
         try {
             stdout.write(token);
@@ -190,18 +201,63 @@ public final class Cli {
         return ExitCodes.OK;
     }
 
-    private int store(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {
-        String registry = args.positional("REGISTRY");
-        String store = args.option("--store").orElse(null);
-        Long expiration = null;
-        var expiresIn = args.option("--expires-in");
-        if (expiresIn.isPresent()) {
-            try {
-                expiration = Instant.now().plus(Durations.parse(expiresIn.get())).getEpochSecond();
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--expires-in: " + e.getMessage());
+    /** What {@code store} and {@code rotate} are told on the command line; the token itself comes on stdin. */
+    private record Handover(String registry, String store, Long expiration, Set<Operation> operations) {
+        static Handover parse(Arguments args, String command) throws UsageException {
+            Handover handover = new Handover(args.positional("REGISTRY"), args.option("--store").orElse(null),
+                    Cli.expiration(args), Cli.operations(args));
+            if (args.hasPositional()) {
+                // Most likely the token itself: refuse it without repeating it on the terminal.
+                throw new UsageException("`latchkey " + command + "` reads the token from stdin, never from the command line "
+                        + "(where other users can see it): pipe it in, or type it at the prompt");
             }
+            args.end();
+            return handover;
         }
+
+        Registry target() {
+            return registryArg(registry);
+        }
+    }
+
+    private int store(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {
+        Handover h = Handover.parse(args, "store");
+        try (Secret token = readValidToken(h.target())) {
+            Response response = router.handle(new RequestLine(new Request.Store("store", h.target(), token, h.expiration(),
+                    h.operations(), h.store(), null)));
+            Response.Stored stored = expect(response, Response.Stored.class);
+            stderr.println("latchkey: stored the token for `" + h.registry() + "` in the " + stored.store() + " store");
+        }
+        return ExitCodes.OK;
+    }
+
+    private int rotate(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {
+        Handover h = Handover.parse(args, "rotate");
+        try (Secret token = readValidToken(h.target())) {
+            Response response = router.handle(new RequestLine(new Request.Rotate(h.target(), token, h.expiration(),
+                    h.operations(), h.store())));
+            Response.Rotated rotated = expect(response, Response.Rotated.class);
+            stderr.println("latchkey: rotated the token for `" + h.registry() + "` in the " + String.join(", ", rotated.stores())
+                    + " store" + (rotated.stores().size() > 1 ? "s" : "") + "; revoke the old one at the registry");
+        }
+        return ExitCodes.OK;
+    }
+
+    /** {@code --expires-in DURATION} as Unix seconds from now, or null. */
+    private static Long expiration(Arguments args) throws UsageException {
+        var expiresIn = args.option("--expires-in");
+        if (expiresIn.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.now().plus(Durations.parse(expiresIn.get())).getEpochSecond();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--expires-in: " + e.getMessage());
+        }
+    }
+
+    /** {@code --operations OP,...}; empty (every operation) when absent. */
+    private static Set<Operation> operations(Arguments args) throws UsageException {
         Set<Operation> operations = EnumSet.noneOf(Operation.class);
         var ops = args.option("--operations");
         if (ops.isPresent()) {
@@ -213,33 +269,31 @@ public final class Cli {
                 operations.add(parsed);
             }
         }
-        if (args.hasPositional()) {
-            // Most likely the token itself: refuse it without repeating it on the terminal.
-            throw new UsageException("`latchkey store` reads the token from stdin, never from the command line "
-                    + "(where other users can see it): pipe it in, or type it at the prompt");
+        return operations;
+    }
+
+    private Secret readValidToken(Registry registry) throws IOException, UsageException {
+        Secret token = readToken(registry);
+        String problem = token.problem();
+        if (problem != null) {
+            token.wipe();
+            throw new UsageException(problem);
         }
-        args.end();
-        Registry target = registryArg(registry);
-        try (Secret token = readToken(target)) {
-            String problem = token.problem();
-            if (problem != null) {
-                throw new UsageException(problem);
-            }
-            Response response = router.handle(new RequestLine(new Request.Store("store", target, token, expiration, operations, store, null)));
-            Response.Stored stored = expect(response, Response.Stored.class);
-            stderr.println("latchkey: stored the token for `" + registry + "` in the " + stored.store() + " store");
-        }
-        return ExitCodes.OK;
+        return token;
     }
 
     private int erase(ServiceRouter router, Arguments args) throws UsageException, CredentialException {
         String registry = args.positional("REGISTRY");
         String store = args.option("--store").orElse(null);
+        boolean allStores = args.flag("--all-stores");
         args.end();
-        Response response = router.handle(new RequestLine(new Request.Erase("erase", registryArg(registry), store)));
+        if (allStores && store != null) {
+            throw new UsageException("--store and --all-stores do not go together: name one store, or ask for all");
+        }
+        Response response = router.handle(new RequestLine(new Request.Erase("erase", registryArg(registry), store, allStores)));
         Response.Erased erased = expect(response, Response.Erased.class);
         stderr.println("latchkey: erased the token for `" + registry + "` from the " + String.join(", ", erased.stores())
-                + " store");
+                + " store" + (erased.stores().size() > 1 ? "s" : ""));
         return ExitCodes.OK;
     }
 
@@ -256,16 +310,76 @@ public final class Cli {
             stderr.println("latchkey: no tokens stored");
             return ExitCodes.OK;
         }
+        Instant now = Instant.now();
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"REGISTRY", "STORE", "OPERATIONS", "CREATED", "EXPIRES", "INDEX URL"});
+        rows.add(new String[] {"REGISTRY", "STORE", "OPERATIONS", "AGE", "EXPIRES", "LAST USED", "INDEX URL"});
+        boolean anyDue = false;
         for (Response.TokenInfo e : listed.entries()) {
+            Long since = e.updated() != null ? e.updated() : e.created();
+            anyDue |= e.rotateDue();
             rows.add(new String[] {
                 e.name() != null ? e.name() : "-",
                 e.store(),
                 e.operations().isEmpty() ? "all" : String.join(",", e.operations().stream().map(Operation::wire).toList()),
-                e.created() != null ? Instant.ofEpochSecond(e.created()).toString() : "-",
-                e.expiration() != null ? Instant.ofEpochSecond(e.expiration()).toString() : "never",
+                since == null ? "-" : ago(now, since) + (e.rotateDue() ? " ROTATE" : ""),
+                e.expiration() == null ? "never" : Instant.ofEpochSecond(e.expiration()).toString()
+                        + (e.expiration() <= now.getEpochSecond() ? " (expired)" : ""),
+                e.lastUsed() == null ? "-" : ago(now, e.lastUsed()) + " ago",
                 e.indexUrl()});
+        }
+        print(Table.format(rows));
+        if (anyDue) {
+            stderr.println("latchkey: tokens marked ROTATE are older than rotate-after: replace each with `latchkey rotate REGISTRY`");
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String ago(Instant now, long then) {
+        return Durations.format(Duration.ofSeconds(Math.max(0, now.getEpochSecond() - then)));
+    }
+
+    private static String time(String unixSeconds) {
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(unixSeconds)).toString();
+        } catch (NumberFormatException e) {
+            return "?";
+        }
+    }
+
+    private int audit(Arguments args) throws UsageException, IOException {
+        boolean json = args.flag("--json");
+        String count = args.option("-n").orElse("20");
+        args.end();
+        int n;
+        try {
+            n = Integer.parseInt(count);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1) {
+            throw new UsageException("-n takes a positive whole number of entries, not `" + count + "`");
+        }
+        AuditLog log = new AuditLog(new Locations(env).stateDirectory().resolve("audit.log"));
+        List<String> lines = log.last(n);
+        if (lines.isEmpty()) {
+            stderr.println("latchkey: the audit log " + log.path() + " is empty");
+            return ExitCodes.OK;
+        }
+        if (json) {
+            print(String.join("\n", lines) + "\n");
+            return ExitCodes.OK;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"TIME", "KIND", "OPERATION", "REGISTRY", "STORE", "OUTCOME", "PID", "PROGRAM"});
+        for (String line : lines) {
+            Map<String, String> f = AuditLog.fields(line);
+            String program = f.getOrDefault("exe", "-");
+            if (f.containsKey("parent-exe")) {
+                program += " (parent " + f.get("parent-exe") + ")";
+            }
+            rows.add(new String[] {time(f.get("time")), f.getOrDefault("kind", "?"), f.getOrDefault("operation", "-"),
+                f.getOrDefault("name", f.getOrDefault("registry", "-")), f.getOrDefault("store", "-"),
+                f.getOrDefault("outcome", "?"), f.getOrDefault("pid", "-"), program});
         }
         print(Table.format(rows));
         return ExitCodes.OK;
@@ -291,7 +405,7 @@ public final class Cli {
     private int doctor(Services services, Arguments args) throws UsageException, ConfigException, CredentialException, IOException {
         boolean json = args.flag("--json");
         args.end();
-        Response.StatusReport status = expect(services.forConfig(null).handle(new Request.Status(), null),
+        Response.StatusReport status = expect(services.forConfig(null).handle(new Request.Status(), null, Caller.parentOfThisProcess()),
                 Response.StatusReport.class);
         if (json) {
             stdout.write(ResponseCodec.write(null, status, Dialect.LATCHKEY));

@@ -16,12 +16,14 @@ import java.util.Optional;
  * @param tokenFile     the {@code file} store's path
  * @param encryptedFile the {@code encrypted} store's path
  * @param passphraseEnv the variable that holds the {@code encrypted} store's passphrase
+ * @param encryptedKey  how a new {@code encrypted} store file's key is kept
  * @param commandGet    the {@code command} store's command, with {@code {index_url}} and {@code {name}} placeholders
  * @param registries    registries by name
+ * @param rotateAfter   how old a token may get before {@code list} flags it and using it warns; zero: never
  */
 public record Config(Path source, List<String> storeOrder, Duration idleTimeout, Duration cacheTtl, Path tokenFile,
-                     Path encryptedFile, String passphraseEnv, List<String> commandGet,
-                     Map<String, RegistryConfig> registries) {
+                     Path encryptedFile, String passphraseEnv, EncryptedKey encryptedKey, List<String> commandGet,
+                     Map<String, RegistryConfig> registries, Duration rotateAfter) {
 
     /** The lookup order when the config names none (SPEC §7). */
     public static final List<String> DEFAULT_STORE_ORDER = List.of("env", "keychain", "file", "cargo");
@@ -32,10 +34,36 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
         registries = Map.copyOf(registries);
     }
 
-    /** One {@code [registries.NAME]} table: an index URL, and the stores this registry's tokens live in. */
-    public record RegistryConfig(String name, String index, List<String> stores) {
+    /** {@code [store.encrypted] key}: where the key of an encrypted store file comes from. */
+    public enum EncryptedKey {
+        /** Derived from a passphrase (the variable {@code passphrase-env} names, or typed) by scrypt. */
+        PASSPHRASE("passphrase"),
+        /** A random key kept in the keychain. */
+        KEYCHAIN("keychain");
+
+        private final String configName;
+
+        EncryptedKey(String configName) {
+            this.configName = configName;
+        }
+
+        /** How the config file spells it. */
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /**
+     * One {@code [registries.NAME]} table: an index URL, the stores this registry's tokens live in,
+     * and its own {@code rotate-after} (null: the top-level one).
+     */
+    public record RegistryConfig(String name, String index, List<String> stores, Duration rotateAfter) {
         public RegistryConfig {
             stores = List.copyOf(stores);
+        }
+
+        public RegistryConfig(String name, String index, List<String> stores) {
+            this(name, index, stores, null);
         }
     }
 
@@ -53,9 +81,19 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
         return Optional.empty();
     }
 
+    /**
+     * How old a token of {@code registryName} (null: unnamed) may get before it is due for rotation;
+     * zero when never.
+     */
+    public Duration rotateAfter(String registryName) {
+        RegistryConfig own = registryName == null ? null : registries.get(registryName);
+        return own != null && own.rotateAfter() != null ? own.rotateAfter() : rotateAfter;
+    }
+
     public static Config defaults(Locations locations) {
         Path data = locations.dataDirectory();
         return new Config(null, DEFAULT_STORE_ORDER, Duration.ofMinutes(30), Duration.ofMinutes(10),
-                data.resolve("tokens.toml"), data.resolve("secrets.enc"), "LATCHKEY_PASSPHRASE", List.of(), Map.of());
+                data.resolve("tokens.toml"), data.resolve("secrets.enc"), "LATCHKEY_PASSPHRASE", EncryptedKey.PASSPHRASE, List.of(),
+                Map.of(), Duration.ZERO);
     }
 }

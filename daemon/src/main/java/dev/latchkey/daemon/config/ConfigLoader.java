@@ -8,9 +8,12 @@ import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +31,12 @@ public final class ConfigLoader {
     public static final Set<String> STORE_NAMES = Set.of("env", "file", "cargo", "keychain", "libsecret",
             "macos-keychain", "wincred", "encrypted", "memory", "command");
 
+    /** What a file with a bad line needs; every command reads the file, `doctor` included. */
+    private static final String FIX_THE_LINE = "; correct that line (see the README's Configuration), then retry";
+
+    /** Far more than any real config; the limit only stops a path that never ends. */
+    static final int MAX_CONFIG_BYTES = 1024 * 1024;
+
     private final Locations locations;
     private final Environment env;
 
@@ -42,22 +51,43 @@ public final class ConfigLoader {
         Config defaults = Config.defaults(locations);
         String text;
         try {
-            text = Files.readString(path);
+            text = read(path);
         } catch (NoSuchFileException e) {
             if (explicit != null) {
-                throw new ConfigException(path + ": no such config file");
+                throw new ConfigException(path + ": no such config file; create it, or stop naming it in --config or LATCHKEY_CONFIG");
             }
             return defaults;
         } catch (IOException e) {
-            throw new ConfigException(path + ": cannot be read (" + e.getMessage() + ")");
+            throw new ConfigException(path + ": cannot be read (" + e.getMessage() + "); make it readable by you");
         }
         TomlParseResult toml = Toml.parse(text);
         if (toml.hasErrors()) {
             TomlParseError first = toml.errors().get(0);
             throw new ConfigException(path + ":" + first.position().line() + ":" + first.position().column()
-                    + ": " + first.getMessage());
+                    + ": " + first.getMessage() + FIX_THE_LINE);
         }
         return new Reader(path, toml, defaults).read();
+    }
+
+    /**
+     * The file's text. A request may name any path as its config ({@code --config} in cargo's
+     * args), so only a regular file is opened (a FIFO would block the connection forever) and at
+     * most {@link #MAX_CONFIG_BYTES} are read ({@code /dev/zero} or a {@code /proc} file would
+     * otherwise fill the heap).
+     */
+    private static String read(Path path) throws IOException, ConfigException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new ConfigException(path + ": not a regular file; a config file is a TOML text file");
+        }
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);
+            if (bytes.length > MAX_CONFIG_BYTES) {
+                throw new ConfigException(path + ": larger than " + MAX_CONFIG_BYTES / 1024
+                        + " KiB, which no latchkey config is; is this the right file?");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
     }
 
     private final class Reader {
@@ -72,7 +102,8 @@ public final class ConfigLoader {
         }
 
         Config read() throws ConfigException {
-            allowOnly(toml, "", Set.of("stores", "daemon", "store", "registries"));
+            allowOnly(toml, "", Set.of("stores", "daemon", "store", "registries", "rotate-after"));
+            Duration rotateAfter = duration(toml, "rotate-after", defaults.rotateAfter());
             List<String> stores = toml.contains("stores") ? storeList(toml, "stores") : defaults.storeOrder();
             Duration idle = defaults.idleTimeout();
             Duration ttl = defaults.cacheTtl();
@@ -85,6 +116,7 @@ public final class ConfigLoader {
             Path tokenFile = defaults.tokenFile();
             Path encrypted = defaults.encryptedFile();
             String passphraseEnv = defaults.passphraseEnv();
+            Config.EncryptedKey encryptedKey = defaults.encryptedKey();
             List<String> command = defaults.commandGet();
             TomlTable store = table(toml, "store");
             if (store != null) {
@@ -96,9 +128,10 @@ public final class ConfigLoader {
                 }
                 TomlTable enc = table(store, "encrypted");
                 if (enc != null) {
-                    allowOnly(enc, "store.encrypted.", Set.of("path", "passphrase-env"));
+                    allowOnly(enc, "store.encrypted.", Set.of("path", "passphrase-env", "key"));
                     encrypted = pathOr(enc, "path", encrypted);
                     passphraseEnv = stringOr(enc, "passphrase-env", passphraseEnv);
+                    encryptedKey = encryptedKey(enc, encryptedKey);
                 }
                 TomlTable cmd = table(store, "command");
                 if (cmd != null) {
@@ -114,13 +147,14 @@ public final class ConfigLoader {
                     if (reg == null) {
                         throw error(regs, List.of(name), "`registries." + name + "` must be a table");
                     }
-                    allowOnly(reg, "registries." + name + ".", Set.of("index", "stores"));
+                    allowOnly(reg, "registries." + name + ".", Set.of("index", "stores", "rotate-after"));
                     String index = stringOr(reg, "index", null);
                     List<String> regStores = reg.contains("stores") ? storeList(reg, "stores") : List.of();
-                    registries.put(name, new Config.RegistryConfig(name, index, regStores));
+                    registries.put(name, new Config.RegistryConfig(name, index, regStores, duration(reg, "rotate-after", null)));
                 }
             }
-            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, command, registries);
+            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, encryptedKey, command, registries,
+                    rotateAfter);
         }
 
         private void allowOnly(TomlTable table, String prefix, Set<String> known) throws ConfigException {
@@ -185,6 +219,20 @@ public final class ConfigLoader {
             return value == null ? fallback : env.expand(value);
         }
 
+        private Config.EncryptedKey encryptedKey(TomlTable table, Config.EncryptedKey fallback) throws ConfigException {
+            String value = stringOr(table, "key", null);
+            if (value == null) {
+                return fallback;
+            }
+            for (Config.EncryptedKey key : Config.EncryptedKey.values()) {
+                if (key.configName().equals(value)) {
+                    return key;
+                }
+            }
+            throw error(table, List.of("key"), "`key` must be \"passphrase\" (derived from a passphrase) or \"keychain\" "
+                    + "(a random key kept in the keychain), not \"" + value + "\"");
+        }
+
         private Duration duration(TomlTable table, String key, Duration fallback) throws ConfigException {
             String value = stringOr(table, key, null);
             if (value == null) {
@@ -200,7 +248,7 @@ public final class ConfigLoader {
         private ConfigException error(TomlTable table, List<String> key, String problem) {
             TomlPosition at = table.inputPositionOf(key);
             String where = at == null ? "" : at.line() + ":" + at.column() + ":";
-            return new ConfigException(path + ":" + where + " " + problem);
+            return new ConfigException(path + ":" + where + " " + problem + FIX_THE_LINE);
         }
     }
 }

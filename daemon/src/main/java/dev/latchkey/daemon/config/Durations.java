@@ -34,4 +34,19 @@ public final class Durations {
         }
         throw new IllegalArgumentException("`" + text + "` is not a duration; write a whole number with s, m, h or d (\"90s\", \"30m\", \"12h\", \"90d\") or \"0\"");
     }
+
+    /** {@code duration} in its largest whole unit, as {@link #parse} reads it: {@code 90d}, {@code 36h}, {@code 5m}, {@code 42s}. */
+    public static String format(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds >= 2 * 86_400) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds >= 2 * 3_600) {
+            return seconds / 3_600 + "h";
+        }
+        if (seconds >= 2 * 60) {
+            return seconds / 60 + "m";
+        }
+        return seconds + "s";
+    }
 }

@@ -37,11 +37,21 @@ public final class SecretFile {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
+    /** Larger than any token file latchkey writes, and small enough to read whole. */
+    private static final int DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
     private final Path path;
     private final Path lockPath;
     private final Path tempPath;
+    private final int maxBytes;
 
     public SecretFile(Path path) {
+        this(path, DEFAULT_MAX_BYTES);
+    }
+
+    /** A file that is refused, not read, when it is longer than {@code maxBytes} (a hostile or foreign file). */
+    public SecretFile(Path path, int maxBytes) {
+        this.maxBytes = maxBytes;
         this.path = path.toAbsolutePath().normalize();
         this.lockPath = this.path.resolveSibling("." + this.path.getFileName() + ".lock");
         // One fixed name is enough: only the lock holder writes it.
@@ -54,8 +64,34 @@ public final class SecretFile {
 
     /** The file's text, or null when it does not exist. */
     public String read() throws CredentialException {
+        byte[] bytes = readBytes();
         try {
-            return Files.readString(path, StandardCharsets.UTF_8);
+            return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+        } finally {
+            wipe(bytes);
+        }
+    }
+
+    /** The file's bytes, or null when it does not exist; the caller owns them and should wipe them. */
+    public byte[] readBytes() throws CredentialException {
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size > maxBytes) {
+                throw new CredentialException.Unavailable(path + " is " + size + " bytes, more than latchkey ever writes there ("
+                        + maxBytes + "), so latchkey did not write it and will not read it; move it away and store the tokens again");
+            }
+            // Read into one buffer of the file's size: no intermediate copies of the secrets to leave behind.
+            byte[] bytes = new byte[(int) size];
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+                // until full, or the end of a file that shrank while we read it
+            }
+            if (buffer.hasRemaining()) {
+                byte[] shorter = Arrays.copyOf(bytes, buffer.position());
+                wipe(bytes);
+                return shorter;
+            }
+            return bytes;
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -74,9 +110,28 @@ public final class SecretFile {
     public record Result<T>(String newContent, T value) {
     }
 
+    /** {@link Edit} for files that are not text: the current bytes are wiped once it returns. */
+    @FunctionalInterface
+    public interface BytesEdit<T> {
+        BytesResult<T> apply(byte[] current) throws CredentialException;
+    }
+
+    /** What a {@link BytesEdit} decided: the new bytes (null: no change; wiped once written) and a value for the caller. */
+    public record BytesResult<T>(byte[] newContent, T value) {
+    }
+
     /** Runs {@code edit} on the current content under the lock and writes its result atomically. */
-    @SuppressWarnings("try") // the lock is held for the block's extent, never read
     public <T> T update(Edit<T> edit) throws CredentialException {
+        return updateBytes(current -> {
+            Result<T> result = edit.apply(current == null ? null : new String(current, StandardCharsets.UTF_8));
+            String text = result.newContent();
+            return new BytesResult<>(text == null ? null : text.getBytes(StandardCharsets.UTF_8), result.value());
+        });
+    }
+
+    /** Runs {@code edit} on the current bytes under the lock and writes its result atomically. */
+    @SuppressWarnings("try") // the lock is held for the block's extent, never read
+    public <T> T updateBytes(BytesEdit<T> edit) throws CredentialException {
         ReentrantLock local = IN_PROCESS.computeIfAbsent(path, p -> new ReentrantLock());
         local.lock();
         try {
@@ -84,7 +139,13 @@ public final class SecretFile {
             try (FileChannel lockChannel = openLockFile(); FileLock ignored = lockChannel.lock()) {
                 // A writer killed before its rename leaves its temporary file; we hold the lock, so it is dead.
                 Files.deleteIfExists(tempPath);
-                Result<T> result = edit.apply(read());
+                byte[] current = readBytes();
+                BytesResult<T> result;
+                try {
+                    result = edit.apply(current);
+                } finally {
+                    wipe(current);
+                }
                 if (result.newContent() != null) {
                     replace(result.newContent());
                 }
@@ -117,9 +178,8 @@ public final class SecretFile {
         }
     }
 
-    private void replace(String content) throws IOException {
+    private void replace(byte[] bytes) throws IOException {
         Path temp = tempPath;
-        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         try {
             try (FileChannel out = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY_FILE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -131,8 +191,14 @@ public final class SecretFile {
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory();
         } finally {
-            Arrays.fill(bytes, (byte) 0);
+            wipe(bytes);
             Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void wipe(byte[] bytes) {
+        if (bytes != null) {
+            Arrays.fill(bytes, (byte) 0);
         }
     }
 

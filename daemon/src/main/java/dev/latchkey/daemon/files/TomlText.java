@@ -8,6 +8,11 @@ import org.tomlj.TomlParseResult;
 import org.tomlj.TomlTable;
 
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +53,9 @@ public final class TomlText {
         TomlParseResult result = Toml.parse(text);
         if (result.hasErrors()) {
             TomlParseError first = result.errors().get(0);
+            // Not the parser's own message: it quotes what it found ("Unexpected 'abc123'"), which may be a token.
             throw new MalformedTomlException(source + ":" + first.position().line() + ":" + first.position().column()
-                    + ": " + first.getMessage());
+                    + ": not valid TOML there (the text is not repeated, since it may hold a token)");
         }
         return toMap(result);
     }
@@ -192,10 +198,28 @@ public final class TomlText {
                 writeValue(out, e.getValue());
             }
             out.append(first ? "}" : " }");
+        } else if (value instanceof Double d) {
+            out.append(d.isNaN() ? "nan" : d.isInfinite() ? (d > 0 ? "inf" : "-inf") : d.toString());
+        } else if (value instanceof TemporalAccessor time) {
+            out.append(temporal(time));
         } else {
-            // Integers, floats, booleans and dates print as TOML already.
+            // Integers and booleans print as TOML already.
             out.append(value);
         }
+    }
+
+    /** With seconds always: TOML requires them, and java.time's toString drops them when they are zero. */
+    private static String temporal(TemporalAccessor time) {
+        if (time instanceof OffsetDateTime t) {
+            return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t);
+        }
+        if (time instanceof LocalDateTime t) {
+            return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(t);
+        }
+        if (time instanceof LocalTime t) {
+            return DateTimeFormatter.ISO_LOCAL_TIME.format(t);
+        }
+        return time.toString(); // a LocalDate
     }
 
     private static void appendQuoted(StringBuilder out, char[] chars) {

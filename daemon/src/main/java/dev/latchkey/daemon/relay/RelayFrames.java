@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * starts with {@code {"relay":}, which no answer does ({@code {"Ok":} and {@code {"Err":} do).
  *
  * <pre>
- * relay → daemon  {"relay":1,"nonce":"N","cwd":"/dir","config":"/file"}   opens a session (config only when set)
+ * relay → daemon  {"relay":1,"nonce":"N","pid":P,"cwd":"/dir","config":"/file"}   opens a session (pid, config only when known)
  * daemon → relay  {"relay":"ready","nonce":"N"}                            the session is open
  * daemon → relay  {"relay":"refused"}                                      an announce it cannot read (another version)
  * daemon → relay  {"relay":"notice","text":"..."}                          a line for the caller's stderr
@@ -44,8 +44,11 @@ final class RelayFrames {
         }
     }
 
-    /** What opens a session: who relays, from which directory, with which config file (null: none named). */
-    record Announce(String nonce, String workingDirectory, String config) {
+    /**
+     * What opens a session: which session, the relaying process (null: unknown), from which
+     * directory, with which config file (null: none named).
+     */
+    record Announce(String nonce, Long pid, String workingDirectory, String config) {
     }
 
     /** Whether the first {@code length} bytes of {@code line} are a frame rather than an answer or a request. */
@@ -64,6 +67,9 @@ final class RelayFrames {
     static String announce(Announce announce) {
         StringBuilder s = new StringBuilder(ANNOUNCE);
         quote(s, announce.nonce());
+        if (announce.pid() != null) {
+            s.append(",\"pid\":").append(announce.pid().longValue());
+        }
         s.append(",\"cwd\":");
         quote(s, announce.workingDirectory());
         if (announce.config() != null) {
@@ -77,6 +83,7 @@ final class RelayFrames {
         Cursor c = new Cursor(line);
         c.expect(ANNOUNCE);
         String nonce = c.string();
+        Long pid = c.skip(",\"pid\":") ? c.number() : null;
         c.expect(",\"cwd\":");
         String cwd = c.string();
         String config = null;
@@ -85,7 +92,7 @@ final class RelayFrames {
         }
         c.expect("}");
         c.end();
-        return new Announce(nonce, cwd, config);
+        return new Announce(nonce, pid, cwd, config);
     }
 
     static String ready(String nonce) {
@@ -170,6 +177,18 @@ final class RelayFrames {
             if (at != line.length()) {
                 throw new MalformedFrameException("unexpected data after a relay frame at column " + (at + 1));
             }
+        }
+
+        /** A positive decimal integer. */
+        Long number() throws MalformedFrameException {
+            int start = at;
+            while (at < line.length() && at - start < 18 && line.charAt(at) >= '0' && line.charAt(at) <= '9') {
+                at++;
+            }
+            if (at == start || line.charAt(start) == '0') {
+                throw new MalformedFrameException("a number in a relay frame is not a positive integer at column " + (start + 1));
+            }
+            return Long.parseLong(line, start, at, 10);
         }
 
         /** A JSON string, with every escape JSON has. */

@@ -149,7 +149,7 @@ public final class RelayServer {
             // Each open waits for a relay to open the other end; the order is the relay's.
             try (FileInputStream in = new FileInputStream(slots.requests(slot).toFile());
                  OutputStream out = new BufferedOutputStream(new FileOutputStream(slots.answers(slot).toFile()))) {
-                sessions.serve(in, out);
+                sessions.serve(in, out, slots.requests(slot));
             } catch (FileNotFoundException e) {
                 return; // the pipes were removed: the daemon is stopping
             } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.relay;
 
+import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.transport.ProtocolSession;
 import dev.latchkey.daemon.transport.RequestHandler;
@@ -16,6 +17,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -45,10 +48,10 @@ final class RelaySession {
         this.stopping = stopping;
     }
 
-    /** Serves the pipes until the relays writing to {@code in} have all closed it. */
-    void serve(InputStream in, OutputStream out) throws IOException {
+    /** Serves the pipes until the relays writing to {@code in} (the pipe {@code requests}) have all closed it. */
+    void serve(InputStream in, OutputStream out, Path requests) throws IOException {
         LineReader reader = new LineReader(in);
-        Caller caller = null;
+        Session session = null;
         while (true) {
             int length = reader.readLine();
             if (length == LineReader.END_OF_STREAM) {
@@ -57,22 +60,22 @@ final class RelaySession {
             if (length >= 0 && RelayFrames.isFrame(reader.buffer(), length)) {
                 String frame = new String(reader.buffer(), 0, length, StandardCharsets.UTF_8);
                 reader.wipe(length);
-                caller = open(frame, out);
+                session = open(frame, out, requests);
                 continue;
             }
-            if (caller == null) {
+            if (session == null) {
                 reader.wipe(length); // what a relay killed before it opened its session left behind
                 continue;
             }
             Incoming incoming = ProtocolSession.read(reader, length);
             if (incoming != null) {
-                caller.answer(incoming, out);
+                session.answer(incoming, out);
             }
         }
     }
 
     /** Opens a caller's session, or refuses one this daemon cannot read (a relay of another version). */
-    private Caller open(String frame, OutputStream out) throws IOException {
+    private Session open(String frame, OutputStream out, Path requests) throws IOException {
         RelayFrames.Announce announce;
         try {
             announce = RelayFrames.parseAnnounce(frame);
@@ -86,21 +89,43 @@ final class RelaySession {
             writeLine(out, RelayFrames.REFUSED);
             return null;
         }
-        PrintStream notices = new PrintStream(new NoticeLines(out), true, StandardCharsets.UTF_8);
-        ServiceRouter router = ServiceRouter.forRelayedCaller(services, directory, config, notices);
         writeLine(out, RelayFrames.ready(announce.nonce()));
+        PrintStream notices = new PrintStream(new NoticeLines(out), true, StandardCharsets.UTF_8);
+        ServiceRouter router = ServiceRouter.forRelayedCaller(services, directory, config, relaying(announce.pid(), requests),
+                notices);
         RequestHandler handler = tracking.apply(router);
-        return new Caller(router, handler, new ProtocolSession(Dialect.CARGO, version, handler));
+        return new Session(router, handler, new ProtocolSession(Dialect.CARGO, version, handler));
+    }
+
+    /**
+     * Who relays, for the audit log: the process whose pid the relay gave, once {@code /proc} shows
+     * it holding this slot's pipe open (so no process can pass for another); else unknown, as on a
+     * system without {@code /proc}.
+     */
+    static Caller relaying(Long pid, Path requests) {
+        if (pid == null) {
+            return Caller.UNKNOWN;
+        }
+        try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(Path.of("/proc", pid.toString(), "fd"))) {
+            for (Path descriptor : descriptors) {
+                if (Files.isSameFile(descriptor, requests)) {
+                    return Caller.ofPid(pid, null);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone already, or no /proc here
+        }
+        return Caller.UNKNOWN;
     }
 
     /** One caller's session. */
-    private final class Caller {
+    private final class Session {
         private final ServiceRouter router;
         private final RequestHandler handler;
         private final ProtocolSession session;
         private boolean toldBrokenConfig;
 
-        Caller(ServiceRouter router, RequestHandler handler, ProtocolSession session) {
+        Session(ServiceRouter router, RequestHandler handler, ProtocolSession session) {
             this.router = router;
             this.handler = handler;
             this.session = session;
@@ -116,7 +141,7 @@ final class RelaySession {
                 writeLine(out, RelayFrames.SERVE_IN_CALLER);
                 return;
             }
-            Response response = handler.handle(line);
+            Response response = session.respond(line);
             if (router.sawBrokenConfig() && !toldBrokenConfig) {
                 toldBrokenConfig = true;
                 writeLine(out, RelayFrames.BROKEN_CONFIG);

@@ -1,6 +1,10 @@
 package dev.latchkey.daemon.service;
 
+import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.Config;
+import dev.latchkey.daemon.config.Durations;
+import dev.latchkey.daemon.metadata.BookEntry;
+import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
@@ -12,20 +16,32 @@ import dev.latchkey.protocol.CacheControl;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Operation;
+import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Request;
 import dev.latchkey.protocol.Response;
+import dev.latchkey.protocol.Secret;
 
+import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Serves one request: resolves the registry, picks the stores, asks them. Every transport (cargo,
- * stdio, the socket, the CLI) comes through here, so all give the same answers. It never throws:
- * every failure becomes a {@link Response.Failure}.
+ * Serves one request: resolves the registry, picks the stores, asks them, keeps the metadata book
+ * and the audit log. Every transport (cargo, stdio, the socket, the CLI) comes through here, so all
+ * give the same answers. It never throws: every failure becomes a {@link Response.Failure}.
+ *
+ * <p>What a token's store knows of it (a token file keeps its expiry and operations, a keychain
+ * item nothing) is completed from the metadata book for every writable store; read-only stores
+ * (the environment, a command) are never looked up there, so their tokens cost no file read.
  */
 public final class CredentialService {
     private final Config config;
@@ -35,14 +51,16 @@ public final class CredentialService {
     private final String version;
     private final Instant started;
     private final TokenCache cache;
+    private final MetadataBook book;
+    private final AuditLog audit;
 
-    public CredentialService(Config config, StoreCatalog stores, RegistryResolver resolver, Clock clock, String version) {
-        this(config, stores, resolver, clock, version, TokenCache.disabled());
-    }
-
-    /** {@code cache}: what the daemon keeps of tokens read from slow stores. */
+    /**
+     * @param cache what the daemon keeps of tokens read from slow stores
+     * @param book  where each kept token's metadata lives
+     * @param audit where each request is recorded
+     */
     public CredentialService(Config config, StoreCatalog stores, RegistryResolver resolver, Clock clock, String version,
-                             TokenCache cache) {
+                             TokenCache cache, MetadataBook book, AuditLog audit) {
         this.config = config;
         this.stores = stores;
         this.resolver = resolver;
@@ -50,22 +68,41 @@ public final class CredentialService {
         this.version = version;
         this.started = clock.instant();
         this.cache = cache;
+        this.book = book;
+        this.audit = audit;
     }
 
     public RegistryResolver resolver() {
         return resolver;
     }
 
-    /**
-     * Answers {@code request}. {@code onlyStore}, when not null, is the one store to use (cargo's
-     * {@code --store} argument); a store named in the request itself wins over it.
-     */
+    /** {@link #handle(Request, String, Caller)} for a caller nobody can name. */
     public Response handle(Request request, String onlyStore) {
+        return handle(request, onlyStore, Caller.UNKNOWN);
+    }
+
+    /**
+     * Answers {@code request} from {@code caller}, and records it in the audit log. {@code onlyStore},
+     * when not null, is the one store to use (cargo's {@code --store} argument); a store named in the
+     * request itself wins over it.
+     */
+    public Response handle(Request request, String onlyStore, Caller caller) {
+        Response response = answer(request, onlyStore);
+        String auditProblem = record(request, response, caller);
+        if (auditProblem != null && response instanceof Response.Got got) {
+            return withWarning(got, auditProblem);
+        }
+        return response;
+    }
+
+    private Response answer(Request request, String onlyStore) {
         try {
             if (request instanceof Request.Get get) {
                 return get(get, onlyStore);
             } else if (request instanceof Request.Store store) {
                 return store(store, onlyStore);
+            } else if (request instanceof Request.Rotate rotate) {
+                return rotate(rotate, onlyStore);
             } else if (request instanceof Request.Erase erase) {
                 return erase(erase, onlyStore);
             } else if (request instanceof Request.ListTokens list) {
@@ -74,10 +111,60 @@ public final class CredentialService {
                 return status();
             }
             return Response.Failure.of(ErrorKind.OPERATION_NOT_SUPPORTED, "unknown request kind `" + request.kind()
-                    + "`; latchkey answers get, store, erase, list and status (login and logout as synonyms)");
+                    + "`; latchkey answers get, store, rotate, erase, list and status (login and logout as synonyms)");
         } catch (CredentialException e) {
             return e.toFailure();
         }
+    }
+
+    /** Appends the request's line to the audit log; returns what went wrong, for the caller to hear, or null. */
+    private String record(Request request, Response response, Caller caller) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", clock.instant().getEpochSecond()); // Unix seconds: formatting a date costs a cold JVM 10 ms
+        line.put("kind", request.kind());
+        Registry registry = request.registry();
+        if (registry != null) {
+            line.put("registry", registry.indexUrl() != null ? registry.indexUrl()
+                    : resolver.indexOf(registry.name()).orElse(null));
+            line.put("name", registry.name() != null ? registry.name()
+                    : registry.indexUrl() != null ? resolver.nameOf(registry.indexUrl()).orElse(null) : null);
+        }
+        if (request instanceof Request.Get get) {
+            line.put("operation", get.operation().wire());
+        }
+        line.put("store", storeOf(response));
+        line.put("outcome", response instanceof Response.Failure failure ? failure.kind().wire() : "ok");
+        line.put("pid", caller.pid());
+        line.put("uid", caller.uid());
+        line.put("exe", caller.executable());
+        line.put("ppid", caller.parentPid());
+        line.put("parent-exe", caller.parentExecutable());
+        try {
+            audit.append(line);
+            return null;
+        } catch (IOException e) {
+            return "could not write the audit log " + audit.path() + ": " + e.getMessage()
+                    + "; check that latchkey's state directory is writable by you";
+        }
+    }
+
+    private static String storeOf(Response response) {
+        if (response instanceof Response.Got got) {
+            return got.store();
+        } else if (response instanceof Response.Stored stored) {
+            return stored.store();
+        } else if (response instanceof Response.Erased erased) {
+            return String.join(",", erased.stores());
+        } else if (response instanceof Response.Rotated rotated) {
+            return String.join(",", rotated.stores());
+        }
+        return null;
+    }
+
+    private static Response.Got withWarning(Response.Got got, String warning) {
+        List<String> warnings = new ArrayList<>(got.warnings());
+        warnings.add(warning);
+        return new Response.Got(got.token(), got.cache(), got.expiration(), got.operationIndependent(), got.store(), warnings);
     }
 
     private Response get(Request.Get get, String onlyStore) throws CredentialException {
@@ -89,6 +176,7 @@ public final class CredentialService {
         long now = clock.instant().getEpochSecond();
         CredentialException firstFailure = null;
         Long expiredAt = null;
+        MetadataBook.Page page = null; // read once, when a writable store first hands out a token
         for (Store store : lookupOrder(registry, onlyStore)) {
             Optional<StoredToken> found;
             try {
@@ -102,13 +190,43 @@ public final class CredentialService {
                 continue;
             }
             StoredToken token = found.get();
-            if (token.expiration() != null && token.expiration() <= now) {
-                expiredAt = expiredAt == null ? token.expiration() : expiredAt;
+            Optional<BookEntry> entry = Optional.empty();
+            if (keepsMetadata(store)) {
+                try {
+                    page = page != null ? page : book.read();
+                } catch (CredentialException e) {
+                    token.secret().wipe(); // its expiry may be written there: never hand it out unread
+                    throw e;
+                }
+                entry = page.entryFor(registry.indexUrl(), token.secret());
+            }
+            Lifetime life = Lifetime.of(token, entry);
+            if (life.expiration() != null && life.expiration() <= now) {
+                expiredAt = expiredAt == null ? life.expiration() : expiredAt;
                 token.secret().wipe();
                 continue;
             }
-            CacheControl cache = token.expiration() != null ? CacheControl.EXPIRES : CacheControl.SESSION;
-            return new Response.Got(token.secret(), cache, token.expiration(), token.operations().isEmpty(), store.name());
+            List<String> warnings = new ArrayList<>();
+            Optional<String> due = rotationWarning(registry, life, now);
+            if (due.isPresent()) {
+                warnings.add(due.get());
+            }
+            if (keepsMetadata(store) && (entry.isEmpty() || MetadataBook.isStale(entry.get().lastUsed(), now)
+                    || !entry.get().stores().contains(store.backend()))) {
+                try {
+                    book.used(registry, store.backend(), token.secret(), token.operations(), token.expiration(),
+                            token.created(), token.updated(), now);
+                } catch (CredentialException e) {
+                    warnings.add("could not record that the token was used: " + e.getMessage());
+                }
+            }
+            if (!token.serves(Operation.READ) && token.scopedSiblings()) {
+                // cargo reads with whatever token its session keeps, so one that cannot read, beside one that
+                // can, must not be kept
+                return new Response.Got(token.secret(), CacheControl.NEVER, null, false, store.name(), warnings);
+            }
+            CacheControl cache = life.expiration() != null ? CacheControl.EXPIRES : CacheControl.SESSION;
+            return new Response.Got(token.secret(), cache, life.expiration(), token.operationIndependent(), store.name(), warnings);
         }
         if (firstFailure != null) {
             throw firstFailure;
@@ -128,39 +246,176 @@ public final class CredentialService {
         }
         RegistryKey registry = resolver.resolve(request.registry());
         Store target = storeTarget(registry, request.store() != null ? request.store() : onlyStore);
-        long now = clock.instant().getEpochSecond();
-        target.put(registry, new StoredToken(request.token(), request.operations(), request.expiration(), now, now));
-        cache.forget(registry);
+        keep(target, registry, request.token(), request.operations(), request.expiration(), false);
         return new Response.Stored(request.kind(), target.name());
+    }
+
+    /**
+     * Replaces the registry's token for the request's operations, wherever it lives: in every
+     * writable store holding one (cargo's file only when named or configured for the registry), or
+     * in the named store. The new token keeps the old one's {@code created} and is marked rotated.
+     */
+    private Response rotate(Request.Rotate request, String onlyStore) throws CredentialException {
+        if (request.token() == null) {
+            throw new CredentialException.BadRequest("missing field `token`");
+        }
+        RegistryKey registry = resolver.resolve(request.registry());
+        String named = request.store() != null ? request.store() : onlyStore;
+        List<Store> holders = new ArrayList<>();
+        for (Store store : named != null ? List.of(writableStore(named)) : everyWritableStore(registry)) {
+            if (holds(store, registry, request.operations())) {
+                holders.add(store);
+            }
+        }
+        if (holders.isEmpty()) {
+            String which = request.operations().isEmpty() ? "for every operation"
+                    : "for " + String.join(",", request.operations().stream().sorted().map(Operation::wire).toList());
+            throw new CredentialException.NotFound("no token " + which + " of `" + registry.displayName() + "` to rotate in "
+                    + (named != null ? "the " + named + " store" : "a writable store")
+                    + "; see `latchkey list`, name its operations with --operations, or store a first one with `latchkey store "
+                    + registry.displayName() + "`");
+        }
+        List<String> rotated = new ArrayList<>();
+        for (Store store : holders) {
+            keep(store, registry, request.token(), request.operations(), request.expiration(), true);
+            rotated.add(store.name());
+        }
+        return new Response.Rotated(rotated);
+    }
+
+    /**
+     * Puts a token into {@code target} with its metadata: recorded in the book first, so that an
+     * expiry a keychain item cannot hold is known before the token can be handed out; settled
+     * after, or withdrawn when the store refused it.
+     */
+    private void keep(Store target, RegistryKey registry, Secret token, Set<Operation> operations, Long expiration,
+                      boolean rotation) throws CredentialException {
+        long now = clock.instant().getEpochSecond();
+        boolean described = keepsMetadata(target);
+        if (described) {
+            book.recordStored(registry, target.backend(), token, operations, expiration, now, rotation);
+        }
+        try {
+            target.put(registry, new StoredToken(token, operations, expiration, now, now));
+        } catch (CredentialException | RuntimeException e) {
+            if (described) {
+                try {
+                    book.withdraw(registry, target.backend(), token);
+                } catch (CredentialException ignored) {
+                    // an entry no store holds is never matched: the put's own failure is what to report
+                }
+            }
+            throw e;
+        } finally {
+            cache.forget(registry);
+        }
+        if (described) {
+            book.settle(registry, target.backend(), token, operations);
+        }
     }
 
     private Response erase(Request.Erase request, String onlyStore) throws CredentialException {
         RegistryKey registry = resolver.resolve(request.registry());
         String named = request.store() != null ? request.store() : onlyStore;
-        List<Store> candidates = named != null ? List.of(writableStore(named)) : writableInOrder(registry);
+        List<Store> candidates = named != null ? List.of(writableStore(named))
+                : request.allStores() ? everyWritableStore(registry) : writableInOrder(registry);
+        List<String> erased = new ArrayList<>();
         for (Store store : candidates) {
             if (store.erase(registry)) {
                 cache.forget(registry);
-                return new Response.Erased(request.kind(), List.of(store.name()));
+                forgetInBook(registry, store);
+                erased.add(store.name());
+                if (!request.allStores()) {
+                    break;
+                }
             }
         }
-        throw new CredentialException.NotFound("no token for `" + registry.displayName() + "` to erase in "
-                + describe(candidates));
+        if (erased.isEmpty()) {
+            throw new CredentialException.NotFound("no token for `" + registry.displayName() + "` to erase in "
+                    + describe(candidates));
+        }
+        return new Response.Erased(request.kind(), erased);
+    }
+
+    /** The token is gone; an entry left behind would only describe a token no store holds, so a failure here is not the caller's. */
+    private void forgetInBook(RegistryKey registry, Store store) {
+        if (!keepsMetadata(store)) {
+            return;
+        }
+        try {
+            book.erased(registry, store.backend());
+        } catch (CredentialException e) {
+            // a stale entry is matched by no token (see MetadataBook): harmless
+        }
+    }
+
+    /** Whether {@code store} holds a token of {@code registry} for exactly {@code operations}. */
+    private static boolean holds(Store store, RegistryKey registry, Set<Operation> operations) throws CredentialException {
+        for (StoreEntry e : store.list()) {
+            if (e.registry().indexUrl().equals(registry.indexUrl()) && e.operations().equals(operations)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Every usable writable store, each backend once (the {@code keychain} is {@code libsecret} here),
+     * for revoking or rotating a token wherever it is: cargo's file only when the registry's
+     * configured stores name it, since latchkey touches that file only when told to.
+     */
+    private List<Store> everyWritableStore(RegistryKey registry) throws CredentialException {
+        boolean cargoAllowed = configuredStores(registry).map(list -> list.contains("cargo")).orElse(false);
+        Set<String> backends = new HashSet<>();
+        List<Store> result = new ArrayList<>();
+        for (Store store : usable(StoreCatalog.ALL)) {
+            if (store.writable() && (cargoAllowed || !store.name().equals("cargo")) && backends.add(store.backend())) {
+                result.add(store);
+            }
+        }
+        return result;
     }
 
     private Response list(Request.ListTokens request) throws CredentialException {
         RegistryKey only = request.registry() == null ? null : resolver.resolve(request.registry());
+        long now = clock.instant().getEpochSecond();
+        MetadataBook.Page page = book.read();
         List<Response.TokenInfo> entries = new ArrayList<>();
         for (Store store : usable(config.storeOrder())) {
             for (StoreEntry e : store.list()) {
                 if (only == null || only.indexUrl().equals(e.registry().indexUrl())) {
+                    Optional<BookEntry> entry = keepsMetadata(store)
+                            ? page.entryFilling(e.registry().indexUrl(), store.backend(), e.operations()) : Optional.empty();
+                    Lifetime life = Lifetime.of(e, entry);
                     entries.add(new Response.TokenInfo(e.registry().indexUrl(), e.registry().name(), store.name(),
                             e.operations().stream().sorted(Comparator.naturalOrder()).toList(),
-                            e.expiration(), e.created(), e.updated()));
+                            life.expiration(), life.created(), life.updated(), life.lastUsed(), life.rotated(),
+                            rotationWarning(e.registry(), life, now).isPresent()));
                 }
             }
         }
         return new Response.Listed(entries);
+    }
+
+    /**
+     * Whether the metadata book describes {@code store}'s tokens: those of stores that latchkey
+     * writes and that outlive the process. Read-only stores (the environment, a command) are never
+     * looked up there, and the memory store keeps what it knows itself.
+     */
+    private static boolean keepsMetadata(Store store) {
+        return store.writable() && store.persistent();
+    }
+
+    /** The warning a token due for rotation carries, if it is due: older than its registry's {@code rotate-after}. */
+    private Optional<String> rotationWarning(RegistryKey registry, Lifetime life, long now) {
+        Duration limit = config.rotateAfter(registry.name());
+        Long since = life.updated() != null ? life.updated() : life.created();
+        if (limit.isZero() || since == null || now - since <= limit.toSeconds()) {
+            return Optional.empty();
+        }
+        return Optional.of("the token for `" + registry.displayName() + "` is " + Durations.format(Duration.ofSeconds(now - since))
+                + " old, past rotate-after (" + Durations.format(limit) + "): get a new one from the registry and run `latchkey rotate "
+                + registry.displayName() + "`");
     }
 
     private Response status() throws CredentialException {
@@ -187,7 +442,6 @@ public final class CredentialService {
     public List<Imported> importFromCargo() throws CredentialException {
         Store cargo = stores.named("cargo");
         List<Imported> moved = new ArrayList<>();
-        long now = clock.instant().getEpochSecond();
         for (StoreEntry entry : cargo.list()) {
             RegistryKey registry = entry.registry();
             Store target = storeTarget(registry, null);
@@ -196,8 +450,11 @@ public final class CredentialService {
             }
             Optional<StoredToken> token = cargo.get(registry, Operation.READ);
             if (token.isPresent()) {
-                target.put(registry, new StoredToken(token.get().secret(), token.get().operations(), null, now, now));
+                try (Secret secret = token.get().secret()) {
+                    keep(target, registry, secret, token.get().operations(), null, false);
+                }
                 cargo.erase(registry);
+                forgetInBook(registry, cargo);
                 cache.forget(registry);
                 moved.add(new Imported(registry, target.name()));
             }

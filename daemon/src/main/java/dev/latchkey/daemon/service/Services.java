@@ -1,12 +1,15 @@
 package dev.latchkey.daemon.service;
 
+import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.Config;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.config.Locations;
+import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
-import dev.latchkey.daemon.store.EnvStore;
 import dev.latchkey.daemon.store.StoreCatalog;
+import dev.latchkey.protocol.TokenVariables;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,7 +49,7 @@ public final class Services {
      */
     public static Services forDaemon(Environment env, Path defaultConfig, String version) {
         Map<String, String> variables = new HashMap<>(env.variables());
-        variables.keySet().removeIf(EnvStore::isTokenVariable);
+        variables.keySet().removeIf(TokenVariables::isTokenVariable);
         return new Services(new Environment(variables, env.workingDirectory(), env.home()), defaultConfig, version, true);
     }
 
@@ -58,7 +61,7 @@ public final class Services {
     /** Whether {@code variables} hold tokens for the {@code env} store. */
     public static boolean holdTokens(Map<String, String> variables) {
         for (Map.Entry<String, String> e : variables.entrySet()) {
-            if (EnvStore.isTokenVariable(e.getKey()) && !e.getValue().isEmpty()) {
+            if (TokenVariables.isTokenVariable(e.getKey()) && !e.getValue().isEmpty()) {
                 return true;
             }
         }
@@ -73,8 +76,11 @@ public final class Services {
             Config config = new ConfigLoader(env).load(key.orElse(null));
             RegistryResolver resolver = new RegistryResolver(config, env);
             TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
-            service = new CredentialService(config, new StoreCatalog(config, env, resolver), resolver,
-                    Clock.systemUTC(), version, cache);
+            // The daemon (which caches) serves other processes: it never asks at its own terminal.
+            Path state = new Locations(env).stateDirectory();
+            service = new CredentialService(config, new StoreCatalog(config, env, resolver, !cacheSlowStores), resolver,
+                    Clock.systemUTC(), version, cache, new MetadataBook(state.resolve("metadata.json")),
+                    new AuditLog(state.resolve("audit.log")));
             byConfig.put(key, service);
         }
         return service;

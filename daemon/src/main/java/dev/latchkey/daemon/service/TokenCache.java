@@ -30,6 +30,11 @@ public final class TokenCache {
     private final Duration ttl;
     private final Clock clock;
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    /**
+     * Counts {@link #forget}s. A read that began before a forget may have read the token that was
+     * just replaced or erased: it is answered, but not kept. Guarded by this, with the keeping.
+     */
+    private long forgets;
     private ScheduledExecutorService sweeper; // made on first use
 
     private record Key(String store, String indexUrl, Operation operation) {
@@ -71,6 +76,7 @@ public final class TokenCache {
         }
         Key key = new Key(store.name(), registry.indexUrl(), operation);
         Instant now = clock.instant();
+        long forgetsBefore = forgets();
         Entry kept = entries.get(key);
         if (kept != null) {
             if (now.isBefore(kept.until)) {
@@ -82,12 +88,13 @@ public final class TokenCache {
             drop(key, kept);
         }
         Optional<StoredToken> found = store.get(registry, operation);
-        found.ifPresent(token -> keep(key, token, now));
+        found.ifPresent(token -> keep(key, token, now, forgetsBefore));
         return found;
     }
 
     /** Drops every token kept for {@code registry}: it was just stored or erased through the daemon. */
-    public void forget(RegistryKey registry) {
+    public synchronized void forget(RegistryKey registry) {
+        forgets++;
         entries.forEach((key, entry) -> {
             if (key.indexUrl().equals(registry.indexUrl())) {
                 drop(key, entry);
@@ -104,10 +111,14 @@ public final class TokenCache {
         return until;
     }
 
-    private void keep(Key key, StoredToken token, Instant now) {
+    private synchronized long forgets() {
+        return forgets;
+    }
+
+    private synchronized void keep(Key key, StoredToken token, Instant now, long forgetsBefore) {
         Instant until = keptUntil(now, ttl, token.expiration());
-        if (!now.isBefore(until)) {
-            return; // expired already: the service will not hand it out, so there is nothing to keep
+        if (!now.isBefore(until) || forgets != forgetsBefore) {
+            return; // expired already, or perhaps replaced while it was read: nothing to keep
         }
         Entry entry = new Entry(copy(token), until);
         Entry previous = entries.put(key, entry);
@@ -136,7 +147,6 @@ public final class TokenCache {
     }
 
     private static StoredToken copy(StoredToken token) {
-        return new StoredToken(Secret.copyOf(token.secret().exposeChars()), token.operations(), token.expiration(),
-                token.created(), token.updated());
+        return token.withSecret(Secret.copyOf(token.secret().exposeChars()));
     }
 }

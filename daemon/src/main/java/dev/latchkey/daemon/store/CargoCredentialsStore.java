@@ -72,6 +72,11 @@ public final class CargoCredentialsStore implements Store {
 
     @Override
     public void put(RegistryKey registry, StoredToken token) throws CredentialException {
+        if (!token.operations().isEmpty()) {
+            // cargo would hand it out for every operation (an expiry is fine: latchkey's metadata book keeps it)
+            throw new CredentialException.BadRequest("cargo's credentials file keeps one token per registry, for every "
+                    + "operation; store a token limited to some operations in the file store (`--store file`)");
+        }
         String[] path = pathOf(registry);
         if (path == null) {
             throw new CredentialException.BadRequest("cargo's credentials file keys tokens by registry name, and `"

@@ -4,27 +4,41 @@ import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Tokens printed by a configured command ({@code [store.command] get = [...]}), such as a password
  * manager's CLI. {@code {index_url}} and {@code {name}} in its arguments are replaced. The first
  * line of its output is the token; exit status 1 with no output means "none stored". Read-only.
+ *
+ * <p>The command's stdin is {@code /dev/null}: latchkey's own stdin is the protocol pipe in provider
+ * and stdio mode, and a command reading it would swallow requests. Its stderr is latchkey's, so a
+ * password manager's messages reach the user. A command that does not finish within the timeout is
+ * killed, whether or not it is still printing.
  */
 public final class CommandStore implements Store {
-    private static final long TIMEOUT_SECONDS = 30;
+    private static final long DEFAULT_TIMEOUT_SECONDS = 30;
     private static final int MAX_OUTPUT = 64 * 1024;
 
     private final List<String> command;
+    private final long timeoutSeconds;
 
     public CommandStore(List<String> command) {
+        this(command, DEFAULT_TIMEOUT_SECONDS);
+    }
+
+    CommandStore(List<String> command, long timeoutSeconds) {
         this.command = List.copyOf(command);
+        this.timeoutSeconds = timeoutSeconds;
     }
 
     @Override
@@ -63,12 +77,20 @@ public final class CommandStore implements Store {
         }
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.INHERIT)
+            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
             throw new CredentialException.Unavailable("cannot run the token command `" + command.get(0) + "`: "
                     + e.getMessage() + "; check [store.command] get in latchkey's config");
         }
+        // Kills a command that hangs, even one that never closes its output (the read below would wait
+        // forever), and its children too: a shell's child keeps the output pipe open after the shell dies.
+        AtomicBoolean stopped = new AtomicBoolean();
+        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> {
+            stopped.set(true); // before the kill, so the reader never mistakes it for the command's own failure
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }, CompletableFuture.delayedExecutor(timeoutSeconds, TimeUnit.SECONDS));
         byte[] output = new byte[MAX_OUTPUT];
         int length = 0;
         try (InputStream out = process.getInputStream()) {
@@ -76,12 +98,15 @@ public final class CommandStore implements Store {
             while (length < MAX_OUTPUT && (n = out.read(output, length, MAX_OUTPUT - length)) > 0) {
                 length += n;
             }
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new CredentialException.Unavailable("the token command `" + command.get(0)
-                        + "` did not finish within " + TIMEOUT_SECONDS + " s");
+            // Only the first line counts; the rest is drained so that the command can finish writing.
+            byte[] rest = new byte[8192];
+            while (out.read(rest) > 0) {
+                Arrays.fill(rest, (byte) 0);
             }
-            int status = process.exitValue();
+            int status = process.waitFor();
+            if (stopped.get()) {
+                throw timedOut();
+            }
             int end = 0;
             while (end < length && output[end] != '\n') {
                 end++;
@@ -95,16 +120,26 @@ public final class CommandStore implements Store {
             if (status == 0 || (status == 1 && length == 0)) {
                 return Optional.empty();
             }
-            throw new CredentialException.Unavailable("the token command `" + command.get(0) + "` failed with status " + status);
+            throw new CredentialException.Unavailable("the token command `" + command.get(0) + "` failed with status "
+                    + status + "; run it by hand to see why");
         } catch (IOException e) {
+            if (stopped.get()) {
+                throw timedOut(); // stopping it closed the stream under the read
+            }
             throw new CredentialException.Unavailable("cannot read the token command's output: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
             throw new CredentialException.Unavailable("interrupted while waiting for the token command");
         } finally {
+            watchdog.cancel(false);
             Arrays.fill(output, (byte) 0);
         }
+    }
+
+    private CredentialException timedOut() {
+        return new CredentialException.Unavailable("the token command `" + command.get(0) + "` did not finish within "
+                + timeoutSeconds + " s and was stopped; check that it runs without asking for input (its stdin is /dev/null)");
     }
 
     @Override

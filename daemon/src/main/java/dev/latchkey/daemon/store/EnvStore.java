@@ -4,6 +4,7 @@ import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Secret;
+import dev.latchkey.protocol.TokenVariables;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,8 @@ import java.util.function.Function;
  * as {@code _}). Read-only.
  */
 public final class EnvStore implements Store {
-    private static final String PREFIX = "CARGO_REGISTRIES_";
-    private static final String SUFFIX = "_TOKEN";
+    private static final String PREFIX = TokenVariables.PREFIX;
+    private static final String SUFFIX = TokenVariables.SUFFIX;
 
     private final Environment env;
     private final Function<String, Optional<String>> indexOfName;
@@ -29,12 +30,6 @@ public final class EnvStore implements Store {
     public EnvStore(Environment env, Function<String, Optional<String>> indexOfName) {
         this.env = env;
         this.indexOfName = indexOfName;
-    }
-
-    /** Whether {@code variable} is one this store reads a token from. */
-    public static boolean isTokenVariable(String variable) {
-        return variable.equals("CARGO_REGISTRY_TOKEN")
-                || (variable.startsWith(PREFIX) && variable.endsWith(SUFFIX) && variable.length() > PREFIX.length() + SUFFIX.length());
     }
 
     /** The variable cargo reads a registry's token from. */

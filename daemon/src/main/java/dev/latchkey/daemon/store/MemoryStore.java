@@ -21,6 +21,12 @@ public final class MemoryStore implements Store {
         return "memory";
     }
 
+    /** It keeps its tokens' metadata itself, for as long as it keeps them. */
+    @Override
+    public boolean persistent() {
+        return false;
+    }
+
     @Override
     public boolean writable() {
         return true;
@@ -68,7 +74,7 @@ public final class MemoryStore implements Store {
 
     /** Callers wipe the secrets they are given and the ones they hand in, so the store keeps its own. */
     private static StoredToken copy(StoredToken t) {
-        return new StoredToken(Secret.copyOf(t.secret().exposeChars()), t.operations(), t.expiration(), t.created(), t.updated());
+        return t.withSecret(Secret.copyOf(t.secret().exposeChars()));
     }
 
     @Override

@@ -18,6 +18,19 @@ public interface Store {
     /** The name users write in config and on the command line. */
     String name();
 
+    /**
+     * The name of the store that really holds the tokens: {@code keychain} stands for this
+     * platform's keychain store, and latchkey's metadata on a token is kept under that one's name.
+     */
+    default String backend() {
+        return name();
+    }
+
+    /** Whether its tokens outlive this process; latchkey's metadata book describes only such stores' tokens. */
+    default boolean persistent() {
+        return true;
+    }
+
     /** Whether {@link #put} and {@link #erase} can work at all. */
     boolean writable();
 

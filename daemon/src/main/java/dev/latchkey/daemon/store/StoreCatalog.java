@@ -5,9 +5,12 @@ import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.registry.RegistryResolver;
+import dev.latchkey.daemon.store.encrypted.EncryptedStore;
+import dev.latchkey.daemon.store.encrypted.Passphrases;
 import dev.latchkey.daemon.store.keychain.OperatingSystem;
 import dev.latchkey.daemon.store.keychain.PlatformKeychainStore;
 import dev.latchkey.daemon.store.macos.MacosKeychainStore;
+import dev.latchkey.daemon.store.secretservice.EncryptionKeys;
 import dev.latchkey.daemon.store.secretservice.SecretServiceStore;
 import dev.latchkey.daemon.store.wincred.WincredStore;
 import dev.latchkey.protocol.CredentialException;
@@ -26,6 +29,7 @@ public final class StoreCatalog {
     private final Config config;
     private final Environment env;
     private final RegistryResolver resolver;
+    private final boolean mayAsk;
     private final Map<String, Store> made = new ConcurrentHashMap<>();
     /**
      * A registry's index URL by name, for the stores that know registries by name. A class, not the
@@ -39,10 +43,17 @@ public final class StoreCatalog {
         }
     };
 
+    /** Stores that may ask at the terminal (for the encrypted store's passphrase). */
     public StoreCatalog(Config config, Environment env, RegistryResolver resolver) {
+        this(config, env, resolver, true);
+    }
+
+    /** {@code mayAsk} false: no store asks at the terminal (the daemon's, which serves other processes). */
+    public StoreCatalog(Config config, Environment env, RegistryResolver resolver, boolean mayAsk) {
         this.config = config;
         this.env = env;
         this.resolver = resolver;
+        this.mayAsk = mayAsk;
     }
 
     /** The store called {@code name}; an unknown name is the caller's mistake. */
@@ -72,7 +83,10 @@ public final class StoreCatalog {
             case "macos-keychain" -> new MacosKeychainStore(OperatingSystem.current());
             case "wincred" -> new WincredStore(OperatingSystem.current());
             case "keychain" -> new PlatformKeychainStore(make(PlatformKeychainStore.choose(OperatingSystem.current())));
-            default -> new UnbuiltStore(name);
+            // Making it loads neither javax.crypto nor scrypt, nor JNA for a key kept in the keychain.
+            case "encrypted" -> new EncryptedStore(config.encryptedFile(), config.encryptedKey(),
+                    new Passphrases(env, config.passphraseEnv(), mayAsk ? Passphrases.Terminal.CONTROLLING : null), new EncryptionKeys(OperatingSystem.current(), env));
+            default -> throw new IllegalArgumentException("no store is called " + name);
         };
     }
 }

@@ -6,17 +6,28 @@ import java.util.List;
 import java.util.Optional;
 
 /** Which of a registry's tokens answers an operation: one scoped to it beats one for everything. */
-final class TokenChoice {
+public final class TokenChoice {
     private TokenChoice() {
     }
 
-    static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
+    /**
+     * The best of {@code tokens} (all of one registry) for {@code operation}, saying whether scoped
+     * ones are among them. Loops, not streams: this runs once per cargo request, in a cold JVM.
+     */
+    public static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
+        boolean scoped = false;
         StoredToken best = null;
-        for (StoredToken token : tokens) {
-            if (token.serves(operation) && (best == null || (best.operations().isEmpty() && !token.operations().isEmpty()))) {
-                best = token;
+        for (StoredToken t : tokens) {
+            scoped |= !t.operations().isEmpty();
+            if (t.serves(operation) && (best == null || (best.operations().isEmpty() && !t.operations().isEmpty()))) {
+                best = t;
             }
         }
-        return Optional.ofNullable(best);
+        if (best == null) {
+            return Optional.empty();
+        }
+        boolean scopedSiblings = scoped && tokens.size() > 1;
+        return Optional.of(scopedSiblings ? new StoredToken(best.secret(), best.operations(), best.expiration(), best.created(),
+                best.updated(), true) : best);
     }
 }

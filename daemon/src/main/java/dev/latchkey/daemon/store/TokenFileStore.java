@@ -141,7 +141,7 @@ public final class TokenFileStore implements Store {
             }
             StoredToken kept = best.get();
             return Optional.of(new StoredToken(Secret.copyOf(kept.secret().exposeChars()), kept.operations(), kept.expiration(),
-                    kept.created(), kept.updated()));
+                    kept.created(), kept.updated(), kept.scopedSiblings()));
         }
 
         void wipe() {

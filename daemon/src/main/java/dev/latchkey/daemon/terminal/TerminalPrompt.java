@@ -31,9 +31,10 @@ public final class TerminalPrompt {
         byte[] line = new byte[MAX_TOKEN];
         int length = 0;
         try (tty) {
-            tty.write(prompt.getBytes(StandardCharsets.UTF_8));
+            // Echo goes off before the prompt shows: what is typed the moment it appears must not be echoed.
             setEcho(false);
             try {
+                tty.write(prompt.getBytes(StandardCharsets.UTF_8));
                 int b;
                 while ((b = tty.read()) >= 0 && b != '\n' && length < MAX_TOKEN) {
                     line[length++] = (byte) b;
@@ -55,6 +56,16 @@ public final class TerminalPrompt {
         }
     }
 
+    /** Whether there is a controlling terminal to ask on (what {@link #readSecret} needs). */
+    @SuppressWarnings("try") // opening it is the question; nothing is read
+    public static boolean available() {
+        try (RandomAccessFile tty = new RandomAccessFile(TTY, "rw")) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Whether standard input is a terminal (so a token must be typed, not piped). */
     public static boolean stdinIsTerminal() {
         try {
@@ -69,7 +80,9 @@ public final class TerminalPrompt {
         try {
             Process stty = new ProcessBuilder("stty", on ? "echo" : "-echo")
                     .redirectInput(TTY).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            stty.waitFor();
+            if (stty.waitFor() != 0 && !on) {
+                throw new IOException("`stty -echo` failed, so the token would show as it is typed; pipe it on stdin instead");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while setting the terminal's echo", e);

@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.transport;
 
 import dev.latchkey.protocol.Dialect;
+import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Hello;
 import dev.latchkey.protocol.Incoming;
 import dev.latchkey.protocol.LineReader;
@@ -22,6 +23,9 @@ import java.util.Arrays;
  * answer and the loop goes on; nothing a client sends ends the session early.
  */
 public final class ProtocolSession {
+    /** How the answer to a request that hit a bug begins: what the fuzz tests look for. */
+    public static final String INTERNAL_ERROR = "latchkey failed on this request because of a bug";
+
     private final Dialect dialect;
     private final String version;
     private final RequestHandler handler;
@@ -78,11 +82,25 @@ public final class ProtocolSession {
             send(out, rejected.id(), rejected.failure());
         } else {
             RequestLine line = (RequestLine) incoming;
-            reply(line, handler.handle(line), out);
+            reply(line, respond(line), out);
         }
     }
 
-    /** Writes {@code response} as the answer to {@code line}; then the tokens in both are wiped. */
+    /**
+     * The handler's answer. Handlers never throw; one that does anyway has a bug, and this request
+     * is answered as failed rather than the connection (and in stdio mode the process) ending. The
+     * exception's message is left out: it may quote what the request held.
+     */
+    public Response respond(RequestLine line) {
+        try {
+            return handler.handle(line);
+        } catch (RuntimeException e) {
+            return Response.Failure.of(ErrorKind.OTHER, INTERNAL_ERROR + " (" + e.getClass().getName()
+                    + "); the connection is still usable. Please report it, with the request's kind and `latchkey doctor`");
+        }
+    }
+
+    /** Writes {@code response} as the answer to {@code line}; then the tokens in both are wiped, also when the client went away. */
     public void reply(RequestLine line, Response response, OutputStream out) throws IOException {
         try {
             send(out, line.id(), response);
@@ -108,6 +126,9 @@ public final class ProtocolSession {
     public static void wipeToken(Request request) {
         if (request instanceof Request.Store store && store.token() != null) {
             store.token().wipe();
+        }
+        if (request instanceof Request.Rotate rotate && rotate.token() != null) {
+            rotate.token().wipe();
         }
     }
 }

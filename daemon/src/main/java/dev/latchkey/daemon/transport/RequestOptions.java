@@ -1,5 +1,8 @@
 package dev.latchkey.daemon.transport;
 
+import dev.latchkey.protocol.CredentialException;
+
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,8 @@ public record RequestOptions(String store, Path config, boolean noDaemon, List<S
 
     public static final RequestOptions NONE = new RequestOptions(null, null, false, List.of());
 
-    public static RequestOptions parse(List<String> args, Path workingDirectory) {
+    /** @throws CredentialException.BadRequest when {@code --config} names no possible path (a NUL in it) */
+    public static RequestOptions parse(List<String> args, Path workingDirectory) throws CredentialException.BadRequest {
         String store = null;
         Path config = null;
         boolean noDaemon = false;
@@ -31,13 +35,23 @@ public record RequestOptions(String store, Path config, boolean noDaemon, List<S
             } else if (arg.equals("--store") && i + 1 < args.size()) {
                 store = args.get(++i);
             } else if (arg.startsWith("--config=")) {
-                config = workingDirectory.resolve(arg.substring("--config=".length()));
+                config = path(workingDirectory, arg.substring("--config=".length()));
             } else if (arg.equals("--config") && i + 1 < args.size()) {
-                config = workingDirectory.resolve(args.get(++i));
+                config = path(workingDirectory, args.get(++i));
             } else {
                 ignored.add(arg);
             }
         }
         return new RequestOptions(store, config, noDaemon, List.copyOf(ignored));
+    }
+
+    private static Path path(Path workingDirectory, String path) throws CredentialException.BadRequest {
+        try {
+            return workingDirectory.resolve(path);
+        } catch (InvalidPathException e) {
+            // Not quoted: whatever a client puts in its arguments stays out of answers and logs.
+            throw new CredentialException.BadRequest("the path after --config is not a valid file name (" + e.getReason()
+                    + "); write the config file's path after --config in `credential-provider`");
+        }
     }
 }

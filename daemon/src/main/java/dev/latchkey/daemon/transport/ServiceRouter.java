@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.transport;
 
 import dev.latchkey.daemon.config.ConfigException;
+import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
 import dev.latchkey.protocol.CredentialException;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Hands each request line to the running daemon, or to the service its {@code args} ask for in
@@ -37,32 +39,52 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
     private final DaemonLink daemon;
     private final Path workingDirectory;
     private final Path defaultConfig;
+    /** Who asks, looked up on the first request served here (it costs a look at /proc, and a socket call). */
+    private final Supplier<Caller> callerLookup;
+    private Caller caller;
     private boolean warnedAboutArgs;
     private boolean sawBrokenConfig;
 
-    /** A router that serves every request in this process: the daemon's own. */
-    public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics) {
-        this(services, dialect, diagnostics, null);
+    /**
+     * A router that serves every request in this process: the daemon's, for one connection, whose
+     * peer {@code caller} finds when it is first needed (after the hello, so no client waits for it).
+     */
+    public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Supplier<Caller> caller) {
+        this(services, dialect, diagnostics, null, services.environment().workingDirectory(), services.explicitConfig(), caller);
     }
 
     /**
      * A router that hands requests to the daemon on {@code daemonSocket} while one runs there, and
      * serves them in this process otherwise; {@code daemonSocket} null always serves them here.
-     * A process whose environment holds tokens serves itself, since only it can see them.
+     * A process whose environment holds tokens serves itself, since only it can see them. Requests
+     * served here are this process's parent's (cargo's, or the shell's).
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket) {
         this(services, dialect, diagnostics, services.environmentHoldsTokens() ? null : daemonSocket,
-                services.environment().workingDirectory(), services.explicitConfig());
+                services.environment().workingDirectory(), services.explicitConfig(), PARENT_OF_THIS_PROCESS);
     }
 
+    /**
+     * Requests served in this process are its parent's (cargo's, or the shell's). A class rather
+     * than the method reference {@code Caller::parentOfThisProcess}: linking one costs a fresh JVM
+     * a few milliseconds, on the path of every cargo request.
+     */
+    private static final Supplier<Caller> PARENT_OF_THIS_PROCESS = new Supplier<>() {
+        @Override
+        public Caller get() {
+            return Caller.parentOfThisProcess();
+        }
+    };
+
     private ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket,
-                          Path workingDirectory, Path defaultConfig) {
+                          Path workingDirectory, Path defaultConfig, Supplier<Caller> callerLookup) {
         this.services = services;
         this.dialect = dialect;
         this.diagnostics = diagnostics;
         this.daemon = new DaemonLink(daemonSocket, diagnostics);
         this.workingDirectory = workingDirectory;
         this.defaultConfig = defaultConfig;
+        this.callerLookup = callerLookup;
     }
 
     /**
@@ -70,10 +92,11 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      * ({@link dev.latchkey.daemon.relay.CargoRelay}): served here as that process would serve it, so
      * a relative {@code --config} is the caller's, and {@code callerConfig} (its
      * {@code LATCHKEY_CONFIG}, absolute, or null) is the config when the request names none.
+     * {@code caller} is the relaying process, as far as it said who it is.
      */
-    public static ServiceRouter forRelayedCaller(Services services, Path callerDirectory, Path callerConfig,
+    public static ServiceRouter forRelayedCaller(Services services, Path callerDirectory, Path callerConfig, Caller caller,
                                                  PrintStream diagnostics) {
-        return new ServiceRouter(services, Dialect.CARGO, diagnostics, null, callerDirectory, callerConfig);
+        return new ServiceRouter(services, Dialect.CARGO, diagnostics, null, callerDirectory, callerConfig, () -> caller);
     }
 
     /**
@@ -84,7 +107,13 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      */
     public boolean needsTheCaller(RequestLine line) {
         Request request = line.request();
-        return options(line).noDaemon()
+        boolean noDaemon;
+        try {
+            noDaemon = options(line).noDaemon();
+        } catch (CredentialException.BadRequest e) {
+            return false; // answered here as the caller would answer it: bad-request
+        }
+        return noDaemon
                 || (dialect == Dialect.CARGO && request instanceof Request.Store store && store.token() == null)
                 || (request.registry() != null && request.registry().indexUrl() == null);
     }
@@ -123,19 +152,19 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         return sawBrokenConfig;
     }
 
-    private RequestOptions options(RequestLine line) {
+    private RequestOptions options(RequestLine line) throws CredentialException.BadRequest {
         return RequestOptions.parse(line.args(), workingDirectory);
     }
 
     @Override
     public Response handle(RequestLine line) {
-        RequestOptions options = options(line);
-        if (!options.ignored().isEmpty() && !warnedAboutArgs) {
-            warnedAboutArgs = true;
-            diagnostics.println("latchkey: ignoring unrecognised arguments " + options.ignored()
-                    + " (recognised: --store NAME, --config PATH, --no-daemon)");
-        }
         try {
+            RequestOptions options = options(line);
+            if (!options.ignored().isEmpty() && !warnedAboutArgs) {
+                warnedAboutArgs = true;
+                diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
+                        + " (recognised: --store NAME, --config PATH, --no-daemon)");
+            }
             Request request = line.request();
             if (dialect == Dialect.CARGO && request instanceof Request.Store store && store.token() == null) {
                 request = store.withToken(askForToken(store));
@@ -143,17 +172,54 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             if (!options.noDaemon() && daemon.available()) {
                 Optional<Response> answer = forward(request, options);
                 if (answer.isPresent()) {
-                    return answer.get();
+                    return told(answer.get());
                 }
             }
-            return services.forConfig(config(options)).handle(request, options.store());
+            if (caller == null) {
+                caller = callerLookup.get();
+            }
+            return told(services.forConfig(config(options)).handle(request, options.store(), caller));
         } catch (ConfigException e) {
             sawBrokenConfig = true;
-            return Response.Failure.of(ErrorKind.BAD_REQUEST, "latchkey's config file is broken: " + e.getMessage()
-                    + "; fix that line, or run `latchkey doctor`");
+            return Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage());
         } catch (CredentialException e) {
             return e.toFailure();
         }
+    }
+
+    /**
+     * In cargo's dialect the person behind the request sees only stderr (cargo passes the
+     * provider's through), so a get's warnings are printed there, one line each; cargo's answer
+     * never carries them. In latchkey's dialect they stay in the answer, for the client to show.
+     */
+    private Response told(Response response) {
+        if (dialect == Dialect.CARGO && response instanceof Response.Got got) {
+            for (String warning : got.warnings()) {
+                diagnostics.println("latchkey: warning: " + warning);
+            }
+        }
+        return response;
+    }
+
+    /**
+     * The ignored arguments as they may be shown: options by name only, other words counted. They
+     * come from `cargo login -- ...`, where a token typed by mistake would otherwise be repeated.
+     */
+    private static String describe(List<String> ignored) {
+        List<String> shown = new ArrayList<>();
+        int words = 0;
+        for (String arg : ignored) {
+            if (arg.startsWith("-")) {
+                int equals = arg.indexOf('=');
+                shown.add(equals < 0 ? arg : arg.substring(0, equals) + "=...");
+            } else {
+                words++;
+            }
+        }
+        if (words > 0) {
+            shown.add(words + (words == 1 ? " other word" : " other words") + ", not shown since it could be a token");
+        }
+        return String.join(", ", shown);
     }
 
     /**
@@ -194,7 +260,9 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             return new Request.Store(store.kind(), registry, store.token(), store.expiration(), store.operations(),
                     store.store(), store.loginUrl());
         } else if (request instanceof Request.Erase erase) {
-            return new Request.Erase(erase.kind(), registry, erase.store());
+            return new Request.Erase(erase.kind(), registry, erase.store(), erase.allStores());
+        } else if (request instanceof Request.Rotate rotate) {
+            return new Request.Rotate(registry, rotate.token(), rotate.expiration(), rotate.operations(), rotate.store());
         }
         return new Request.ListTokens(registry);
     }

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.transport;
 
+import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Hello;
@@ -14,14 +15,20 @@ import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,20 +36,44 @@ import java.util.function.Supplier;
  * {@link ProtocolSession} per connection on a thread of its own, so clients are served at once
  * and each connection's pipelined requests are answered in order. A peer that is not the daemon's
  * own user is told {@code denied} and disconnected before it can send anything.
+ *
+ * <p>Each connection holds a thread, so their number is capped, and two rules keep clients that
+ * hold connections without using them from locking the others out:
+ * <ul>
+ *   <li>a line begun must be finished within {@link #LINE_DEADLINE_NANOS} of waiting for it: a
+ *       client that sends a byte now and then (slowloris), or stops in the middle of a line, is
+ *       disconnected;</li>
+ *   <li>when all {@link #MAX_CONNECTIONS} are open, a new client makes room by closing the one
+ *       that has gone longest without a request; a connection whose request is being served is
+ *       never closed. A client library reconnects on its next call, so an idle client loses
+ *       nothing but the connection. Only when every connection is busy is a new one turned away.</li>
+ * </ul>
+ * An idle connection is otherwise kept as long as its client likes: tools hold one for their life.
  */
 public final class SocketServer {
-    /** Each connection holds a thread; past this many, new ones are turned away. */
-    private static final int MAX_CONNECTIONS = 1024;
+    /** Each connection holds a thread (a mostly untouched stack) and a few KiB of buffers. */
+    static final int MAX_CONNECTIONS = 1024;
+    static final long LINE_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long WATCH_PERIOD_MILLIS = 500;
+    private static final long EVICTION_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ServerSocketChannel listener;
     private final StopAccepting stopAccepting;
     private final UserPrincipal owner;
     private final String version;
-    private final Supplier<RequestHandler> handlers;
+    private final Function<Supplier<Caller>, RequestHandler> handlers;
     private final Consumer<String> log;
-    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final Long ownerUid;
+    private final Set<WatchedConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "latchkey-connection-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private long evicted; // guarded by this
+    private long evictionLoggedAt = System.nanoTime() - EVICTION_LOG_PERIOD_NANOS; // guarded by this
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -55,21 +86,33 @@ public final class SocketServer {
     /**
      * @param stopAccepting how this listener stops (closed and removed, or kept for a service manager)
      * @param owner         the only user allowed to connect
-     * @param handlers      a handler for each new connection
+     * @param handlers      a handler for each new connection, given how to learn who is at its other end
      * @param log           where refused peers and failures are reported
      */
     public SocketServer(ServerSocketChannel listener, StopAccepting stopAccepting, UserPrincipal owner, String version,
-                        Supplier<RequestHandler> handlers, Consumer<String> log) {
+                        Function<Supplier<Caller>, RequestHandler> handlers, Consumer<String> log) {
         this.listener = listener;
         this.stopAccepting = stopAccepting;
         this.owner = owner;
         this.version = version;
         this.handlers = handlers;
         this.log = log;
+        this.ownerUid = uidOfThisProcess();
+    }
+
+    /** This process's uid, from {@code /proc/self}; unknown elsewhere than Linux. */
+    private static Long uidOfThisProcess() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Accepts connections until {@link #stop} is called; returns once the connections are drained. */
     public void serve() throws InterruptedException {
+        PeerProcess.prepareInBackground();
+        watch.scheduleWithFixedDelay(this::closeOverdueLines, WATCH_PERIOD_MILLIS, WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         while (!stopping) {
             SocketChannel channel;
             try {
@@ -94,6 +137,7 @@ public final class SocketServer {
     }
 
     private void serve(SocketChannel channel) {
+        WatchedConnection connection = new WatchedConnection(channel);
         try (channel) {
             OutputStream out = Channels.newOutputStream(channel);
             UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
@@ -104,22 +148,79 @@ public final class SocketServer {
                         + "; run your own with `latchkey daemon`");
                 return;
             }
-            if (connections.size() >= MAX_CONNECTIONS) {
-                log.accept("turned a connection away: " + MAX_CONNECTIONS + " are open");
-                refuse(out, ErrorKind.UNAVAILABLE, "the latchkey daemon has " + MAX_CONNECTIONS
-                        + " connections open; close some, or retry later");
+            if (!admit(connection)) {
+                log.accept("turned a connection away: all " + MAX_CONNECTIONS + " are serving requests");
+                refuse(out, ErrorKind.UNAVAILABLE, "the latchkey daemon is serving " + MAX_CONNECTIONS
+                        + " requests at once; retry in a moment");
                 return;
             }
-            connections.add(channel);
             if (stopping) {
                 return; // stop() began after this connection was accepted and may not have seen it
             }
-            new ProtocolSession(Dialect.LATCHKEY, version, handlers.get()).serve(Channels.newInputStream(channel), out);
+            new ProtocolSession(Dialect.LATCHKEY, version, connection.serving(handlers.apply(() -> callerAt(channel))))
+                    .serve(connection.input(), out);
         } catch (IOException e) {
-            // The client went away; there is no one left to answer.
+            // The client went away, or the connection was closed here; there is no one left to answer.
         } finally {
-            connections.remove(channel);
+            connections.remove(connection);
             workers.remove(Thread.currentThread());
+        }
+    }
+
+    /**
+     * The peer, for the audit log: its pid from the kernel when it can be asked ({@link PeerProcess}),
+     * and its uid, which is the daemon's own (any other was refused above).
+     */
+    private Caller callerAt(SocketChannel channel) {
+        Long uid = ownerUid;
+        OptionalLong pid = PeerProcess.of(channel);
+        return pid.isPresent() ? Caller.ofPid(pid.getAsLong(), uid) : new Caller(null, uid, null, null, null);
+    }
+
+    /**
+     * Takes {@code connection} in; when all are taken, first closes the one that has gone longest
+     * without a request (its thread then ends). False when every connection is serving a request.
+     */
+    private synchronized boolean admit(WatchedConnection connection) {
+        if (connections.size() >= MAX_CONNECTIONS) {
+            WatchedConnection longestIdle = null;
+            for (WatchedConnection open : connections) {
+                if (!open.isServing() && (longestIdle == null || open.idleSince() - longestIdle.idleSince() < 0)) {
+                    longestIdle = open;
+                }
+            }
+            if (longestIdle == null) {
+                return false;
+            }
+            connections.remove(longestIdle);
+            longestIdle.close();
+            noteEviction();
+        }
+        connections.add(connection);
+        return true;
+    }
+
+    /** Under a flood of connections this happens for each new one: logged once a minute, with the count. */
+    private void noteEviction() {
+        evicted++;
+        long now = System.nanoTime();
+        if (now - evictionLoggedAt >= EVICTION_LOG_PERIOD_NANOS) {
+            evictionLoggedAt = now;
+            log.accept("all " + MAX_CONNECTIONS + " connections were open: closed the one idle longest to make room for a new one ("
+                    + evicted + " so far)");
+        }
+    }
+
+    /** Closes the connections whose client left a line unfinished for too long. */
+    private void closeOverdueLines() {
+        long now = System.nanoTime();
+        for (WatchedConnection connection : connections) {
+            if (connection.lineOverdue(now, LINE_DEADLINE_NANOS)) {
+                connections.remove(connection);
+                connection.close();
+                log.accept("closed a connection whose client left a line unfinished for more than "
+                        + TimeUnit.NANOSECONDS.toSeconds(LINE_DEADLINE_NANOS) + " s");
+            }
         }
     }
 
@@ -144,14 +245,9 @@ public final class SocketServer {
         } catch (IOException e) {
             log.accept("cannot stop listening: " + e.getMessage());
         }
+        watch.shutdownNow();
         // Reading stops at once; a request already being served still gets its answer written.
-        for (SocketChannel channel : connections) {
-            try {
-                channel.shutdownInput();
-            } catch (IOException e) {
-                // already closed by its client
-            }
-        }
+        connections.forEach(WatchedConnection::shutdownInput);
         long giveUp = System.nanoTime() + grace.toNanos();
         for (Thread worker : workers) {
             try {
@@ -163,7 +259,7 @@ public final class SocketServer {
         }
         if (!workers.isEmpty()) {
             log.accept("closing " + workers.size() + " connection(s) still busy after " + grace.toSeconds() + " s");
-            connections.forEach(SocketServer::close);
+            connections.forEach(WatchedConnection::close);
         }
         stopped.countDown();
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,20 @@ class TomlTextTest {
         assertEquals("t\"q", ((Map<?, ?>) ((Map<?, ?>) doc.get("registries")).get("dotted.name")).get("token"));
     }
 
+    /** Whatever else is in cargo's file must still parse after latchkey wrote its token into it. */
+    @Test
+    void writesEveryTomlValueTypeSoThatItParsesBackEqual() throws Exception {
+        String text = "odt = 1979-05-27T07:32:00Z\nodt-frac = 1979-05-27T00:32:00.999999-07:00\nldt = 1979-05-27T07:32:00\n"
+                + "ld = 1979-05-27\nlt = 07:32:00\nf = 1e10\nz = -0.0\nn = nan\ni = inf\nni = -inf\nh = 0xff\n"
+                + "lit = 'C:\\path'\nmulti = \"\"\"two\nlines\"\"\"\nu = \"\\u00e9 \\U0001F600\"\n";
+        Map<String, Object> doc = TomlText.parse(text, SOURCE);
+        Map<String, Object> again = TomlText.parse(TomlText.write(doc), SOURCE);
+        assertEquals(doc.keySet(), again.keySet());
+        for (String key : doc.keySet()) {
+            assertEquals(doc.get(key), again.get(key), key + " in " + TomlText.write(doc));
+        }
+    }
+
     @Test
     void writesArraysOfTables() throws Exception {
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -62,8 +77,12 @@ class TomlTextTest {
 
     @Test
     void reportsLineAndColumnOfBadTomlWithoutQuotingIt() {
-        TomlText.MalformedTomlException e = assertThrows(TomlText.MalformedTomlException.class,
-                () -> TomlText.parse("[registry]\ntoken = sekrit-value\n", SOURCE));
-        assertTrue(e.getMessage().startsWith("test.toml:2:"), e.getMessage());
+        // The TOML parser's own messages quote what they found: here the whole second word.
+        for (String text : List.of("[registry]\ntoken = sekrit-value\n", "[registry]\ntoken = \"Bearer\" sekrit-value\n",
+                "[registry]\ntoken = \"sekrit-value\\q\"\n", "[registries.alt]\ntoken = \"sekrit-value\" \"sekrit-value\"\n")) {
+            TomlText.MalformedTomlException e = assertThrows(TomlText.MalformedTomlException.class, () -> TomlText.parse(text, SOURCE));
+            assertTrue(e.getMessage().startsWith("test.toml:2:"), e.getMessage());
+            assertFalse(e.getMessage().contains("sekrit"), e.getMessage());
+        }
     }
 }

@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import static dev.latchkey.daemon.it.CargoFixtures.CORE;
+import static dev.latchkey.daemon.it.CargoFixtures.VERSION;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,20 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CargoEndToEndIT {
     private static final String REGISTRY = "lkreg";
-    private static final String CORE = "latchkey-e2e-core";
-    private static final String APP = "latchkey-e2e-app";
-    private static final String VERSION = "0.1.0";
 
     private static RealCargo cargo;
     private static Path launcher;
-
-    /** The two ways a user can make cargo use latchkey. */
-    enum ProviderSetting {
-        /** {@code registries.NAME.credential-provider}: latchkey for this registry only. */
-        PER_REGISTRY,
-        /** {@code registry.global-credential-providers}: latchkey for every registry. */
-        GLOBAL
-    }
 
     /**
      * A fresh CARGO_HOME for every command proves that what works across commands works because
@@ -65,14 +56,15 @@ class CargoEndToEndIT {
     @TempDir
     Path temp;
     private TestRegistry registry;
-    private ProviderSetting setting;
+    private CargoFixtures.ProviderSetting setting;
     private CargoHomes homes;
     private final String firstToken = "lk-e2e-first-" + UUID.randomUUID();
+    private final String secondToken = "lk-e2e-second-" + UUID.randomUUID();
     private final List<Path> cargoHomes = new ArrayList<>();
 
     @BeforeAll
     static void findLatchkey() {
-        launcher = Path.of(System.getProperty("latchkey.root")).toAbsolutePath().normalize().resolve("scripts/latchkey");
+        launcher = CargoFixtures.launcher();
         assertTrue(Files.isExecutable(launcher), "the launcher is missing: " + launcher);
         // registry.global-credential-providers splits each entry on whitespace.
         assertFalse(launcher.toString().matches(".*\\s.*"), "the repository path must not contain whitespace: " + launcher);
@@ -95,17 +87,17 @@ class CargoEndToEndIT {
     }
 
     static Stream<Arguments> scenarios() {
-        return Stream.of(ProviderSetting.values())
+        return Stream.of(CargoFixtures.ProviderSetting.values())
                 .flatMap(setting -> Stream.of(CargoHomes.values()).map(homes -> Arguments.of(setting, homes)));
     }
 
     @ParameterizedTest(name = "latchkey configured {0}, {1}")
     @MethodSource("scenarios")
-    void cargoKeepsItsRegistryTokenInLatchkey(ProviderSetting setting, CargoHomes homes) throws IOException {
+    void cargoKeepsItsRegistryTokenInLatchkey(CargoFixtures.ProviderSetting setting, CargoHomes homes) throws IOException {
         this.setting = setting;
         this.homes = homes;
-        Path core = writeCoreCrate();
-        Path app = writeAppCrate();
+        Path core = CargoFixtures.writeCoreCrate(temp, REGISTRY);
+        Path app = CargoFixtures.writeAppCrate(temp, REGISTRY);
 
         loginStoresTheTokenInLatchkey();
         publishUploadsTheCrateWithTheToken(core);
@@ -119,6 +111,11 @@ class CargoEndToEndIT {
             assertFalse(Files.exists(home.resolve("credentials.toml")) || Files.exists(home.resolve("credentials")),
                     "latchkey must not write cargo's credentials file unless its `cargo` store is named: " + home);
         }
+        // Neither token is anywhere but in latchkey's token file: not in its metadata book or audit
+        // log, cargo's caches, the crates' build output (each command's stderr was checked as it ran).
+        Path tokenFile = PrivateHomes.tokenFile(temp);
+        assertTrue(TokenLeaks.assertNoFileHolds(temp, tokenFile::equals, List.of(firstToken, secondToken)) > 10);
+        assertTrue(Files.exists(temp.resolve("xdg/state/latchkey/audit.log")), "every request was audited");
     }
 
     private void loginStoresTheTokenInLatchkey() throws IOException {
@@ -135,7 +132,7 @@ class CargoEndToEndIT {
         assertTokenSent(since(mark), "GET /index/config.json", "PUT /api/v1/crates/new",
                 "GET /index/" + TestRegistry.indexPathOf(CORE));
         byte[] uploaded = registry.crateFile(CORE, VERSION);
-        assertTrue(crateFiles(core.resolve("target/package")).stream().anyMatch(packaged -> Arrays.equals(packaged, uploaded)),
+        assertTrue(CargoFixtures.crateFiles(core.resolve("target/package")).stream().anyMatch(packaged -> Arrays.equals(packaged, uploaded)),
                 "the registry must hold exactly the .crate file cargo packaged");
     }
 
@@ -150,7 +147,7 @@ class CargoEndToEndIT {
         mark = registry.requests().size();
         cargo(app, null, "fetch").assertSuccess();
         assertTokenSent(since(mark), "GET /dl/" + CORE + "/" + VERSION + "/download");
-        List<byte[]> downloaded = crateFiles(lastCargoHome().resolve("registry/cache"));
+        List<byte[]> downloaded = CargoFixtures.crateFiles(lastCargoHome().resolve("registry/cache"));
         assertEquals(1, downloaded.size(), "cargo must have downloaded one .crate file");
         assertArrayEquals(registry.crateFile(CORE, VERSION), downloaded.get(0),
                 "cargo must have downloaded the published .crate file");
@@ -200,7 +197,6 @@ class CargoEndToEndIT {
 
     /** The registry revoked the first token; the user pastes it anyway, sees it rejected, then logs in right. */
     private void aStaleTokenIsRejectedUntilTheUserLogsInAgain(Path app) throws IOException {
-        String secondToken = "lk-e2e-second-" + UUID.randomUUID();
         registry.acceptOnly(secondToken);
         int mark = registry.requests().size();
         cargo(temp, firstToken + "\n", "login", "--registry", REGISTRY).assertSuccess();
@@ -232,6 +228,8 @@ class CargoEndToEndIT {
         command.addAll(Arrays.asList(args));
         ProcessRun run = ProcessRun.of(command).environment(environment(cargoHome())).in(dir);
         ProcessRun.Result result = stdin == null ? run.run() : run.stdin(stdin).run();
+        TokenLeaks.assertNotIn("cargo " + String.join(" ", args) + " (its stderr, latchkey's included)", result.stderr(),
+                List.of(firstToken, secondToken));
         List<String> warnings = result.stderr().lines().filter(line -> line.toLowerCase(Locale.ROOT).contains("warning")).toList();
         if (result.exitCode() == 0) {
             assertEquals(List.of(), warnings, () -> "cargo warned: " + result);
@@ -248,7 +246,7 @@ class CargoEndToEndIT {
             return lastCargoHome();
         }
         Path home = Files.createDirectories(temp.resolve("cargo-home-" + (cargoHomes.size() + 1)));
-        Files.writeString(home.resolve("config.toml"), cargoConfig());
+        Files.writeString(home.resolve("config.toml"), CargoFixtures.cargoConfig(temp, REGISTRY, registry.indexUrl(), launcher, setting));
         cargoHomes.add(home);
         return home;
     }
@@ -263,7 +261,9 @@ class CargoEndToEndIT {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(Arrays.asList(args));
-        return ProcessRun.of(command).environment(environment(lastCargoHome())).in(temp).run();
+        ProcessRun.Result result = ProcessRun.of(command).environment(environment(lastCargoHome())).in(temp).run();
+        TokenLeaks.assertNotIn("latchkey " + String.join(" ", args) + " (its stderr)", result.stderr(), List.of(firstToken, secondToken));
+        return result;
     }
 
     /** Private homes for cargo and latchkey, with the cargo under test first on PATH. */
@@ -271,63 +271,6 @@ class CargoEndToEndIT {
         Map<String, String> env = PrivateHomes.environment(temp, cargoHome);
         env.put("PATH", cargo.directory() + File.pathSeparator + env.getOrDefault("PATH", ""));
         return env;
-    }
-
-    /**
-     * cargo's config: the registry, latchkey as its provider (one of the two ways), and crates.io
-     * replaced by an empty directory source so that no command can reach it.
-     */
-    private String cargoConfig() throws IOException {
-        Path noCratesIo = Files.createDirectories(temp.resolve("no-crates-io"));
-        String provider = "[" + toml(launcher.toString()) + "]";
-        String config = "[registries." + REGISTRY + "]\n"
-                + "index = " + toml(registry.indexUrl()) + "\n";
-        switch (setting) {
-            case PER_REGISTRY -> config += "credential-provider = " + provider + "\n";
-            case GLOBAL -> config += "\n[registry]\nglobal-credential-providers = " + provider + "\n";
-        }
-        return config + "\n[source.crates-io]\nreplace-with = \"no-crates-io\"\n"
-                + "\n[source.no-crates-io]\ndirectory = " + toml(noCratesIo.toString()) + "\n";
-    }
-
-    /** A library with no dependencies, complete enough that publishing it draws no warning. */
-    private Path writeCoreCrate() throws IOException {
-        Path dir = temp.resolve("core");
-        Files.createDirectories(dir.resolve("src"));
-        Files.writeString(dir.resolve("Cargo.toml"), """
-                [package]
-                name = "%s"
-                version = "%s"
-                edition = "2021"
-                description = "Fixture crate for latchkey's end-to-end test"
-                license = "MIT"
-                repository = "https://example.invalid/latchkey-e2e"
-                publish = ["%s"]
-
-                [workspace]
-                """.formatted(CORE, VERSION, REGISTRY));
-        Files.writeString(dir.resolve("src/lib.rs"), "pub fn answer() -> u32 {\n    42\n}\n");
-        return dir;
-    }
-
-    /** A library that depends on the core crate from the test registry. */
-    private Path writeAppCrate() throws IOException {
-        Path dir = temp.resolve("app");
-        Files.createDirectories(dir.resolve("src"));
-        Files.writeString(dir.resolve("Cargo.toml"), """
-                [package]
-                name = "%s"
-                version = "%s"
-                edition = "2021"
-                publish = false
-
-                [dependencies]
-                %s = { version = "%s", registry = "%s" }
-
-                [workspace]
-                """.formatted(APP, VERSION, CORE, VERSION, REGISTRY));
-        Files.writeString(dir.resolve("src/lib.rs"), "pub use latchkey_e2e_core::answer;\n");
-        return dir;
     }
 
     private List<Seen> since(int mark) {
@@ -362,21 +305,5 @@ class CargoEndToEndIT {
 
     private Path lastCargoHome() {
         return cargoHomes.get(cargoHomes.size() - 1);
-    }
-
-    /** The contents of each core .crate file under {@code dir}, wherever cargo's layout puts them. */
-    private static List<byte[]> crateFiles(Path dir) throws IOException {
-        String file = CORE + "-" + VERSION + ".crate";
-        List<byte[]> contents = new ArrayList<>();
-        try (Stream<Path> found = Files.find(dir, 4, (path, attributes) -> path.getFileName().toString().equals(file))) {
-            for (Path path : found.toList()) {
-                contents.add(Files.readAllBytes(path));
-            }
-        }
-        return contents;
-    }
-
-    private static String toml(String value) {
-        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

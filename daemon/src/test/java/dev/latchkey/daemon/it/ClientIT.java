@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,6 +96,66 @@ class ClientIT {
             }
             assertEquals(1, sandbox.daemons().size());
         }
+    }
+
+    @Test
+    void aClientArrivingWhileTheDaemonFinishesItsLastRequestGetsTheNextDaemon() throws Exception {
+        // A command store that blocks until the test lets it go: the old daemon drains for as long as we like.
+        Path started = sandbox.root.resolve("started");
+        Path release = sandbox.root.resolve("release");
+        sandbox.config("stores = [\"command\"]\n[store.command]\nget = [\"sh\", \"-c\", \"touch " + started
+                + "; while [ ! -e " + release + " ]; do sleep 0.05; done; echo slow-token\"]\n");
+        Process old = sandbox.start(sandbox.builder(sandbox.latchkey("daemon", "--foreground")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(sandbox.socket));
+        ExecutorService threads = Executors.newFixedThreadPool(2); // the common pool may have one thread only
+        try (LatchkeyClient first = sandbox.client(); LatchkeyClient next = sandbox.startingClient()) {
+            CompletableFuture<Response.Got> inFlight = CompletableFuture.supplyAsync(() -> call(() -> first.get(COMPANY)), threads);
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(started));
+            old.toHandle().destroy(); // SIGTERM: the socket goes at once, the daemon stays to answer
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(sandbox.socket));
+
+            CompletableFuture<Long> arriving = CompletableFuture.supplyAsync(() -> call(() -> next.status().pid()), threads);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.log().contains("is stopping: waiting for it"));
+            Files.createFile(release);
+
+            try (Secret token = inFlight.get(20, TimeUnit.SECONDS).token()) {
+                assertEquals("slow-token", token.reveal());
+            }
+            long pid = arriving.get(60, TimeUnit.SECONDS);
+            assertNotEquals(old.pid(), pid);
+            assertEquals(List.of(pid), sandbox.daemons().stream().map(ProcessHandle::pid).toList());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static <T> T call(Callable<T> call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theDefaultSocketIsWhereTheDaemonListensWhenHomeIsTakenFromTheEnvironment() throws Exception {
+        // No runtime or cache directory named: the socket is under ~/.cache, with ~ being $HOME for
+        // the daemon and for the client alike, whatever the user database says (here: another directory).
+        sandbox.env().remove("XDG_RUNTIME_DIR");
+        sandbox.env().remove("XDG_CACHE_HOME");
+        sandbox.env().put("HOME", sandbox.home.toString());
+        assertEquals(0, sandbox.run(null, "daemon").exit());
+        Path socket = sandbox.home.resolve(".cache/latchkey/daemon.sock");
+        assertTrue(Files.exists(socket), "the daemon listens under $HOME");
+        DaemonSandbox.Result status = sandbox.run(null, "--socket", socket.toString(), "daemon", "status");
+        assertEquals(0, status.exit(), status.stderr());
+
+        Path peerClasses = Path.of(DefaultSocketPeer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        DaemonSandbox.Result peer = sandbox.run(null, List.of(DaemonSandbox.JAVA, "-cp",
+                DaemonSandbox.JAR + java.io.File.pathSeparator + peerClasses, DefaultSocketPeer.class.getName()));
+
+        assertEquals(0, peer.exit(), peer.stderr());
+        assertTrue(status.stdout().contains("pid " + peer.stdout().strip() + ","), "the client reached it: " + peer.stdout());
     }
 
     @Test

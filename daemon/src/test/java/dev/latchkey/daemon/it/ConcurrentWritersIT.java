@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two latchkey processes writing into the same token file at once, 500 stores each: every
  * acknowledged write must be in the file at the end, and the file must still be one that its
- * reader (latchkey, or cargo for cargo's own file) accepts.
+ * reader (latchkey, or cargo for cargo's own file) accepts. The encrypted store too, whose two
+ * writers each derive the key of a file that does not exist yet when they start.
  */
 class ConcurrentWritersIT {
     private static final int WRITES = 500;
@@ -63,6 +64,36 @@ class ConcurrentWritersIT {
         assertEquals(2 * WRITES, after.size(), "cargo keeps the emptied table");
         assertFalse(((Map<?, ?>) after.get(name)).containsKey("token"), "cargo's logout must have removed the token");
         assertEquals(tokenFor(writerName(1, 7)), ((Map<?, ?>) after.get(writerName(1, 7))).get("token"));
+    }
+
+    @Test
+    void twoWritersIntoTheEncryptedStoreLoseNothing() throws Exception {
+        runTwoWriters("encrypted");
+        // The file is sealed: read it back through latchkey, every token in one process.
+        Path config = temp.resolve("xdg/config/latchkey/config.toml");
+        Files.createDirectories(config.getParent());
+        Files.writeString(config, "stores = [\"encrypted\"]\n");
+        StringBuilder gets = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        for (int writer = 1; writer <= 2; writer++) {
+            for (int i = 0; i < WRITES; i++) {
+                String name = writerName(writer, i);
+                names.add(name);
+                gets.append("{\"v\":1,\"id\":").append(names.size()).append(",\"registry\":{\"index-url\":\"")
+                        .append(indexUrl(name)).append("\"},\"kind\":\"get\"}\n");
+            }
+        }
+        ProcessRun.Result read = ProcessRun.of(LatchkeyProcess.command(List.of(), "stdio")).environment(environment()).in(temp)
+                .stdin(gets.toString()).run().assertSuccess();
+        List<String> answers = read.stdout().lines().skip(1).toList();
+        assertEquals(names.size(), answers.size(), read::toString);
+        for (int i = 0; i < names.size(); i++) {
+            byte[] bytes = answers.get(i).getBytes(StandardCharsets.UTF_8);
+            Response response = ResponseCodec.parse(bytes, bytes.length).response();
+            assertInstanceOf(Response.Got.class, response, answers.get(i));
+            assertEquals(tokenFor(names.get(i)), ((Response.Got) response).token().reveal(), "every acknowledged store is in the file");
+        }
+        assertOwnerOnly(temp.resolve("xdg/data/latchkey/secrets.enc"));
     }
 
     /** Starts both writers together and checks that each acknowledged all of its stores. */
@@ -117,7 +148,9 @@ class ConcurrentWritersIT {
     }
 
     private Map<String, String> environment() {
-        return PrivateHomes.environment(temp, cargoHome());
+        Map<String, String> env = PrivateHomes.environment(temp, cargoHome());
+        env.put("LATCHKEY_PASSPHRASE", "two writers, one passphrase");
+        return env;
     }
 
     private static void assertOwnerOnly(Path file) throws Exception {

@@ -141,4 +141,17 @@ class DaemonLifecycleIT {
         assertFalse(Files.exists(sandbox.socket, LinkOption.NOFOLLOW_LINKS));
         assertTrue(sandbox.log().contains("no request for 1 s: stopping"), sandbox.log());
     }
+
+    @Test
+    void aSocketPathTooLongForTheKernelIsRefusedWithTheFix() throws Exception {
+        String socket = sandbox.root.resolve("x".repeat(120)).resolve("daemon.sock").toString();
+
+        for (DaemonSandbox.Result refused : List.of(sandbox.run(null, "daemon", "--socket", socket),
+                sandbox.run(null, "daemon", "--foreground", "--socket", socket))) {
+            assertEquals(4, refused.exit(), refused.stderr());
+            assertTrue(refused.stderr().contains("cannot make the socket " + socket + ": its path is " + socket.length()
+                    + " bytes long"), refused.stderr());
+            assertTrue(refused.stderr().contains("choose a shorter path with --socket or LATCHKEY_SOCKET"), refused.stderr());
+        }
+    }
 }

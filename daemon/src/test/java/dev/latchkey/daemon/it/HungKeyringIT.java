@@ -34,12 +34,10 @@ class HungKeyringIT {
 
             keyring.signalKeyringDaemon("STOP");
             try {
-                long start = System.nanoTime();
+                // That message comes only from latchkey's own deadline (D-Bus's 25 s timeout says so differently),
+                // and a process still waiting on D-Bus is killed at the run's timeout, failing the test.
                 ProcessRun.Result get = latchkey(env, "", "get", INDEX_URL).assertExit(3);
-                Duration took = Duration.ofNanos(System.nanoTime() - start);
                 assertTrue(get.stderr().contains("did not answer within 1000 ms"), get.toString());
-                assertTrue(took.compareTo(Duration.ofSeconds(6)) < 0,
-                        "one 1 s deadline plus the JVM's start, not D-Bus's 25 s: took " + took.toMillis() + " ms; " + get);
             } finally {
                 keyring.signalKeyringDaemon("CONT");
             }

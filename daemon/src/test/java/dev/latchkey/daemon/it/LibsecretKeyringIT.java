@@ -128,6 +128,36 @@ class LibsecretKeyringIT {
         assertTrue(Files.readString(withKeyring).contains("com.sun.jna.Native "), "a keyring lookup loads JNA (the control)");
     }
 
+    /**
+     * cargo starts a provider per request: when a daemon serves it, the provider process must not
+     * pay for JNA, even though the answer comes from the keyring (which the daemon has loaded).
+     */
+    @Test
+    void aCargoProviderServedByTheDaemonLoadsNoJnaWhileTheKeyringAnswers() throws Exception {
+        String token = "daemon-token-" + UUID.randomUUID();
+        try (DaemonSandbox sandbox = new DaemonSandbox()) {
+            sandbox.env().put("DBUS_SESSION_BUS_ADDRESS", env.get("DBUS_SESSION_BUS_ADDRESS"));
+            ProcessHandle daemon = sandbox.startDaemon();
+            DaemonSandbox.Result stored = sandbox.run(token + "\n", "store", indexUrl);
+            assertEquals(0, stored.exit(), stored.stderr());
+            assertTrue(stored.stderr().contains("in the keychain store"), stored.stderr());
+            ProcessRun.Result item = secretTool("lookup", "xdg:schema", SCHEMA, "url", indexUrl).assertExit(0);
+            assertEquals(token, item.stdout().strip(), "the daemon stored into the session's keyring");
+
+            Path classes = sandbox.root.resolve("provider-classes.log");
+            List<String> provider = new ArrayList<>(sandbox.latchkey("--cargo-plugin"));
+            provider.add(1, "-Xlog:class+load=info:file=" + classes);
+            DaemonSandbox.Result got = sandbox.run("{\"v\":1,\"registry\":{\"index-url\":\"" + indexUrl + "\"},"
+                    + "\"kind\":\"get\",\"operation\":\"read\"}\n", provider);
+            assertEquals(0, got.exit(), got.stderr());
+            assertEquals("{\"v\":[1]}\n{\"Ok\":{\"kind\":\"get\",\"token\":\"" + token + "\",\"cache\":\"session\","
+                    + "\"operation_independent\":true}}\n", got.stdout());
+            assertFalse(Files.readString(classes).contains("com.sun.jna."), "the provider loaded JNA although the daemon served it");
+            assertTrue(daemon.isAlive());
+            assertEquals(0, sandbox.run(null, "erase", indexUrl).exit());
+        }
+    }
+
     /** secret-tool, libsecret's own command line, which knows nothing of latchkey. */
     private ProcessRun.Result secretTool(String... args) {
         return seedWithSecretTool("", args);

@@ -5,16 +5,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static dev.latchkey.daemon.it.LatchkeyProcess.configFile;
@@ -109,7 +113,7 @@ class StdioProtocolIT {
             latchkey.readLine();
             latchkey.send(
                     "{\"v\":1,\"id\":\"nf\",\"kind\":\"get\",\"registry\":{\"index-url\":\"" + OTHER_INDEX + "\"}}",
-                    "{\"v\":1,\"id\":\"kind\",\"kind\":\"rotate\",\"registry\":" + REGISTRY + "}",
+                    "{\"v\":1,\"id\":\"kind\",\"kind\":\"transmogrify\",\"registry\":" + REGISTRY + "}",
                     "{\"v\":1,\"id\":\"op\",\"kind\":\"get\",\"operation\":\"transfer\",\"registry\":" + REGISTRY + "}",
                     "{\"v\":1,\"id\":\"json\",\"kind\":",
                     "{\"v\":1,\"id\":\"name\",\"kind\":\"get\",\"registry\":{\"name\":\"no-such-registry\"}}",
@@ -183,17 +187,72 @@ class StdioProtocolIT {
 
     @Test
     void survivesAHostileInputBatteryThenStillAnswersAndExits0(@TempDir Path home) throws IOException {
-        String hostile = "HOSTILE-TOKEN-93b1";
+        try (LatchkeyProcess latchkey = LatchkeyProcess.start(home, "stdio")) {
+            latchkey.readLine();
+            List<String> answers = feed(latchkey, hostileProbes(), false);
+
+            // After all of that, the same process still serves correctly.
+            latchkey.write(("{\"v\":1,\"id\":\"store\",\"kind\":\"store\",\"registry\":" + REGISTRY + ",\"token\":\"" + VALID
+                    + "\"}\r\n").getBytes(StandardCharsets.UTF_8));
+            latchkey.send("{\"v\":1,\"id\":\"get\",\"kind\":\"get\",\"registry\":" + REGISTRY + "}",
+                    "{\"v\":1,\"id\":\"list\",\"kind\":\"list\"}");
+            assertEquals("{\"id\":\"store\",\"Ok\":{\"kind\":\"store\",\"store\":\"file\"}}", latchkey.readLine());
+            assertEquals("{\"id\":\"get\",\"Ok\":{\"kind\":\"get\",\"token\":\"" + VALID + "\",\"cache\":\"session\","
+                    + "\"operation_independent\":true,\"store\":\"file\"}}", latchkey.readLine());
+            String list = latchkey.readLine();
+            assertEquals(1, assertInstanceOf(List.class, ok(list, "list").get("entries")).size(), list);
+
+            // A last request without its \n is still a request.
+            latchkey.write(("{\"v\":1,\"id\":\"last\",\"kind\":\"get\",\"registry\":" + REGISTRY + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+            latchkey.closeStdin();
+            assertEquals(VALID, ok(latchkey.readLine(), "last").get("token"));
+            assertEquals(0, latchkey.awaitExit(), latchkey.stderr());
+            assertNothingHostileLeaked(home, latchkey, answers);
+        }
+    }
+
+    @Test
+    void cargoPluginSurvivesTheSameBatteryThenStillAnswersAndExits0(@TempDir Path home) throws IOException {
+        try (LatchkeyProcess latchkey = LatchkeyProcess.start(home, "--cargo-plugin")) {
+            exactly(latchkey, "{\"v\":[1]}");
+            List<String> answers = feed(latchkey, hostileProbes(), true);
+
+            latchkey.write(("{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"login\",\"token\":\"" + VALID
+                    + "\"}\r\n").getBytes(StandardCharsets.UTF_8));
+            exactly(latchkey, "{\"Ok\":{\"kind\":\"login\"}}");
+            String get = "{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"}";
+            String got = "{\"Ok\":{\"kind\":\"get\",\"token\":\"" + VALID + "\",\"cache\":\"session\",\"operation_independent\":true}}";
+            latchkey.send(get);
+            exactly(latchkey, got);
+
+            latchkey.write(get.getBytes(StandardCharsets.UTF_8)); // no \n before the end of input
+            latchkey.closeStdin();
+            exactly(latchkey, got);
+            assertEquals(0, latchkey.awaitExit(), latchkey.stderr());
+            assertNothingHostileLeaked(home, latchkey, answers);
+        }
+    }
+
+    private static final String HOSTILE = "HOSTILE-TOKEN-93b1";
+    private static final String VALID = "valid-token-5d2e";
+
+    /** Hostile lines, each with the error kind latchkey's protocol answers it with. */
+    private static List<Probe> hostileProbes() {
+        String hostile = HOSTILE;
         String head = "{\"v\":1,\"kind\":\"store\",\"registry\":" + REGISTRY + ",\"token\":";
-        List<Probe> probes = List.of(
+        return List.of(
                 new Probe("malformed JSON", line(head + "\"" + hostile + "\""), "bad-request"),
                 new Probe("not JSON at all", line("hello latchkey, " + hostile), "bad-request"),
                 new Probe("a 1 MiB line", line(head + "\"" + hostile + "x".repeat(1024 * 1024) + "\"}"), "bad-request"),
+                new Probe("a 100 MB line", hundredMegabytes(head + "\"" + hostile), "bad-request"),
                 new Probe("invalid UTF-8 in the token", bytes(head + "\"" + hostile, new byte[] {(byte) 0xff}, "\"}\n"), "bad-request"),
                 new Probe("an overlong '/' in the token", bytes(head + "\"" + hostile, new byte[] {(byte) 0xc0, (byte) 0xaf}, "\"}\n"),
                         "bad-request"),
                 new Probe("bare invalid UTF-8", bytes("", new byte[] {(byte) 0xfe, (byte) 0xff, (byte) 0x80}, "\n"), "bad-request"),
-                new Probe("10,000 [", line("[".repeat(10_000)), "bad-request"),
+                new Probe("a lone surrogate escape in the registry", line("{\"v\":1,\"kind\":\"get\",\"registry\":"
+                        + "{\"index-url\":\"sparse+http://127.0.0.1:9/\\ud800/\"}}"), "bad-request"),
+                new Probe("100,000 [", line("[".repeat(100_000)), "bad-request"),
                 new Probe("deep nesting in a field", line("{\"v\":1,\"kind\":\"status\",\"x\":" + "[".repeat(10_000)
                         + "]".repeat(10_000) + "}"), "bad-request"),
                 new Probe("unknown kind", line("{\"v\":1,\"kind\":\"exfiltrate\",\"registry\":" + REGISTRY + "}"), "operation-not-supported"),
@@ -204,65 +263,90 @@ class StdioProtocolIT {
                 new Probe("empty token", line(head + "\"\"}"), "bad-request"),
                 new Probe("a token holding \\n", line(head + "\"" + hostile + "\\nsecond-line\"}"), "bad-request"),
                 new Probe("a token holding NUL", line(head + "\"" + hostile + "\\u0000\"}"), "bad-request"),
+                new Probe("a token holding non-ASCII", line(head + "\"" + hostile + "\\u00e9\"}"), "bad-request"),
                 new Probe("a raw NUL byte in the token", bytes(head + "\"" + hostile, new byte[] {0}, "\"}\n"), "bad-request"),
                 new Probe("v as a string", line("{\"v\":\"1\",\"kind\":\"status\"}"), "bad-request"),
                 new Probe("registry as an array", line("{\"v\":1,\"kind\":\"get\",\"registry\":[\"" + INDEX + "\"]}"), "bad-request"),
+                new Probe("registry as a string", line("{\"v\":1,\"kind\":\"get\",\"registry\":\"" + INDEX + "\"}"), "bad-request"),
                 new Probe("token as a number", line(head + "12345}"), "bad-request"),
                 new Probe("id as an object", line("{\"v\":1,\"id\":{\"n\":1},\"kind\":\"status\"}"), "bad-request"),
+                new Probe("id as a fraction", line("{\"v\":1,\"id\":1.5,\"kind\":\"status\"}"), "bad-request"),
+                new Probe("id as a boolean", line("{\"v\":1,\"id\":true,\"kind\":\"status\"}"), "bad-request"),
+                new Probe("an id past 2^63", line("{\"v\":1,\"id\":123456789012345678901234567890,\"kind\":\"status\"}"), "bad-request"),
+                new Probe("a number of 60,000 digits", line("{\"v\":1,\"kind\":\"status\",\"x\":" + "9".repeat(60_000) + "}"),
+                        "bad-request"),
                 new Probe("v 2", line("{\"v\":2,\"kind\":\"status\"}"), "bad-request"),
+                new Probe("v 1e400", line("{\"v\":1e400,\"kind\":\"status\"}"), "bad-request"),
+                new Probe("kind sent twice", line("{\"v\":1,\"kind\":\"get\",\"kind\":\"erase\",\"registry\":" + REGISTRY + "}"),
+                        "bad-request"),
+                new Probe("token sent twice", line(head + "\"" + hostile + "\",\"token\":\"" + hostile + "2\"}"), "bad-request"),
                 new Probe("only spaces", line("     "), null),
                 new Probe("an empty line", line(""), null),
+                new Probe("a bare CRLF", "\r\n".getBytes(StandardCharsets.UTF_8), null),
                 new Probe("a JSON array", line("[{\"v\":1,\"kind\":\"status\"}]"), "bad-request"),
                 new Probe("two objects on a line", line(head + "\"" + hostile + "\"}{\"v\":1,\"kind\":\"status\"}"), "bad-request"),
-                new Probe("CRLF ending", "{\"v\":1,\"id\":\"crlf\",\"kind\":\"status\"}\r\n".getBytes(StandardCharsets.UTF_8), "Ok"));
+                new Probe("CRLF ending", ("{\"v\":1,\"id\":\"crlf\",\"kind\":\"get\",\"registry\":" + REGISTRY + "}\r\n")
+                        .getBytes(StandardCharsets.UTF_8), "not-found"));
+    }
 
-        try (LatchkeyProcess latchkey = LatchkeyProcess.start(home, "stdio")) {
-            latchkey.readLine();
-            for (Probe probe : probes) {
-                latchkey.write(probe.line());
-            }
-            List<String> answers = new ArrayList<>();
-            for (Probe probe : probes) {
-                if (probe.expected() == null) {
-                    continue; // a blank line is not a request and gets no answer
-                }
-                String answer = latchkey.readLine();
-                answers.add(answer);
-                Map<String, Object> response = response(answer);
-                if (probe.expected().equals("Ok")) {
-                    assertEquals("crlf", response.get("id"), probe.what() + ": " + answer);
-                    assertTrue(response.containsKey("Ok"), probe.what() + ": " + answer);
-                } else {
-                    Map<?, ?> error = assertInstanceOf(Map.class, response.get("Err"), probe.what() + ": " + answer);
-                    assertEquals(probe.expected(), error.get("kind"), probe.what() + ": " + answer);
-                    assertFalse(message(error).isBlank(), probe.what() + ": " + answer);
-                }
-            }
+    /** A store line padded with 100 MB inside the token, with its closing quote and brace. */
+    private static byte[] hundredMegabytes(String head) {
+        byte[] line = new byte[100 * 1024 * 1024];
+        Arrays.fill(line, (byte) 'x');
+        byte[] start = head.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(start, 0, line, 0, start.length);
+        byte[] end = "\"}\n".getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(end, 0, line, line.length - end.length, end.length);
+        return line;
+    }
 
-            // After all of that, the same process still serves correctly.
-            String valid = "valid-token-5d2e";
-            latchkey.write(("{\"v\":1,\"id\":\"store\",\"kind\":\"store\",\"registry\":" + REGISTRY + ",\"token\":\"" + valid
-                    + "\"}\r\n").getBytes(StandardCharsets.UTF_8));
-            latchkey.send("{\"v\":1,\"id\":\"get\",\"kind\":\"get\",\"registry\":" + REGISTRY + "}",
-                    "{\"v\":1,\"id\":\"list\",\"kind\":\"list\"}");
-            assertEquals("{\"id\":\"store\",\"Ok\":{\"kind\":\"store\",\"store\":\"file\"}}", latchkey.readLine());
-            assertEquals("{\"id\":\"get\",\"Ok\":{\"kind\":\"get\",\"token\":\"" + valid + "\",\"cache\":\"session\","
-                    + "\"operation_independent\":true,\"store\":\"file\"}}", latchkey.readLine());
-            String list = latchkey.readLine();
-            assertEquals(1, assertInstanceOf(List.class, ok(list, "list").get("entries")).size(), list);
-
-            latchkey.closeStdin();
-            assertEquals(0, latchkey.awaitExit(), latchkey.stderr());
-            assertEquals(List.of(), latchkey.unreadLines(), "one answer per request, nothing more");
-            for (String answer : answers) {
-                assertFalse(answer.contains("HOSTILE"), answer);
-            }
-            assertFalse(latchkey.stderr().contains("HOSTILE"), latchkey.stderr());
-            assertFalse(latchkey.stderr().contains(valid), latchkey.stderr());
-            String stored = Files.readString(tokenFile(home));
-            assertFalse(stored.contains("HOSTILE"), "no hostile line stored a token");
-            assertTrue(stored.contains(valid));
+    /**
+     * Writes every probe, then reads one answer per probe that is a request: one JSON line with
+     * exactly the keys its dialect allows, of the expected kind, with a message where one is due.
+     * cargo's dialect answers latchkey's own kinds as {@code other}, and echoes no id.
+     */
+    private static List<String> feed(LatchkeyProcess latchkey, List<Probe> probes, boolean cargo) {
+        for (Probe probe : probes) {
+            latchkey.write(probe.line());
         }
+        List<String> answers = new ArrayList<>();
+        for (Probe probe : probes) {
+            if (probe.expected() == null) {
+                continue; // a blank line is not a request and gets no answer
+            }
+            String answer = latchkey.readLine();
+            answers.add(answer);
+            Map<String, Object> response = response(answer);
+            String kind = cargo && !CARGO_ERROR_KINDS.contains(probe.expected()) ? "other" : probe.expected();
+            Map<?, ?> error = assertInstanceOf(Map.class, response.get("Err"), probe.what() + ": " + answer);
+            assertEquals(kind, error.get("kind"), probe.what() + ": " + answer);
+            if (cargo) {
+                assertFalse(response.containsKey("id"), probe.what() + ": " + answer);
+                Set<String> keys = kind.equals("other") ? Set.of("kind", "message", "caused-by") : Set.of("kind");
+                assertEquals(keys, error.keySet(), probe.what() + ": " + answer);
+            }
+            if (kind.equals("bad-request") || kind.equals("other") || !cargo) {
+                assertFalse(message(error).isBlank(), probe.what() + ": " + answer);
+            }
+            if (!cargo && probe.what().equals("CRLF ending")) {
+                assertEquals("crlf", response.get("id"), answer);
+            }
+        }
+        return answers;
+    }
+
+    private static final Set<String> CARGO_ERROR_KINDS = Set.of("not-found", "url-not-supported", "operation-not-supported", "other");
+
+    private static void assertNothingHostileLeaked(Path home, LatchkeyProcess latchkey, List<String> answers) throws IOException {
+        assertEquals(List.of(), latchkey.unreadLines(), "one answer per request, nothing more");
+        for (String answer : answers) {
+            assertFalse(answer.contains(HOSTILE), answer);
+        }
+        assertFalse(latchkey.stderr().contains(HOSTILE), latchkey.stderr());
+        assertFalse(latchkey.stderr().contains(VALID), latchkey.stderr());
+        String stored = Files.readString(tokenFile(home));
+        assertFalse(stored.contains(HOSTILE), "no hostile line stored a token");
+        assertTrue(stored.contains(VALID));
     }
 
     // ---- latchkey --cargo-plugin ----
@@ -322,6 +406,18 @@ class StdioProtocolIT {
         }
     }
 
+    /** Arguments from `cargo login -- ...` that latchkey does not know are named, but a token among them is not. */
+    @Test
+    void cargoPluginNamesIgnoredArgumentsWithoutRepeatingThem(@TempDir Path home) {
+        String login = "{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"login\",\"token\":\"" + TOKEN + "\","
+                + "\"args\":[\"--frob\",\"--key=" + TOKEN + "-a\",\"" + TOKEN + "-b\"]}\n";
+        LatchkeyProcess.Finished loggedIn = run(home, login, "--cargo-plugin");
+        assertEquals(0, loggedIn.status(), loggedIn.stderr());
+        assertEquals("{\"v\":[1]}\n{\"Ok\":{\"kind\":\"login\"}}\n", loggedIn.stdout());
+        assertTrue(loggedIn.stderr().contains("ignoring unrecognised arguments --frob, --key=..., 1 other word"), loggedIn.stderr());
+        assertFalse(loggedIn.stderr().contains(TOKEN), loggedIn.stderr());
+    }
+
     @Test
     void cargoPluginServesOneRequestPerProcessAsCargoRunsIt(@TempDir Path home) throws IOException {
         String login = "{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"login\",\"token\":\"" + TOKEN + "\"}\n";
@@ -369,6 +465,60 @@ class StdioProtocolIT {
         assertEquals(2, empty.status(), "an empty token is bad input: " + empty.stderr());
     }
 
+    /**
+     * On a terminal `store` prompts and reads with echo off. The terminal is a real one (util-linux
+     * `script` runs latchkey on a pseudo-terminal); the token is typed the moment the prompt
+     * shows, and must not come back on the screen.
+     */
+    @Test
+    void cliStoreAtATerminalPromptsAndReadsWithoutEcho(@TempDir Path home) throws Exception {
+        String typed = "typed-token-4f0a";
+        String latchkey = LatchkeyProcess.command(List.of("-Duser.home=" + home), "store", INDEX).stream()
+                .map(arg -> "'" + arg + "'").collect(Collectors.joining(" "));
+        ProcessBuilder builder = new ProcessBuilder(RequiredComponent.executable("script").toString(), "-q", "-e", "-c",
+                latchkey, "/dev/null").redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().putAll(PrivateHomes.environment(home, home.resolve("cargo")));
+        builder.environment().put("HOME", home.toString());
+        Process terminal = builder.start();
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        // The reader types the token the instant the prompt is on the screen, as a quick typist would.
+        Thread typist = new Thread(() -> {
+            byte[] buffer = new byte[4096];
+            boolean typedYet = false;
+            try (InputStream in = terminal.getInputStream(); OutputStream keyboard = terminal.getOutputStream()) {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    synchronized (screen) {
+                        screen.write(buffer, 0, n);
+                    }
+                    if (!typedYet && shown(screen).contains("token for " + INDEX + ": ")) {
+                        keyboard.write((typed + "\n").getBytes(StandardCharsets.UTF_8));
+                        keyboard.flush();
+                        typedYet = true;
+                    }
+                }
+            } catch (IOException e) {
+                // the terminal closed: what was read is the screen
+            }
+        });
+        typist.start();
+        try {
+            assertTrue(terminal.waitFor(LatchkeyProcess.TIMEOUT.toSeconds(), TimeUnit.SECONDS), shown(screen));
+            typist.join(LatchkeyProcess.TIMEOUT.toMillis());
+        } finally {
+            terminal.destroyForcibly();
+        }
+        assertEquals(0, terminal.exitValue(), shown(screen));
+        assertFalse(shown(screen).contains(typed), "the typed token was echoed: " + shown(screen));
+        assertTrue(Files.readString(tokenFile(home)).contains(typed));
+    }
+
+    private static String shown(ByteArrayOutputStream screen) {
+        synchronized (screen) {
+            return screen.toString(StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void cliStoreNeverTakesTheTokenFromArgv(@TempDir Path home) {
         LatchkeyProcess.Finished onArgv = run(home, "", "store", INDEX, TOKEN);
@@ -381,10 +531,21 @@ class StdioProtocolIT {
     void cliExits2NamingTheFileAndLineOfABrokenConfig(@TempDir Path home) throws IOException {
         Files.createDirectories(configFile(home).getParent());
         Files.writeString(configFile(home), "stores = [\"file\"]\n\n[daemon]\nidle-timeout = 30\n");
-        LatchkeyProcess.Finished broken = run(home, "", "get", INDEX);
-        assertEquals(2, broken.status(), broken.stderr());
-        assertTrue(broken.stderr().contains(configFile(home) + ":4:"), broken.stderr());
-        assertEquals("", broken.stdout());
+        for (String[] command : List.of(new String[] {"get", INDEX}, new String[] {"erase", INDEX}, new String[] {"list"},
+                new String[] {"doctor"}, new String[] {"import", "cargo"})) {
+            LatchkeyProcess.Finished broken = run(home, "", command);
+            String what = String.join(" ", command) + ": " + broken.stderr();
+            assertEquals(2, broken.status(), what);
+            assertTrue(broken.stderr().contains(configFile(home) + ":4:"), what);
+            assertTrue(broken.stderr().contains("`idle-timeout` must be a string; correct that line"), what);
+            assertEquals("", broken.stdout());
+        }
+        LatchkeyProcess.Finished store = run(home, TOKEN + "\n", "store", INDEX);
+        assertEquals(2, store.status(), store.stderr());
+        assertFalse(Files.exists(tokenFile(home)));
+        LatchkeyProcess.Finished missing = run(home, "", "--config", home.resolve("absent.toml").toString(), "get", INDEX);
+        assertEquals(2, missing.status(), missing.stderr());
+        assertTrue(missing.stderr().contains(home.resolve("absent.toml") + ": no such config file; create it"), missing.stderr());
     }
 
     @Test

@@ -26,14 +26,25 @@ import java.util.regex.Pattern;
  * index, downloads, and the web API's publish, yank/unyank and owners endpoints. Every request,
  * {@code config.json} included, must carry the accepted token as its {@code Authorization}
  * header, or it is answered 401 with a {@code WWW-Authenticate: Cargo} challenge. Each request is
- * recorded with what its header was, so a test can tell that cargo sent the token.
+ * recorded with what its header was, so a test can tell that cargo sent the token. Told to
+ * {@linkplain #acceptScoped accept scoped tokens}, it takes one token for reads (the index and
+ * downloads) and another for the web API (publish, yank, unyank, owners), as registries that issue
+ * a read-only token and a publish token do.
  */
 final class TestRegistry implements AutoCloseable {
     /** What a request's {@code Authorization} header was. */
     enum Auth { NONE, ACCEPTED, REJECTED }
 
-    /** One request the registry received. */
-    record Seen(String method, String path, Auth auth) {
+    /** One request the registry received, with the {@code Authorization} header it carried (null: none). */
+    record Seen(String method, String path, Auth auth, String authorization) {
+        boolean isRead() {
+            return TestRegistry.isRead(method, path);
+        }
+    }
+
+    /** Whether a request is for the index or a download, which a read token may do. */
+    static boolean isRead(String method, String path) {
+        return method.equals("GET") && (path.startsWith("/index/") || path.startsWith("/dl/"));
     }
 
     /** The first owner of every crate: the user the accepted token belongs to. */
@@ -54,6 +65,7 @@ final class TestRegistry implements AutoCloseable {
     private final Map<String, List<Version>> crates = new LinkedHashMap<>();
     private final Map<String, List<String>> owners = new LinkedHashMap<>();
     private String acceptedToken;
+    private String publishToken; // set: acceptedToken is for reads only, this one for the web API
 
     private TestRegistry(String acceptedToken) throws IOException {
         this.acceptedToken = acceptedToken;
@@ -75,6 +87,13 @@ final class TestRegistry implements AutoCloseable {
     /** From now on only {@code token} is accepted, as when a registry revokes a token and issues another. */
     synchronized void acceptOnly(String token) {
         acceptedToken = token;
+        publishToken = null;
+    }
+
+    /** From now on {@code readToken} is accepted for the index and downloads only, {@code publishToken} for the web API only. */
+    synchronized void acceptScoped(String readToken, String publishToken) {
+        this.acceptedToken = readToken;
+        this.publishToken = publishToken;
     }
 
     synchronized List<Seen> requests() {
@@ -104,8 +123,9 @@ final class TestRegistry implements AutoCloseable {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath();
             String header = exchange.getRequestHeaders().getFirst("Authorization");
-            Auth auth = header == null ? Auth.NONE : header.equals(acceptedToken) ? Auth.ACCEPTED : Auth.REJECTED;
-            seen.add(new Seen(method, path, auth));
+            String expected = publishToken == null || isRead(method, path) ? acceptedToken : publishToken;
+            Auth auth = header == null ? Auth.NONE : header.equals(expected) ? Auth.ACCEPTED : Auth.REJECTED;
+            seen.add(new Seen(method, path, auth, header));
             if (auth != Auth.ACCEPTED) {
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Cargo login_url=\"" + base + "/me\"");
                 error(exchange, 401, auth == Auth.NONE ? "this registry requires a token" : "token rejected");

@@ -63,6 +63,28 @@ class RegistryResolverTest {
         assertEquals("my_reg", r.resolve(Registry.byUrl("sparse+http://env/index/")).name());
     }
 
+    /** SPEC §3: latchkey's config, then cargo's files, then CARGO_REGISTRIES_<NAME>_INDEX. */
+    @Test
+    void latchkeysConfigComesFirstThenCargosFilesThenTheEnvironment() throws Exception {
+        Path home = root.resolve("home");
+        Files.createDirectories(home.resolve(".config/latchkey"));
+        Files.writeString(home.resolve(".config/latchkey/config.toml"), "[registries.both]\nindex = \"sparse+http://latchkey/\"\n");
+        Files.createDirectories(home.resolve(".cargo"));
+        Files.writeString(home.resolve(".cargo/config.toml"), "[registries.both]\nindex = \"sparse+http://cargo/\"\n"
+                + "[registries.cargo-and-env]\nindex = \"sparse+http://cargo/2/\"\n");
+        Path project = root.resolve("old-project");
+        Files.createDirectories(project.resolve(".cargo"));
+        // the extensionless name cargo still reads
+        Files.writeString(project.resolve(".cargo/config"), "[registries.legacy]\nindex = \"sparse+http://legacy/\"\n");
+        RegistryResolver r = resolver(Map.of("CARGO_REGISTRIES_BOTH_INDEX", "sparse+http://env/",
+                "CARGO_REGISTRIES_CARGO_AND_ENV_INDEX", "sparse+http://env/2/",
+                "CARGO_REGISTRIES_ENV_ONLY_INDEX", "sparse+http://env/3/"), project);
+        assertEquals("sparse+http://latchkey/", r.resolveArgument("both").indexUrl());
+        assertEquals("sparse+http://cargo/2/", r.resolveArgument("cargo-and-env").indexUrl());
+        assertEquals("sparse+http://env/3/", r.resolveArgument("env-only").indexUrl());
+        assertEquals("sparse+http://legacy/", r.resolveArgument("legacy").indexUrl());
+    }
+
     @Test
     void anUnknownNameSaysWhereItLooked() throws Exception {
         String message = assertThrows(CredentialException.BadRequest.class, () -> resolver(Map.of(), root).resolveArgument("nope"))

@@ -32,19 +32,20 @@ class RelayFramesTest {
 
     @Test
     void anAnnounceIsJsonWithTheFieldsItCarries() throws Exception {
-        String line = RelayFrames.announce(new RelayFrames.Announce("n0nce", "/home/me/" + AWKWARD, "/etc/" + AWKWARD));
+        String line = RelayFrames.announce(new RelayFrames.Announce("n0nce", 4242L, "/home/me/" + AWKWARD, "/etc/" + AWKWARD));
         assertFalse(line.contains("\n") || line.contains("\t"), "one line, control characters escaped: " + line);
         Map<String, Object> fields = parse(line);
         assertEquals(1, fields.get("relay"));
         assertEquals("n0nce", fields.get("nonce"));
+        assertEquals(4242, fields.get("pid"));
         assertEquals("/home/me/" + AWKWARD, fields.get("cwd"));
         assertEquals("/etc/" + AWKWARD, fields.get("config"));
     }
 
     @Test
     void anAnnounceReadsBackAsWritten() throws Exception {
-        RelayFrames.Announce withConfig = new RelayFrames.Announce("1f", "/work/" + AWKWARD, "/cfg/" + AWKWARD);
-        RelayFrames.Announce without = new RelayFrames.Announce("2e", "/work", null);
+        RelayFrames.Announce withConfig = new RelayFrames.Announce("1f", 7L, "/work/" + AWKWARD, "/cfg/" + AWKWARD);
+        RelayFrames.Announce without = new RelayFrames.Announce("2e", null, "/work", null);
         assertEquals(withConfig, RelayFrames.parseAnnounce(RelayFrames.announce(withConfig)));
         assertEquals(without, RelayFrames.parseAnnounce(RelayFrames.announce(without)));
         assertEquals("{\"relay\":1,\"nonce\":\"2e\",\"cwd\":\"/work\"}", RelayFrames.announce(without));
@@ -83,7 +84,7 @@ class RelayFramesTest {
     @Test
     void framesAreToldApartFromAnswersAndRequests() {
         for (String frame : new String[] {RelayFrames.SERVE_IN_CALLER, RelayFrames.notice("x"), RelayFrames.ready("n"),
-                RelayFrames.announce(new RelayFrames.Announce("n", "/", null))}) {
+                RelayFrames.announce(new RelayFrames.Announce("n", 1L, "/", null))}) {
             assertTrue(isFrame(frame), frame);
         }
         for (String line : new String[] {"{\"Ok\":{\"kind\":\"get\"}}", "{\"Err\":{\"kind\":\"not-found\"}}",
@@ -102,7 +103,10 @@ class RelayFramesTest {
         "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\\u12\"}",
         "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\\u12zz\"}",
         "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\",\"config\":7}",
-        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\\"
+        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\\",
+        "{\"relay\":1,\"nonce\":\"n\",\"pid\":0,\"cwd\":\"/\"}",
+        "{\"relay\":1,\"nonce\":\"n\",\"pid\":-1,\"cwd\":\"/\"}",
+        "{\"relay\":1,\"nonce\":\"n\",\"pid\":\"1\",\"cwd\":\"/\"}"
     })
     void anAnnounceOfAnotherShapeIsRefusedWithoutQuotingIt(String line) {
         RelayFrames.MalformedFrameException e = assertThrows(RelayFrames.MalformedFrameException.class,

@@ -1,6 +1,12 @@
 package dev.latchkey.daemon.service;
 
+import dev.latchkey.daemon.audit.AuditLog;
+import dev.latchkey.daemon.config.Config;
+import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.metadata.MetadataBook;
+import dev.latchkey.daemon.registry.RegistryResolver;
+import dev.latchkey.daemon.store.StoreCatalog;
 import dev.latchkey.protocol.CacheControl;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Operation;
@@ -13,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +46,7 @@ class CredentialServiceTest {
         vars.put("CARGO_HOME", home.resolve("cargo").toString());
         vars.put("XDG_DATA_HOME", home.resolve("data").toString());
         vars.put("XDG_CONFIG_HOME", home.resolve("config").toString());
+        vars.put("XDG_STATE_HOME", home.resolve("state").toString());
         if (configText != null) {
             Files.createDirectories(home.resolve("config/latchkey"));
             Files.writeString(home.resolve("config/latchkey/config.toml"), configText);
@@ -144,5 +154,215 @@ class CredentialServiceTest {
         assertEquals("[registry]\n\n[registries.alt]\n", Files.readString(home.resolve("cargo/credentials.toml")));
         assertEquals("alt-token", token(get(service, ALT)));
         assertEquals("crates", token(get(service, Registry.byName("crates-io"))));
+    }
+
+    // ---- lifecycle: metadata, scopes, rotation, audit ----
+
+    /** A clock the test moves. */
+    private static final class TestClock extends Clock {
+        Instant now = Instant.parse("2030-01-01T00:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+    }
+
+    private final TestClock clock = new TestClock();
+
+    /** The service as {@link Services} makes it, on the test's clock. */
+    private CredentialService serviceAt(String configText) throws Exception {
+        service(configText); // writes the config and the variables
+        Environment env = new Environment(vars, home, home);
+        Config config = new ConfigLoader(env).load(null);
+        RegistryResolver resolver = new RegistryResolver(config, env);
+        return new CredentialService(config, new StoreCatalog(config, env, resolver), resolver, clock, "test",
+                TokenCache.disabled(), new MetadataBook(bookPath()), new AuditLog(home.resolve("state/audit.log")));
+    }
+
+    private Path bookPath() {
+        return home.resolve("state/metadata.json");
+    }
+
+    private static Request.Store storeFor(Registry registry, String token, String store, Long expiration, Operation... ops) {
+        return new Request.Store("store", registry, Secret.fromString(token), expiration, Set.of(ops), store, null);
+    }
+
+    private static Response.Got got(Response response) {
+        return assertInstanceOf(Response.Got.class, response);
+    }
+
+    @Test
+    void aStoreWithoutRoomForAnExpiryHonoursItThroughTheBook() throws Exception {
+        CredentialService service = serviceAt(null);
+        long expires = clock.now.getEpochSecond() + 3600;
+        assertEquals(new Response.Stored("store", "cargo"), service.handle(storeFor(ALT, "c-exp", "cargo", expires), null));
+        assertEquals("[registries.alt]\ntoken = \"c-exp\"\n", Files.readString(home.resolve("cargo/credentials.toml")),
+                "cargo's file holds the token exactly as cargo writes it, without the expiry");
+        Response.Got fresh = got(service.handle(Request.Get.read(ALT), "cargo"));
+        assertEquals(CacheControl.EXPIRES, fresh.cache());
+        assertEquals(expires, fresh.expiration());
+
+        clock.advance(Duration.ofHours(2));
+        Response.Failure expired = assertInstanceOf(Response.Failure.class, service.handle(Request.Get.read(ALT), "cargo"));
+        assertEquals(ErrorKind.NOT_FOUND, expired.kind());
+        assertTrue(expired.message().contains("expired at " + Instant.ofEpochSecond(expires)), expired.message());
+
+        // `cargo login` replaced the token behind latchkey's back: the new one is not judged by the old one's expiry
+        Files.writeString(home.resolve("cargo/credentials.toml"), "[registries.alt]\ntoken = \"c-new\"\n");
+        Response.Got replaced = got(service.handle(Request.Get.read(ALT), "cargo"));
+        assertEquals("c-new", replaced.token().reveal());
+        assertEquals(CacheControl.SESSION, replaced.cache());
+    }
+
+    @Test
+    void aRegistryWithScopedTokensAnswersEachOperationWithItsOwnAndSaysSo() throws Exception {
+        CredentialService service = serviceAt(null);
+        service.handle(storeFor(ALT, "read-tok", null, null, Operation.READ), null);
+        service.handle(storeFor(ALT, "pub-tok", null, null, Operation.PUBLISH, Operation.YANK, Operation.UNYANK, Operation.OWNERS), null);
+        Response.Got read = got(get(service, ALT));
+        assertEquals("read-tok", read.token().reveal());
+        assertFalse(read.operationIndependent(), "cargo must ask again for publish");
+        for (Operation op : List.of(Operation.PUBLISH, Operation.YANK, Operation.UNYANK, Operation.OWNERS)) {
+            Response.Got other = got(service.handle(new Request.Get(ALT, op, "c", "1.0.0", null), null));
+            assertEquals("pub-tok", other.token().reveal(), op.wire());
+            assertFalse(other.operationIndependent());
+            // cargo reads with the token its session keeps: one that cannot read is never kept
+            assertEquals(CacheControl.NEVER, other.cache());
+        }
+
+        // a token for every operation beside a scoped one is not the answer for every operation either
+        service.handle(new Request.Erase("erase", ALT, null), null);
+        service.handle(storeFor(ALT, "all-tok", null, null), null);
+        assertTrue(got(get(service, ALT)).operationIndependent(), "alone, it is");
+        service.handle(storeFor(ALT, "pub-tok", null, null, Operation.PUBLISH), null);
+        Response.Got all = got(get(service, ALT));
+        assertEquals("all-tok", all.token().reveal());
+        assertFalse(all.operationIndependent());
+        assertEquals("pub-tok", token(service.handle(new Request.Get(ALT, Operation.PUBLISH, null, null, null), null)));
+    }
+
+    @Test
+    void aKeychainLikeStoreRefusesAScopedTokenNamingTheFileStore() throws Exception {
+        CredentialService service = serviceAt(null);
+        Response.Failure refused = assertInstanceOf(Response.Failure.class,
+                service.handle(storeFor(ALT, "t", "cargo", null, Operation.PUBLISH), null));
+        assertEquals(ErrorKind.BAD_REQUEST, refused.kind());
+    }
+
+    @Test
+    void rotateReplacesTheTokenWhereverItLivesKeepingCreated() throws Exception {
+        CredentialService service = serviceAt(null);
+        long created = clock.now.getEpochSecond();
+        service.handle(storeFor(ALT, "old", "file", null), null);
+        service.handle(storeFor(ALT, "old", "memory", null), null);
+        service.handle(storeFor(ALT, "old-pub", "file", null, Operation.PUBLISH), null);
+        clock.advance(Duration.ofDays(30));
+        Response rotated = service.handle(new Request.Rotate(ALT, Secret.fromString("new"), null, Set.of(), null), null);
+        assertEquals(new Response.Rotated(List.of("file", "memory")), rotated);
+        assertEquals("new", token(service.handle(Request.Get.read(ALT), "file")));
+        assertEquals("new", token(service.handle(Request.Get.read(ALT), "memory")));
+        assertEquals("old-pub", token(service.handle(new Request.Get(ALT, Operation.PUBLISH, null, null, null), "file")),
+                "the publish token is another token: rotated only when its operations are named");
+
+        Response.TokenInfo info = assertInstanceOf(Response.Listed.class, service.handle(new Request.ListTokens(ALT), null))
+                .entries().stream().filter(e -> e.operations().isEmpty()).findFirst().orElseThrow();
+        assertEquals(created, info.created());
+        assertEquals(clock.now.getEpochSecond(), info.updated());
+        assertEquals(clock.now.getEpochSecond(), info.rotated());
+
+        assertEquals(ErrorKind.NOT_FOUND, error(service.handle(
+                new Request.Rotate(Registry.byUrl("sparse+http://127.0.0.1:9/none/"), Secret.fromString("x"), null, Set.of(), null), null)));
+    }
+
+    @Test
+    void aTokenPastRotateAfterWarnsWhenUsedAndIsFlaggedInTheList() throws Exception {
+        CredentialService service = serviceAt("rotate-after = \"90d\"\n[registries.alt]\nindex = \"" + ALT_URL + "\"\n"
+                + "[registries.slow]\nindex = \"sparse+http://127.0.0.1:9/slow/\"\nrotate-after = \"0\"\n");
+        Registry slow = Registry.byName("slow");
+        service.handle(storeFor(ALT, "aging", null, null), null);
+        service.handle(storeFor(slow, "never-warned", null, null), null);
+        assertEquals(List.of(), got(get(service, ALT)).warnings());
+        clock.advance(Duration.ofDays(91));
+        Response.Got old = got(get(service, ALT));
+        assertEquals(1, old.warnings().size());
+        String warning = old.warnings().get(0);
+        assertTrue(warning.contains("`alt` is 91d old, past rotate-after (90d)") && warning.contains("latchkey rotate alt"), warning);
+        assertFalse(warning.contains("aging"));
+        assertEquals(List.of(), got(get(service, slow)).warnings(), "rotate-after = \"0\" for a registry turns it off");
+        List<Response.TokenInfo> listed = assertInstanceOf(Response.Listed.class, service.handle(new Request.ListTokens(null), null)).entries();
+        assertTrue(listed.stream().filter(e -> "alt".equals(e.name())).allMatch(Response.TokenInfo::rotateDue), listed.toString());
+        assertTrue(listed.stream().filter(e -> "slow".equals(e.name())).noneMatch(Response.TokenInfo::rotateDue), listed.toString());
+
+        service.handle(new Request.Rotate(ALT, Secret.fromString("fresh"), null, Set.of(), null), null);
+        assertEquals(List.of(), got(get(service, ALT)).warnings(), "a rotated token is young again");
+    }
+
+    @Test
+    void eraseFromAllStoresLeavesCargosFileAloneUnlessConfigured() throws Exception {
+        CredentialService service = serviceAt(null);
+        service.handle(storeFor(ALT, "t", "file", null), null);
+        service.handle(storeFor(ALT, "t", "memory", null), null);
+        service.handle(storeFor(ALT, "t", "cargo", null), null);
+        assertEquals(new Response.Erased("erase", List.of("file", "memory")),
+                service.handle(new Request.Erase("erase", ALT, null, true), null));
+        assertEquals("t", token(service.handle(Request.Get.read(ALT), "cargo")));
+        assertEquals(ErrorKind.NOT_FOUND, error(service.handle(new Request.Erase("erase", ALT, null, true), null)));
+
+        CredentialService configured = serviceAt("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"file\", \"cargo\"]\n");
+        configured.handle(storeFor(ALT, "t", "file", null), null);
+        assertEquals(new Response.Erased("erase", List.of("file", "cargo")),
+                configured.handle(new Request.Erase("erase", ALT, null, true), null));
+    }
+
+    @Test
+    void everyRequestLeavesOneAuditLineWithoutTheToken() throws Exception {
+        CredentialService service = serviceAt(null);
+        Caller cargo = new Caller(4242L, 1000L, "/usr/bin/cargo", 4000L, "/bin/bash");
+        service.handle(storeFor(ALT, "tok-audited-7", null, null), null, cargo);
+        service.handle(Request.Get.read(ALT), null, cargo);
+        service.handle(Request.Get.read(Registry.byUrl("sparse+http://127.0.0.1:9/none/")), null, Caller.UNKNOWN);
+        List<String> lines = Files.readAllLines(home.resolve("state/audit.log"));
+        assertEquals(3, lines.size());
+        assertEquals(Map.of("time", String.valueOf(clock.now.getEpochSecond()), "kind", "get", "registry", ALT_URL, "name", "alt",
+                "operation", "read", "store", "file", "outcome", "ok", "pid", "4242", "uid", "1000", "exe", "/usr/bin/cargo")
+                .entrySet(), trimmed(AuditLog.fields(lines.get(1))).entrySet());
+        assertEquals("not-found", AuditLog.fields(lines.get(2)).get("outcome"));
+        assertFalse(String.join("\n", lines).contains("tok-audited-7"));
+    }
+
+    private static Map<String, String> trimmed(Map<String, String> fields) {
+        Map<String, String> copy = new HashMap<>(fields);
+        copy.remove("ppid");
+        copy.remove("parent-exe");
+        return copy;
+    }
+
+    @Test
+    void aDamagedBookStopsTokensItMayDescribeButNotTheEnvironments() throws Exception {
+        vars.put("CARGO_REGISTRIES_ENVREG_TOKEN", "from-env");
+        CredentialService service = serviceAt("[registries.envreg]\nindex = \"sparse+http://127.0.0.1:9/env/\"\n");
+        service.handle(storeFor(ALT, "kept", null, null), null);
+        Files.writeString(bookPath(), "{broken");
+        Response.Failure failure = assertInstanceOf(Response.Failure.class, get(service, ALT));
+        assertEquals(ErrorKind.UNAVAILABLE, failure.kind());
+        assertTrue(failure.message().contains("metadata book") && failure.message().contains("move it away"), failure.message());
+        assertEquals("from-env", token(get(service, Registry.byName("envreg"))));
+        assertEquals(ErrorKind.UNAVAILABLE, error(service.handle(storeFor(ALT, "other", null, null), null)));
+        assertTrue(Files.readString(home.resolve("data/latchkey/tokens.toml")).contains("kept"), "the stored token is left alone");
     }
 }

@@ -16,7 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,5 +92,31 @@ class TokenCacheTest {
         assertEquals(now.plus(ttl), TokenCache.keptUntil(now, ttl, now.plus(Duration.ofHours(1)).getEpochSecond()));
         assertEquals(now.plusSeconds(300), TokenCache.keptUntil(now, ttl, now.getEpochSecond() + 300));
         assertTrue(!TokenCache.keptUntil(now, ttl, now.getEpochSecond() - 1).isAfter(now), "an expired token is not kept at all");
+    }
+
+    @Test
+    void aReadStillInFlightWhenTheRegistryIsForgottenKeepsNothing() throws Exception {
+        // A command that reads its token, says so, then waits for the test: a slow store caught mid-read.
+        Files.writeString(dir.resolve("token"), "old\n");
+        CommandStore gated = new CommandStore(List.of("sh", "-c", "t=$(cat " + dir.resolve("token") + "); touch " + dir.resolve("read")
+                + "; while [ ! -e " + dir.resolve("release") + " ]; do sleep 0.02; done; echo \"$t\""));
+        TokenCache cache = new TokenCache(Duration.ofHours(1), Clock.systemUTC());
+        CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> {
+            try {
+                return read(cache, gated);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("read")));
+
+        // A new token is stored through the daemon while the old one is being read.
+        Files.writeString(dir.resolve("token"), "new\n");
+        cache.forget(COMPANY);
+        Files.createFile(dir.resolve("release"));
+
+        assertEquals("old", inFlight.get(20, TimeUnit.SECONDS), "the read in flight answers what it read");
+        Files.delete(dir.resolve("read"));
+        assertEquals("new", read(cache, gated), "but what it read is not kept past the store that replaced it");
     }
 }

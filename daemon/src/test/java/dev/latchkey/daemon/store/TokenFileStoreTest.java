@@ -53,6 +53,19 @@ class TokenFileStoreTest {
     }
 
     @Test
+    void aScopedTokenBeatsTheOneForEverythingAndSaysItHasSiblings() throws Exception {
+        store().put(ALT, token("all", Set.of(), 100));
+        store().put(ALT, token("pub", Set.of(Operation.PUBLISH), 100));
+        StoredToken publish = store().get(ALT, Operation.PUBLISH).orElseThrow();
+        assertEquals("pub", publish.secret().reveal());
+        StoredToken read = store().get(ALT, Operation.READ).orElseThrow();
+        assertEquals("all", read.secret().reveal());
+        assertTrue(read.scopedSiblings());
+        assertFalse(read.operationIndependent(), "the publish token answers publish");
+        assertFalse(String.valueOf(read).contains("all"), "a stored token prints redacted: " + read);
+    }
+
+    @Test
     void replacingKeepsCreationTimeAndUpdatesTheRest() throws Exception {
         store().put(ALT, token("old", Set.of(), 100));
         store().put(ALT, token("new", Set.of(), 200));

@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.transport;
 
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.ErrorKind;
@@ -41,7 +42,8 @@ class ServiceRouterTest {
     }
 
     private ServiceRouter relayed(Path directory, Path config) throws Exception {
-        return ServiceRouter.forRelayedCaller(services(), directory, config, new PrintStream(printed, true, StandardCharsets.UTF_8));
+        return ServiceRouter.forRelayedCaller(services(), directory, config, Caller.UNKNOWN,
+                new PrintStream(printed, true, StandardCharsets.UTF_8));
     }
 
     private static RequestLine line(String json) {
@@ -97,7 +99,8 @@ class ServiceRouterTest {
     @Test
     void afterALostDaemonAnEraseIsNotRepeatedAndAnythingElseIsServedHere() throws Exception {
         Services services = services();
-        try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+        try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, new PrintStream(printed, true, StandardCharsets.UTF_8),
+                (Path) null)) {
             String registry = "\"registry\":{\"index-url\":\"" + URL + "\",\"name\":\"company\"}";
             RequestHandler erasing = router.afterLostDaemon("the daemon went away");
             Response first = erasing.handle(line("{\"v\":1," + registry + ",\"kind\":\"logout\"}"));

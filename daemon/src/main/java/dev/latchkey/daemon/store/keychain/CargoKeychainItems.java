@@ -48,14 +48,15 @@ public final class CargoKeychainItems {
     }
 
     /**
-     * cargo's items hold one token per registry, for every operation, with no expiry: a token that
-     * needs more than that cannot go into a keychain item cargo would read.
+     * cargo's items hold one token per registry, for every operation: a token limited to some
+     * operations cannot go into a keychain item cargo would read. (An expiry can: the item holds
+     * none, and latchkey keeps it in its metadata book.)
      */
     public static void requireCargoShaped(StoredToken token, String store) throws CredentialException {
-        if (!token.operations().isEmpty() || token.expiration() != null) {
+        if (!token.operations().isEmpty()) {
             throw new CredentialException.BadRequest("the " + store + " store keeps one token per registry for every "
-                    + "operation and without expiry, as cargo's own keychain providers do; store a token limited "
-                    + "to some operations or with an expiry in the file store (`--store file`)");
+                    + "operation, as cargo's own keychain providers do; store a token limited to some operations "
+                    + "in the file store (`--store file`)");
         }
     }
 }

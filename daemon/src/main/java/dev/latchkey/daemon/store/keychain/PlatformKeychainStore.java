@@ -39,6 +39,11 @@ public final class PlatformKeychainStore implements Store {
     }
 
     @Override
+    public String backend() {
+        return platform.name();
+    }
+
+    @Override
     public boolean slow() {
         return platform.slow();
     }

@@ -6,6 +6,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.latchkey.daemon.store.keychain.NamedItemKeychain;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Secret;
 
@@ -20,7 +21,7 @@ import java.util.Optional;
  * service name, with an empty account, as cargo keeps them. Loaded once per process, on first use.
  * Native references are released in {@code finally}; a password is copied into a {@link Secret}.
  */
-final class MacosKeychain {
+final class MacosKeychain implements NamedItemKeychain {
     /** The empty account cargo uses; the keychain treats it as "any account" when searching. */
     private static final byte[] ACCOUNT = new byte[0];
 
@@ -57,7 +58,8 @@ final class MacosKeychain {
     }
 
     /** The password of the item for {@code service}; empty when there is none. */
-    Optional<Secret> find(String service) throws CredentialException {
+    @Override
+    public Optional<Secret> find(String service) throws CredentialException {
         PointerByReference keychain = defaultKeychain();
         byte[] name = service.getBytes(StandardCharsets.UTF_8);
         IntByReference length = new IntByReference();
@@ -85,7 +87,8 @@ final class MacosKeychain {
     }
 
     /** Updates the item for {@code service} in place, or adds it: what {@code cargo login} does. */
-    void save(String service, Secret token) throws CredentialException {
+    @Override
+    public void save(String service, Secret token) throws CredentialException {
         PointerByReference keychain = defaultKeychain();
         byte[] name = service.getBytes(StandardCharsets.UTF_8);
         byte[] utf8 = token.toUtf8();
@@ -121,7 +124,8 @@ final class MacosKeychain {
     }
 
     /** Deletes the item for {@code service}; false when there was none. */
-    boolean delete(String service) throws CredentialException {
+    @Override
+    public boolean delete(String service) throws CredentialException {
         PointerByReference keychain = defaultKeychain();
         byte[] name = service.getBytes(StandardCharsets.UTF_8);
         PointerByReference item = new PointerByReference();
@@ -146,7 +150,8 @@ final class MacosKeychain {
     }
 
     /** The service names of every generic password whose service starts with {@code prefix} (attributes only: no prompt). */
-    List<String> servicesStartingWith(String prefix) throws CredentialException {
+    @Override
+    public List<String> namesStartingWith(String prefix) throws CredentialException {
         Pointer[] keys = {constant(securityLibrary, "kSecClass"), constant(securityLibrary, "kSecMatchLimit"),
             constant(securityLibrary, "kSecReturnAttributes")};
         Pointer[] values = {constant(securityLibrary, "kSecClassGenericPassword"),

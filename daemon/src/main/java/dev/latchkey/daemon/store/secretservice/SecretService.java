@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The safe side of the libsecret binding: cargo's items by index URL, as Java values. One per
- * store, for the life of the process. Every call carries a {@code GCancellable} that a timer
+ * The safe side of the libsecret binding: the items of one {@link ItemSchema} by the value of its
+ * one attribute (cargo's tokens by index URL, the encrypted store's key by key id), as Java values.
+ * One per store, for the life of the process. Every call carries a {@code GCancellable} that a timer
  * cancels at the deadline, so a keyring daemon that never answers costs one deadline, not D-Bus's
  * 25 s per message. Native memory is freed in {@code finally}. A token read is copied into a
  * {@link Secret}; libsecret's own copy stays in locked memory, wiped when it is freed. A token
@@ -50,8 +51,8 @@ final class SecretService {
     /** What a collection alias points at. */
     enum CollectionState { UNLOCKED, LOCKED, MISSING }
 
-    /** One of cargo's items, described without its secret. */
-    record Item(String indexUrl, String label, long created, long modified) {
+    /** One item of the schema, described without its secret: {@code key} is its attribute's value. */
+    record Item(String key, String label, long created, long modified) {
     }
 
     /** An item proxy kept for the next get of the same registry. */
@@ -60,16 +61,18 @@ final class SecretService {
 
     private final SecretServiceLibrary lib;
     private final Duration deadline;
-    /** By index URL; guarded by {@code this}. At most one per registry, released when its item moves or is cleared. */
+    private final ItemSchema schema;
+    /** By attribute value; guarded by {@code this}. At most one per registry, released when its item moves or is cleared. */
     private final Map<String, ItemProxy> items = new HashMap<>();
 
-    SecretService(SecretServiceLibrary lib, Duration deadline) {
+    SecretService(SecretServiceLibrary lib, Duration deadline, ItemSchema schema) {
         this.lib = lib;
         this.deadline = deadline;
+        this.schema = schema;
     }
 
     /**
-     * The token cargo's item for {@code indexUrl} holds; empty when no unlocked item matches (a
+     * The secret the item for {@code key} holds; empty when no unlocked item matches (a
      * locked collection hides its items' attributes, so that may also mean "locked").
      *
      * <p>Not {@code secret_password_lookupv_sync}: in libsecret 0.20 its GetSecrets reply is never
@@ -77,12 +80,12 @@ final class SecretService {
      * the item's path, then GetSecret through one item proxy per registry, kept for the next get
      * (making a proxy costs glib about 120 bytes that are never freed). Measured flat over 10,000 gets.
      */
-    synchronized Optional<Secret> lookup(String indexUrl) throws SecretServiceError {
-        String path = matchingPath(indexUrl);
+    synchronized Optional<Secret> lookup(String key) throws SecretServiceError {
+        String path = matchingPath(key);
         if (path == null) {
             return Optional.empty();
         }
-        Pointer item = itemProxy(indexUrl, path);
+        Pointer item = itemProxy(key, path);
         int loaded = bounded((cancellable, error) -> lib.secret.secret_item_load_secret_sync(item, cancellable, error));
         Pointer value = loaded == 0 ? null : lib.secret.secret_item_get_secret(item);
         if (value == null) {
@@ -97,16 +100,16 @@ final class SecretService {
         }
     }
 
-    /** The object path of the first unlocked item of cargo's schema for {@code indexUrl}; null when there is none. */
-    private String matchingPath(String indexUrl) throws SecretServiceError {
+    /** The object path of the first unlocked item of the schema for {@code key}; null when there is none. */
+    private String matchingPath(String key) throws SecretServiceError {
         Pointer service = bounded((cancellable, error) -> lib.secret.secret_service_get_sync(
                 LibSecret.SERVICE_OPEN_SESSION, cancellable, error));
-        Pointer attributes = urlAttributes(indexUrl);
+        Pointer attributes = attributes(key);
         PointerByReference unlocked = new PointerByReference();
         PointerByReference locked = new PointerByReference();
         try {
             bounded((cancellable, error) -> lib.secret.secret_service_search_for_dbus_paths_sync(service,
-                    lib.cargoSchema.getPointer(), attributes, cancellable, unlocked, locked, error));
+                    lib.schema(schema).getPointer(), attributes, cancellable, unlocked, locked, error));
             String first = firstString(unlocked.getValue());
             if (first == null && firstString(locked.getValue()) != null) {
                 throw new SecretServiceError(SecretServiceError.SECRET_DOMAIN, SecretServiceError.SECRET_IS_LOCKED,
@@ -121,9 +124,9 @@ final class SecretService {
         }
     }
 
-    /** The item proxy kept for {@code indexUrl}, made anew when the item now lives at another path. */
-    private Pointer itemProxy(String indexUrl, String path) throws SecretServiceError {
-        ItemProxy kept = items.get(indexUrl);
+    /** The item proxy kept for {@code key}, made anew when the item now lives at another path. */
+    private Pointer itemProxy(String key, String path) throws SecretServiceError {
+        ItemProxy kept = items.get(key);
         if (kept != null && kept.path().equals(path)) {
             return kept.item();
         }
@@ -132,17 +135,17 @@ final class SecretService {
         try {
             Pointer item = bounded((cancellable, error) -> lib.secret.secret_item_new_for_dbus_path_sync(service, path,
                     LibSecret.ITEM_NONE, cancellable, error));
-            forget(indexUrl);
-            items.put(indexUrl, new ItemProxy(path, item));
+            forget(key);
+            items.put(key, new ItemProxy(path, item));
             return item;
         } finally {
             lib.gobject.g_object_unref(service);
         }
     }
 
-    /** Drops the proxy kept for {@code indexUrl}, and with it the copy of the secret libsecret keeps in it. */
-    private void forget(String indexUrl) {
-        ItemProxy kept = items.remove(indexUrl);
+    /** Drops the proxy kept for {@code key}, and with it the copy of the secret libsecret keeps in it. */
+    private void forget(String key) {
+        ItemProxy kept = items.remove(key);
         if (kept != null) {
             lib.gobject.g_object_unref(kept.item());
         }
@@ -156,15 +159,15 @@ final class SecretService {
         return first == null ? null : first.getString(0, StandardCharsets.UTF_8.name());
     }
 
-    /** Creates or replaces cargo's item for {@code indexUrl} in the default collection. */
-    void store(String indexUrl, String label, Secret token) throws SecretServiceError {
-        Pointer attributes = urlAttributes(indexUrl);
-        byte[] utf8 = token.toUtf8();
+    /** Creates or replaces the item for {@code key} in the default collection. */
+    void store(String key, String label, Secret secret) throws SecretServiceError {
+        Pointer attributes = attributes(key);
+        byte[] utf8 = secret.toUtf8();
         Memory password = new Memory(utf8.length + 1L);
         try {
             password.write(0, utf8, 0, utf8.length);
             password.setByte(utf8.length, (byte) 0);
-            int stored = bounded((cancellable, error) -> lib.secret.secret_password_storev_sync(lib.cargoSchema.getPointer(),
+            int stored = bounded((cancellable, error) -> lib.secret.secret_password_storev_sync(lib.schema(schema).getPointer(),
                     attributes, CargoKeychainItems.COLLECTION, label, password, cancellable, error));
             if (stored == 0) {
                 // FALSE without a GError: libsecret rejected the arguments (it logs a CRITICAL on stderr).
@@ -178,23 +181,23 @@ final class SecretService {
         }
     }
 
-    /** Removes cargo's item for {@code indexUrl}; false when there was none (or the collection is locked). */
-    synchronized boolean clear(String indexUrl) throws SecretServiceError {
-        forget(indexUrl);
-        Pointer attributes = urlAttributes(indexUrl);
+    /** Removes the item for {@code key}; false when there was none (or the collection is locked). */
+    synchronized boolean clear(String key) throws SecretServiceError {
+        forget(key);
+        Pointer attributes = attributes(key);
         try {
-            return bounded((cancellable, error) -> lib.secret.secret_password_clearv_sync(lib.cargoSchema.getPointer(),
+            return bounded((cancellable, error) -> lib.secret.secret_password_clearv_sync(lib.schema(schema).getPointer(),
                     attributes, cancellable, error)) != 0;
         } finally {
             lib.glib.g_hash_table_unref(attributes);
         }
     }
 
-    /** Every item of cargo's schema the service shows (a locked collection shows none), without secrets. */
+    /** Every item of the schema the service shows (a locked collection shows none), without secrets. */
     List<Item> search() throws SecretServiceError {
-        Pointer attributes = urlAttributes(null);
+        Pointer attributes = attributes(null);
         try {
-            Pointer list = bounded((cancellable, error) -> lib.secret.secret_password_searchv_sync(lib.cargoSchema.getPointer(),
+            Pointer list = bounded((cancellable, error) -> lib.secret.secret_password_searchv_sync(lib.schema(schema).getPointer(),
                     attributes, LibSecret.SEARCH_ALL, cancellable, error));
             List<Item> items = new ArrayList<>();
             try {
@@ -238,7 +241,7 @@ final class SecretService {
         Pointer table = lib.secret.secret_retrievable_get_attributes(item);
         String url;
         try {
-            Pointer value = table == null ? null : lib.glib.g_hash_table_lookup(table, CargoKeychainItems.URL_ATTRIBUTE);
+            Pointer value = table == null ? null : lib.glib.g_hash_table_lookup(table, schema.attribute());
             url = value == null ? null : value.getString(0, StandardCharsets.UTF_8.name());
         } finally {
             if (table != null) {
@@ -256,11 +259,11 @@ final class SecretService {
                 lib.secret.secret_retrievable_get_modified(item));
     }
 
-    /** A {@code GHashTable} of cargo's one attribute (none for a search of the whole schema); the caller unrefs it. */
-    private Pointer urlAttributes(String indexUrl) {
+    /** A {@code GHashTable} of the schema's one attribute (none for a search of the whole schema); the caller unrefs it. */
+    private Pointer attributes(String key) {
         Pointer table = lib.glib.g_hash_table_new_full(lib.strHash, lib.strEqual, lib.free, lib.free);
-        if (indexUrl != null) {
-            lib.glib.g_hash_table_insert(table, lib.glib.g_strdup(CargoKeychainItems.URL_ATTRIBUTE), lib.glib.g_strdup(indexUrl));
+        if (key != null) {
+            lib.glib.g_hash_table_insert(table, lib.glib.g_strdup(schema.attribute()), lib.glib.g_strdup(key));
         }
         return table;
     }

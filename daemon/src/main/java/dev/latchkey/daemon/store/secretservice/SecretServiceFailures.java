@@ -32,6 +32,13 @@ final class SecretServiceFailures {
                 + "or raise LATCHKEY_KEYRING_TIMEOUT");
     }
 
+    /** D-Bus's own timeout came first (it is about 25 s, so only with a deadline set longer than that). */
+    private static CredentialException.Unavailable busGaveUp(SecretServiceError error) {
+        return new CredentialException.Unavailable("the Secret Service did not answer before the session bus gave up waiting ("
+                + error.describe() + "; a stopped or hung keyring daemon?); restart it with "
+                + "`gnome-keyring-daemon --replace --unlock --components=secrets` (type the keyring password, then Ctrl-D)");
+    }
+
     /** Whether {@code error} says the service did not answer (latchkey's deadline, or D-Bus's own). */
     static boolean isNotAnswering(SecretServiceError error) {
         return error.deadlinePassed() || error.is(SecretServiceError.IO_DOMAIN, SecretServiceError.IO_TIMED_OUT)
@@ -42,8 +49,11 @@ final class SecretServiceFailures {
 
     /** The exception {@code error} stands for. */
     static CredentialException of(SecretServiceError error, Duration deadline) {
-        if (isNotAnswering(error)) {
+        if (error.deadlinePassed()) {
             return notAnswering(deadline);
+        }
+        if (isNotAnswering(error)) {
+            return busGaveUp(error);
         }
         if (error.is(SecretServiceError.SECRET_DOMAIN, SecretServiceError.SECRET_IS_LOCKED)) {
             return new CredentialException.Locked(LOCKED);

@@ -4,14 +4,14 @@ import com.sun.jna.Function;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
-import dev.latchkey.daemon.store.keychain.CargoKeychainItems;
 
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
  * libsecret and the glib libraries under it, loaded once per process when a libsecret store is
  * first used (never at startup, so commands that do not touch the keyring never load JNA), plus
- * cargo's schema in native memory for as long as the process lives.
+ * the schemas of {@link ItemSchema} in native memory for as long as the process lives.
  */
 final class SecretServiceLibrary {
     /** Strings cross as UTF-8 whatever the locale says: registry URLs are compared byte for byte with cargo's. */
@@ -26,8 +26,8 @@ final class SecretServiceLibrary {
     final Function strEqual;
     final Function free;
     final Function objectUnref;
-    /** cargo's schema ({@code org.rust-lang.cargo.registry}, flags NONE, one string attribute {@code url}). */
-    final SecretSchema cargoSchema;
+    /** Each schema with flags NONE (so {@code xdg:schema} is matched too) and its one string attribute. */
+    private final Map<ItemSchema, SecretSchema> schemas = new EnumMap<>(ItemSchema.class);
 
     private SecretServiceLibrary() {
         secret = Native.load(LibSecret.SONAME, LibSecret.class, OPTIONS);
@@ -39,8 +39,14 @@ final class SecretServiceLibrary {
         strEqual = glibLibrary.getFunction("g_str_equal");
         free = glibLibrary.getFunction("g_free");
         objectUnref = NativeLibrary.getInstance(GObject.SONAME, OPTIONS).getFunction("g_object_unref");
-        cargoSchema = new SecretSchema(CargoKeychainItems.SECRET_SCHEMA, SecretSchema.FLAGS_NONE,
-                CargoKeychainItems.URL_ATTRIBUTE);
+        for (ItemSchema schema : ItemSchema.values()) {
+            schemas.put(schema, new SecretSchema(schema.schemaName(), SecretSchema.FLAGS_NONE, schema.attribute()));
+        }
+    }
+
+    /** {@code schema} in native memory. */
+    SecretSchema schema(ItemSchema schema) {
+        return schemas.get(schema);
     }
 
     /** The library, or why it cannot be loaded; decided on the first call, then remembered. */

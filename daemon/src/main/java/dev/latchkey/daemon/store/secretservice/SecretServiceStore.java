@@ -176,11 +176,10 @@ public final class SecretServiceStore implements Store {
         }
         List<StoreEntry> entries = new ArrayList<>();
         for (SecretService.Item item : items) {
-            if (item.indexUrl() == null || item.indexUrl().isEmpty()) {
+            if (item.key() == null || item.key().isEmpty()) {
                 continue; // not an item cargo could use either
             }
-            RegistryKey registry = new RegistryKey(item.indexUrl(),
-                    CargoKeychainItems.nameFromLabel(item.label(), item.indexUrl()));
+            RegistryKey registry = new RegistryKey(item.key(), CargoKeychainItems.nameFromLabel(item.label(), item.key()));
             entries.add(new StoreEntry(registry, Set.of(), null, positive(item.created()), positive(item.modified())));
         }
         return entries;
@@ -188,18 +187,33 @@ public final class SecretServiceStore implements Store {
 
     /** The wrapper around the loaded library, or the reason this store cannot be used, as an exception. */
     private synchronized SecretService service() throws CredentialException {
-        StoreState state = state();
-        if (!state.usable()) {
-            throw new CredentialException.Unavailable("the " + NAME + " store is not usable: " + state.detail());
-        }
+        requireUsable();
         if (service == null) {
-            service = new SecretService(SecretServiceLibrary.get().library(), deadline);
+            service = new SecretService(SecretServiceLibrary.get().library(), deadline, ItemSchema.CARGO);
         }
         return service;
     }
 
+    /** A new wrapper for the items of {@code schema}, after the checks of {@link #state()}. */
+    SecretService connect(ItemSchema schema) throws CredentialException {
+        requireUsable();
+        return new SecretService(SecretServiceLibrary.get().library(), deadline, schema);
+    }
+
+    private void requireUsable() throws CredentialException {
+        StoreState state = state();
+        if (!state.usable()) {
+            throw new CredentialException.Unavailable("the " + NAME + " store is not usable: " + state.detail());
+        }
+    }
+
+    /** How long one call may take, for the messages of {@link SecretServiceFailures}. */
+    Duration deadline() {
+        return deadline;
+    }
+
     /** An empty answer is believed only from an unlocked default collection. */
-    private void requireOpenCollection(SecretService service) throws CredentialException {
+    void requireOpenCollection(SecretService service) throws CredentialException {
         SecretService.CollectionState collection;
         try {
             collection = service.defaultCollection();

@@ -7,6 +7,7 @@ import com.sun.jna.WString;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.latchkey.daemon.store.keychain.CargoKeychainItems;
+import dev.latchkey.daemon.store.keychain.NamedItemKeychain;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Secret;
 
@@ -24,7 +25,7 @@ import java.util.Optional;
  * UTF-8 bytes, as {@code cargo:wincred} writes them. Loaded once per process, on first use. What
  * Windows allocates is freed with {@code CredFree} in {@code finally}; blobs are copied out and wiped.
  */
-final class CredentialManager {
+final class CredentialManager implements NamedItemKeychain {
     private final Advapi32 advapi;
 
     private CredentialManager() {
@@ -52,7 +53,8 @@ final class CredentialManager {
     }
 
     /** The token in the generic credential {@code target}; empty when there is none. */
-    Optional<Secret> read(String target) throws CredentialException {
+    @Override
+    public Optional<Secret> find(String target) throws CredentialException {
         PointerByReference found = new PointerByReference();
         if (!advapi.CredReadW(new WString(target), CredentialW.TYPE_GENERIC, 0, found)) {
             int error = Native.getLastError();
@@ -79,7 +81,8 @@ final class CredentialManager {
     }
 
     /** Creates or replaces the generic credential {@code target} as cargo does; the size is checked first. */
-    void write(String target, Secret token) throws CredentialException {
+    @Override
+    public void save(String target, Secret token) throws CredentialException {
         byte[] utf8 = token.toUtf8();
         try {
             checkSize(utf8.length);
@@ -100,7 +103,8 @@ final class CredentialManager {
     }
 
     /** Deletes the generic credential {@code target}; false when there was none. */
-    boolean delete(String target) throws CredentialException {
+    @Override
+    public boolean delete(String target) throws CredentialException {
         if (advapi.CredDeleteW(new WString(target), CredentialW.TYPE_GENERIC, 0)) {
             return true;
         }
@@ -111,11 +115,12 @@ final class CredentialManager {
         throw Win32Errors.failure(error, "CredDeleteW");
     }
 
-    /** The target names of the generic credentials that match {@code filter} (a trailing {@code *} is a wildcard). */
-    List<String> targets(String filter) throws CredentialException {
+    /** The target names of the generic credentials starting with {@code prefix}, through CredEnumerateW's trailing-{@code *} filter. */
+    @Override
+    public List<String> namesStartingWith(String prefix) throws CredentialException {
         IntByReference count = new IntByReference();
         PointerByReference array = new PointerByReference();
-        if (!advapi.CredEnumerateW(new WString(filter), 0, count, array)) {
+        if (!advapi.CredEnumerateW(new WString(prefix + "*"), 0, count, array)) {
             int error = Native.getLastError();
             if (error == Win32Errors.NOT_FOUND) {
                 return List.of();

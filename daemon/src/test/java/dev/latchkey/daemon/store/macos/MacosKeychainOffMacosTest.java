@@ -51,11 +51,15 @@ class MacosKeychainOffMacosTest {
         MacosKeychainStore store = new MacosKeychainStore(OperatingSystem.LINUX);
         StoreState state = store.state();
         assertFalse(state.usable());
-        assertTrue(state.detail().startsWith("not this OS"), state.detail());
+        assertEquals("not this OS: the macOS keychain exists only on macOS; on Linux use the `keychain` store", state.detail());
+        assertEquals("macos-keychain", store.name());
         CredentialException refused = assertThrows(CredentialException.Unavailable.class,
                 () -> store.get(REGISTRY, Operation.READ));
-        assertTrue(refused.getMessage().contains("not this OS"), refused.getMessage());
+        assertEquals("the macos-keychain store is not usable: " + state.detail(), refused.getMessage());
         assertThrows(CredentialException.Unavailable.class,
                 () -> store.put(REGISTRY, StoredToken.plain(Secret.fromString("t"))));
+        assertThrows(CredentialException.Unavailable.class, () -> store.erase(REGISTRY));
+        assertThrows(CredentialException.Unavailable.class, store::list);
+        assertFalse(new MacosKeychainStore(OperatingSystem.WINDOWS).state().usable());
     }
 }

@@ -37,18 +37,6 @@ class SecretServiceOfflineTest {
     }
 
     @Test
-    void noSessionBusIsFoundInWellUnderAMillisecond(@TempDir Path home) {
-        Environment none = env(Map.of("XDG_RUNTIME_DIR", home.toString()), home);
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 50; i++) {
-            long start = System.nanoTime();
-            assertTrue(SessionBus.missing(none).isPresent());
-            best = Math.min(best, System.nanoTime() - start);
-        }
-        assertTrue(best < 200_000, "the check took " + best + " ns");
-    }
-
-    @Test
     void aBusIsFoundByAddressOrByTheRuntimeDirectorySocket(@TempDir Path home) throws IOException {
         assertFalse(SessionBus.missing(env(Map.of("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nowhere"), home)).isPresent());
         Files.createFile(home.resolve("bus"));
@@ -91,8 +79,13 @@ class SecretServiceOfflineTest {
     void gerrorsMapByDomainAndCodeToErrorKinds() {
         assertMaps(ErrorKind.UNAVAILABLE, "not answer within 5000 ms",
                 new SecretServiceError("g-io-error-quark", 19, "Operation was cancelled", true));
-        assertMaps(ErrorKind.UNAVAILABLE, "not answer", new SecretServiceError("g-io-error-quark", 24, "Timeout was reached", false));
-        assertMaps(ErrorKind.UNAVAILABLE, "not answer", new SecretServiceError("g-dbus-error-quark", 4, "No reply", false));
+        // Only latchkey's own deadline is reported as its deadline; D-Bus's timeouts say who gave up.
+        assertMaps(ErrorKind.UNAVAILABLE, "before the session bus gave up waiting (Timeout was reached [g-io-error-quark 24]",
+                new SecretServiceError("g-io-error-quark", 24, "Timeout was reached", false));
+        assertMaps(ErrorKind.UNAVAILABLE, "before the session bus gave up waiting (No reply [g-dbus-error-quark 4]",
+                new SecretServiceError("g-dbus-error-quark", 4, "No reply", false));
+        assertMaps(ErrorKind.UNAVAILABLE, "cannot talk to the Secret Service: Operation was cancelled",
+                new SecretServiceError("g-io-error-quark", 19, "Operation was cancelled", false));
         assertMaps(ErrorKind.LOCKED, "gnome-keyring-daemon --replace --unlock",
                 new SecretServiceError("secret-error", 2, "Cannot create an item in a locked collection", false));
         assertMaps(ErrorKind.UNAVAILABLE, "apt-get install gnome-keyring", new SecretServiceError("g-dbus-error-quark", 2,

@@ -93,8 +93,14 @@ class WincredKeychainOffWindowsTest {
         WincredStore store = new WincredStore(OperatingSystem.LINUX);
         StoreState state = store.state();
         assertFalse(state.usable());
-        assertTrue(state.detail().startsWith("not this OS"), state.detail());
-        assertThrows(CredentialException.Unavailable.class,
-                () -> store.get(new RegistryKey("sparse+https://r.example/index/", null), Operation.READ));
+        assertEquals("not this OS: Windows Credential Manager exists only on Windows; on Linux use the `keychain` store",
+                state.detail());
+        assertEquals("wincred", store.name());
+        RegistryKey registry = new RegistryKey("sparse+https://r.example/index/", null);
+        CredentialException refused = assertThrows(CredentialException.Unavailable.class, () -> store.get(registry, Operation.READ));
+        assertEquals("the wincred store is not usable: " + state.detail(), refused.getMessage());
+        assertThrows(CredentialException.Unavailable.class, () -> store.erase(registry));
+        assertThrows(CredentialException.Unavailable.class, store::list);
+        assertFalse(new WincredStore(OperatingSystem.MACOS).state().usable());
     }
 }

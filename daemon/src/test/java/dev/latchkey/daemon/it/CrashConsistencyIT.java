@@ -1,0 +1,192 @@
+package dev.latchkey.daemon.it;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A writer killed with SIGKILL at random moments in the middle of writing a store's file, 200
+ * times: after every kill the file is readable (parsed as plain text, and by latchkey's own
+ * {@code list} and {@code get}), and it holds every write the writer acknowledged before it died.
+ *
+ * <p>The writer is one {@code latchkey stdio} process fed a stream of stores and erases on a few
+ * registries; each answer on its stdout is the acknowledgement of one write. It is killed after a
+ * random number of acknowledgements plus a random part of the time one write takes (so the kill
+ * lands inside a write however fast or loaded the machine is), and replaced by a fresh one. What
+ * it wrote to its stdout before it died is still read: that is what a client was told. The one
+ * write in progress at the kill may or may not have happened; nothing else may differ.
+ */
+class CrashConsistencyIT {
+    private static final int KILLS = 200;
+    private static final int REGISTRIES = 12;
+    /** More writes per writer than it ever gets to: a kill always finds it busy. */
+    private static final int WRITES_PER_WRITER = 60;
+    private static final int MAX_ACKS_BEFORE_KILL = 8;
+
+    @TempDir
+    Path home;
+
+    @ParameterizedTest
+    @EnumSource(FileBackedStore.class)
+    void everyAcknowledgedWriteSurvivesAKillAtAnyMoment(FileBackedStore store) throws Exception {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        List<String> registries = new ArrayList<>();
+        for (int i = 0; i < REGISTRIES; i++) {
+            registries.add("crash-" + i);
+        }
+        store.configure(home, registries);
+        Map<String, String> state = new HashMap<>();
+        Deque<LatchkeyProcess> spares = new ArrayDeque<>();
+        int acknowledged = 0;
+        int midWriteLeftovers = 0;
+        int inFlightLanded = 0;
+        long writeNanos = TimeUnit.MILLISECONDS.toNanos(2); // a first guess; measured from then on
+        long started = System.nanoTime();
+        try (LatchkeyProcess reader = startStdio(store)) {
+            reader.readLine(); // hello
+            reader.readLine(); // the warm-up
+            for (int i = 0; i < 2; i++) {
+                spares.add(startStdio(store));
+            }
+            int missed = 0; // kills that came after the writer had finished every write: no kill inside a write
+            for (int kill = 0; kill < KILLS; ) {
+                String where = "kill " + (kill + 1) + " of " + store.storeName + " (seed " + seed + ")";
+                // Started one round ahead, so that starting a JVM is never what the kill interrupts.
+                LatchkeyProcess writer = spares.poll();
+                spares.add(startStdio(store));
+                writer.readLine(); // hello
+                writer.readLine(); // the warm-up
+
+                List<TokenOperation> writes = new ArrayList<>();
+                StringBuilder requests = new StringBuilder();
+                for (int i = 0; i < WRITES_PER_WRITER; i++) {
+                    String registry = registries.get(random.nextInt(REGISTRIES));
+                    TokenOperation write = new TokenOperation(registry,
+                            random.nextInt(8) == 0 ? null : "tok-" + kill + "-" + i + "-" + Long.toHexString(random.nextLong()));
+                    writes.add(write);
+                    requests.append(write.requestLine(i, store.storeName)).append('\n');
+                }
+                writer.write(requests.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+                int acksBeforeKill = random.nextInt(MAX_ACKS_BEFORE_KILL);
+                long first = 0;
+                for (int i = 0; i <= acksBeforeKill; i++) {
+                    writes.get(i).checkAnswer(writer.readLine(), i);
+                    if (i == 0) {
+                        first = System.nanoTime();
+                    }
+                }
+                if (acksBeforeKill > 0) {
+                    writeNanos = (System.nanoTime() - first) / acksBeforeKill;
+                }
+                LockSupport.parkNanos((long) (random.nextDouble() * 1.5 * writeNanos));
+                writer.kill();
+
+                List<String> lateAcks = writer.unreadLines(); // written before the kill, read after it
+                int acked = acksBeforeKill + 1 + lateAcks.size();
+                for (int i = acksBeforeKill + 1; i < acked; i++) {
+                    writes.get(i).checkAnswer(lateAcks.get(i - acksBeforeKill - 1), i);
+                }
+                for (int i = 0; i < acked; i++) {
+                    writes.get(i).applyTo(state);
+                }
+                acknowledged += acked;
+                if (acked == WRITES_PER_WRITER) {
+                    // This thread was kept off the CPU long enough for the writer to finish: try again.
+                    assertTrue(++missed < KILLS, "the writer always finished before the kill; is this machine overloaded?");
+                    assertEquals(state, TokenOperation.heldAccordingToLatchkey(reader, store.storeName, registries));
+                    continue;
+                }
+                kill++;
+                if (Files.exists(store.temporaryFile(home))) {
+                    midWriteLeftovers++;
+                }
+
+                TokenOperation inFlight = writes.get(acked);
+                Map<String, String> ifLanded = new HashMap<>(state);
+                inFlight.applyTo(ifLanded);
+                Map<String, String> held = TokenOperation.heldAccordingToLatchkey(reader, store.storeName, registries);
+                if (!held.equals(state)) {
+                    assertEquals(ifLanded, held, where + ": the file holds every acknowledged write, "
+                            + "and at most the one write in progress besides");
+                    inFlightLanded++;
+                    state = ifLanded;
+                }
+                Map<String, String> current = state;
+                store.readPlain(home).ifPresent(plain -> assertEquals(current, plain,
+                        where + ": the file read as plain text says what latchkey says"));
+            }
+            // The next writer finds what a killed one left and carries on: the leftover is gone, the mode kept.
+            try (LatchkeyProcess writer = spares.poll()) {
+                writer.readLine();
+                writer.readLine();
+                TokenOperation last = new TokenOperation(registries.get(0), "tok-after-the-last-kill");
+                writer.send(last.requestLine(0, store.storeName));
+                last.checkAnswer(writer.readLine(), 0);
+                last.applyTo(state);
+            }
+            assertFalse(Files.exists(store.temporaryFile(home)), "the next write removes what a killed writer left");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file(home))));
+            assertEquals(state, TokenOperation.heldAccordingToLatchkey(reader, store.storeName, registries));
+        } finally {
+            spares.forEach(LatchkeyProcess::close);
+        }
+        assertCommandLineReads(store, state);
+        System.out.printf("CrashConsistencyIT %s: %d kills (SIGKILL) in %d s, %d acknowledged writes all kept; "
+                        + "%d kills left a half-written temporary file, %d unacknowledged in-flight writes landed (seed %d)%n",
+                store.storeName, KILLS, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), acknowledged,
+                midWriteLeftovers, inFlightLanded, seed);
+    }
+
+    /** The command line reads the file the kills left, as a user would. */
+    private void assertCommandLineReads(FileBackedStore store, Map<String, String> state) {
+        String registry = state.keySet().iterator().next();
+        try (LatchkeyProcess get = LatchkeyProcess.start(home, store.environment, "get", registry)) {
+            get.closeStdin();
+            assertEquals(0, get.awaitExit(), get.stderr());
+            assertEquals(state.get(registry) + "\n", get.stdout());
+        }
+        try (LatchkeyProcess list = LatchkeyProcess.start(home, store.environment, "list")) {
+            list.closeStdin();
+            assertEquals(0, list.awaitExit(), list.stderr());
+            for (String name : state.keySet()) {
+                assertTrue(list.stdout().contains(name + " ") && list.stdout().contains(TokenOperation.indexUrl(name)), list.stdout());
+            }
+            for (String token : Set.copyOf(state.values())) {
+                assertFalse(list.stdout().contains(token), "list never shows a token");
+            }
+        }
+    }
+
+    /**
+     * A writer, started and warmed up with a {@code list} (which loads most of what a write needs)
+     * while the one before it is still at work: the kills land in writes, not in a JVM starting.
+     */
+    private LatchkeyProcess startStdio(FileBackedStore store) {
+        // Without a daemon: a kill must hit the process that writes the file.
+        Map<String, String> env = new HashMap<>(store.environment);
+        env.put("LATCHKEY_NO_DAEMON", "1");
+        LatchkeyProcess writer = LatchkeyProcess.start(home, env, LatchkeyProcess.SHORT_LIVED, "stdio");
+        writer.send("{\"v\":1,\"id\":-1,\"kind\":\"list\"}");
+        return writer;
+    }
+}
