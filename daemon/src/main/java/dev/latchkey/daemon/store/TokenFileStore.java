@@ -1,18 +1,14 @@
 package dev.latchkey.daemon.store;
 
+import dev.latchkey.daemon.files.FileReading;
 import dev.latchkey.daemon.files.SecretFile;
 import dev.latchkey.daemon.files.TomlText;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -39,20 +35,14 @@ import java.util.Set;
  *
  * A file it cannot parse is never overwritten: the error names it, and the fix is the user's.
  *
- * <p>A get reads the file only when it has changed since the last one: its tokens, as last read,
- * are kept with the file's identity, size and modification time, and one {@code stat} per get
- * says whether they still hold. So a change made behind the daemon's back is seen at the next get.
- * A file modified less than {@link #SETTLED} ago is read every time, since a change within the
- * clock's resolution would leave its time as it was.
+ * <p>A get reads the file only when it has changed since the last one ({@link FileReading}), so a
+ * change made behind the daemon's back is seen at the next get; the tokens kept meanwhile leave
+ * only as copies, and are wiped once the file has changed.
  */
 public final class TokenFileStore implements Store {
     private static final String HEADER = "# latchkey token file. Written by latchkey; keep it mode 0600.\n";
-    /** How long after its last change a file's modification time is trusted to tell the next change. */
-    static final Duration SETTLED = Duration.ofSeconds(2);
-
     private final SecretFile file;
-    private final Clock clock;
-    private Snapshot snapshot; // guarded by this; null when there is none to trust
+    private final FileReading<Snapshot> reading;
 
     public TokenFileStore(Path path) {
         this(path, Clock.systemUTC());
@@ -60,7 +50,8 @@ public final class TokenFileStore implements Store {
 
     TokenFileStore(Path path, Clock clock) {
         this.file = new SecretFile(path);
-        this.clock = clock;
+        Snapshots snapshots = new Snapshots();
+        this.reading = new FileReading<>(file, clock, snapshots, snapshots);
     }
 
     @Override
@@ -80,45 +71,32 @@ public final class TokenFileStore implements Store {
 
     @Override
     public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
-        BasicFileAttributes seen;
-        try {
-            seen = Files.readAttributes(file.path(), BasicFileAttributes.class);
-        } catch (IOException e) {
-            seen = null; // absent, or unreadable: reading the file says which
+        synchronized (reading) {
+            return reading.current().get(registry, operation);
         }
-        synchronized (this) {
-            if (snapshot == null || !snapshot.of(seen)) {
-                Snapshot read = new Snapshot(seen, tokens(parse(file.read())));
-                if (snapshot != null) {
-                    snapshot.wipe();
-                }
-                snapshot = read;
-            }
-            Optional<StoredToken> found = snapshot.get(registry, operation);
-            boolean settled = seen != null && seen.lastModifiedTime().toInstant().isBefore(clock.instant().minus(SETTLED));
-            if (!settled) {
-                snapshot.wipe();
-                snapshot = null;
-            }
-            return found;
+    }
+
+    /** How the file's text becomes a snapshot, and how one is let go. Not lambdas: see {@link StoreCatalog}. */
+    private final class Snapshots implements FileReading.Parser<Snapshot>, FileReading.Discard<Snapshot> {
+        @Override
+        public Snapshot parse(String text) throws CredentialException {
+            return new Snapshot(tokens(TokenFileStore.this.parse(text)));
+        }
+
+        @Override
+        public void discard(Snapshot snapshot) {
+            snapshot.wipe();
         }
     }
 
     /**
-     * The tokens read from the file at one moment, keyed by its index URL, and what the file was
-     * then. Tokens leave only as copies, since whoever gets one wipes it after use; and once the
-     * file has changed, the old ones are wiped here.
+     * The tokens read from the file at one moment, by index URL. Tokens leave only as copies, since
+     * whoever gets one wipes it after use.
      */
     private static final class Snapshot {
-        private final Object fileKey;
-        private final FileTime modified;
-        private final long size;
         private final Map<String, List<StoredToken>> byIndexUrl = new HashMap<>();
 
-        Snapshot(BasicFileAttributes seen, List<Map<String, Object>> tokens) {
-            this.fileKey = seen == null ? null : seen.fileKey();
-            this.modified = seen == null ? null : seen.lastModifiedTime();
-            this.size = seen == null ? -1 : seen.size();
+        Snapshot(List<Map<String, Object>> tokens) {
             for (Map<String, Object> t : tokens) {
                 List<StoredToken> forUrl = byIndexUrl.get((String) t.get("index-url"));
                 if (forUrl == null) {
@@ -126,11 +104,6 @@ public final class TokenFileStore implements Store {
                 }
                 forUrl.add(toStored(t));
             }
-        }
-
-        boolean of(BasicFileAttributes seen) {
-            return seen != null && fileKey != null && fileKey.equals(seen.fileKey()) && modified.equals(seen.lastModifiedTime())
-                    && size == seen.size();
         }
 
         Optional<StoredToken> get(RegistryKey registry, Operation operation) {

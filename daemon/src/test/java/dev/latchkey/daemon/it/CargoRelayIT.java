@@ -134,7 +134,7 @@ class CargoRelayIT {
         assertEquals("{\"v\":[1]}", lines.get(0));
         assertEquals("{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-relayed\",\"cache\":\"session\",\"operation_independent\":true}}", lines.get(2));
         assertTrue(lines.get(8).contains("longer than 65536 bytes"), lines.get(8));
-        assertEquals("latchkey: ignoring unrecognised arguments [--frobnicate] (recognised: --store NAME, --config PATH, --no-daemon)\n",
+        assertEquals("latchkey: ignoring unrecognised arguments --frobnicate (recognised: --store NAME, --config PATH, --no-daemon)\n",
                 relayed.result().stderr(), "the daemon's notice reaches the caller's stderr");
     }
 

@@ -92,7 +92,7 @@ class ServiceRouterTest {
         String get = "{\"v\":1,\"registry\":{\"index-url\":\"" + URL + "\"},\"kind\":\"get\",\"args\":[\"--frobnicate\"]}";
         router.handle(line(get));
         router.handle(line(get));
-        assertEquals("latchkey: ignoring unrecognised arguments [--frobnicate] (recognised: --store NAME, --config PATH, --no-daemon)\n",
+        assertEquals("latchkey: ignoring unrecognised arguments --frobnicate (recognised: --store NAME, --config PATH, --no-daemon)\n",
                 printed.toString(StandardCharsets.UTF_8));
     }
 
