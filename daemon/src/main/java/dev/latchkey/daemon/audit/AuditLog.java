@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,6 +47,8 @@ public final class AuditLog {
     private final Path previous;
     private final Path lock;
     private final long maxBytes;
+    private FileChannel kept; // guarded by this
+    private Object keptKey; // guarded by this: the identity of the file kept open, as its path showed it
 
     public AuditLog(Path path) {
         this(path, MAX_BYTES);
@@ -67,7 +70,8 @@ public final class AuditLog {
     public void append(Map<String, Object> fields) throws IOException {
         byte[] line = line(fields);
         long size;
-        try (FileChannel out = open()) {
+        synchronized (this) {
+            FileChannel out = current();
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
                 out.write(buffer); // one call for a line this short: O_APPEND makes it land whole, at the end
@@ -77,6 +81,35 @@ public final class AuditLog {
         if (size > maxBytes) {
             setAside();
         }
+    }
+
+    /**
+     * The log, kept open between appends (opening and closing it for each cost a busy daemon more
+     * than the rest of a get); opened again once the file at its path is another one, set aside by
+     * this process or another. A line written just before that lands in the file set aside.
+     */
+    private FileChannel current() throws IOException {
+        Object atPath;
+        try {
+            atPath = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            atPath = null;
+        }
+        if (kept != null && atPath != null && atPath.equals(keptKey)) {
+            return kept;
+        }
+        if (kept != null) {
+            kept.close();
+            kept = null;
+        }
+        FileChannel opened = open();
+        kept = opened;
+        try {
+            keptKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            keptKey = null; // set aside just now: this line goes with it, the next one opens anew
+        }
+        return opened;
     }
 
     private FileChannel open() throws IOException {
