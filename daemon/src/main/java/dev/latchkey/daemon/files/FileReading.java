@@ -16,9 +16,10 @@ import java.time.Duration;
  * the same file for every request. A file modified less than {@link #SETTLED} ago is read every
  * time, since a change within the clock's resolution would leave its time as it was.
  *
- * <p>What was read is kept until the next reading replaces it, and then given to {@code discard}
- * (which wipes any secret in it). A caller that uses it beyond {@link #current()} holds this
- * object's lock meanwhile, as {@code current()} does while it replaces it.
+ * <p>Uses that find the file unchanged take no lock (the daemon's connections would queue on it).
+ * What was read is kept until a new reading or {@link #forget()} replaces it, and then given to
+ * {@code discard}, which wipes any secret in it: a caller still holding the old one must be able to
+ * tell (see {@code TokenFileStore}).
  *
  * @param <T> the parsed content
  */
@@ -38,14 +39,19 @@ public final class FileReading<T> {
         void discard(T reading);
     }
 
+    /** A reading and the file it came from; {@code fileKey} null: not to be trusted again. */
+    private record Kept<T>(T value, Object fileKey, FileTime modified, long size) {
+        boolean of(BasicFileAttributes seen) {
+            return seen != null && fileKey != null && fileKey.equals(seen.fileKey()) && modified.equals(seen.lastModifiedTime())
+                    && size == seen.size();
+        }
+    }
+
     private final SecretFile file;
     private final Clock clock;
     private final Parser<T> parser;
     private final Discard<T> discard;
-    private T kept; // guarded by this
-    private Object fileKey; // guarded by this; null: what is kept is not to be trusted again
-    private FileTime modified; // guarded by this
-    private long size; // guarded by this
+    private volatile Kept<T> kept;
 
     public FileReading(SecretFile file, Clock clock, Parser<T> parser, Discard<T> discard) {
         this.file = file;
@@ -55,26 +61,43 @@ public final class FileReading<T> {
     }
 
     /** The file's content now: what was read last while the file is unchanged, else read now. */
-    public synchronized T current() throws CredentialException {
-        BasicFileAttributes seen;
+    public T current() throws CredentialException {
+        BasicFileAttributes seen = stat();
+        Kept<T> now = kept;
+        if (now != null && now.of(seen)) {
+            return now.value();
+        }
+        synchronized (this) {
+            now = kept;
+            if (now != null && now.of(seen)) {
+                return now.value(); // read by another thread meanwhile
+            }
+            T read = parser.parse(file.read());
+            boolean settled = seen != null && seen.lastModifiedTime().toInstant().isBefore(clock.instant().minus(SETTLED));
+            replace(settled ? new Kept<>(read, seen.fileKey(), seen.lastModifiedTime(), seen.size())
+                    : new Kept<>(read, null, null, -1));
+            return read;
+        }
+    }
+
+    /** Drops what is kept: the file was just changed through this process, or its secrets must go. */
+    public synchronized void forget() {
+        replace(null);
+    }
+
+    private void replace(Kept<T> next) {
+        Kept<T> previous = kept;
+        kept = next;
+        if (previous != null) {
+            discard.discard(previous.value());
+        }
+    }
+
+    private BasicFileAttributes stat() {
         try {
-            seen = Files.readAttributes(file.path(), BasicFileAttributes.class);
+            return Files.readAttributes(file.path(), BasicFileAttributes.class);
         } catch (IOException e) {
-            seen = null; // absent, or unreadable: reading the file says which
+            return null; // absent, or unreadable: reading the file says which
         }
-        if (kept != null && seen != null && fileKey != null && fileKey.equals(seen.fileKey())
-                && modified.equals(seen.lastModifiedTime()) && size == seen.size()) {
-            return kept;
-        }
-        T read = parser.parse(file.read());
-        if (kept != null) {
-            discard.discard(kept);
-        }
-        kept = read;
-        boolean settled = seen != null && seen.lastModifiedTime().toInstant().isBefore(clock.instant().minus(SETTLED));
-        fileKey = settled ? seen.fileKey() : null;
-        modified = settled ? seen.lastModifiedTime() : null;
-        size = settled ? seen.size() : -1;
-        return read;
     }
 }

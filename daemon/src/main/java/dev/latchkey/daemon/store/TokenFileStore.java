@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * latchkey's own token file ({@code tokens.toml}): plain text, mode 0600, one {@code [[token]]}
@@ -71,8 +72,12 @@ public final class TokenFileStore implements Store {
 
     @Override
     public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
-        synchronized (reading) {
-            return reading.current().get(registry, operation);
+        while (true) {
+            Optional<StoredToken> found = reading.current().get(registry, operation);
+            if (found != null) {
+                return found;
+            }
+            // wiped by a newer reading while we looked: look again
         }
     }
 
@@ -95,6 +100,9 @@ public final class TokenFileStore implements Store {
      */
     private static final class Snapshot {
         private final Map<String, List<StoredToken>> byIndexUrl = new HashMap<>();
+        /** Copies are made under the read lock, many at once; the wipe takes the write lock. */
+        private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        private boolean wiped; // guarded by lock
 
         Snapshot(List<Map<String, Object>> tokens) {
             for (Map<String, Object> t : tokens) {
@@ -106,28 +114,51 @@ public final class TokenFileStore implements Store {
             }
         }
 
+        /** The best token for {@code operation}, a copy; null when this snapshot has been wiped. */
         Optional<StoredToken> get(RegistryKey registry, Operation operation) {
-            List<StoredToken> tokens = byIndexUrl.get(registry.indexUrl());
-            Optional<StoredToken> best = tokens == null ? Optional.empty() : TokenChoice.best(tokens, operation);
-            if (best.isEmpty()) {
-                return best;
+            lock.readLock().lock();
+            try {
+                if (wiped) {
+                    return null;
+                }
+                List<StoredToken> tokens = byIndexUrl.get(registry.indexUrl());
+                Optional<StoredToken> best = tokens == null ? Optional.empty() : TokenChoice.best(tokens, operation);
+                if (best.isEmpty()) {
+                    return best;
+                }
+                StoredToken kept = best.get();
+                return Optional.of(new StoredToken(Secret.copyOf(kept.secret().exposeChars()), kept.operations(),
+                        kept.expiration(), kept.created(), kept.updated(), kept.scopedSiblings()));
+            } finally {
+                lock.readLock().unlock();
             }
-            StoredToken kept = best.get();
-            return Optional.of(new StoredToken(Secret.copyOf(kept.secret().exposeChars()), kept.operations(), kept.expiration(),
-                    kept.created(), kept.updated(), kept.scopedSiblings()));
         }
 
         void wipe() {
-            for (List<StoredToken> tokens : byIndexUrl.values()) {
-                for (StoredToken token : tokens) {
-                    token.secret().wipe();
+            lock.writeLock().lock();
+            try {
+                wiped = true;
+                for (List<StoredToken> tokens : byIndexUrl.values()) {
+                    for (StoredToken token : tokens) {
+                        token.secret().wipe();
+                    }
                 }
+            } finally {
+                lock.writeLock().unlock();
             }
         }
     }
 
     @Override
     public void put(RegistryKey registry, StoredToken token) throws CredentialException {
+        try {
+            write(registry, token);
+        } finally {
+            reading.forget(); // the replaced token goes from memory now, not at the next get
+        }
+    }
+
+    private void write(RegistryKey registry, StoredToken token) throws CredentialException {
         file.update(current -> {
             Map<String, Object> doc = parse(current);
             List<Map<String, Object>> tokens = tokens(doc);
@@ -149,6 +180,14 @@ public final class TokenFileStore implements Store {
 
     @Override
     public boolean erase(RegistryKey registry) throws CredentialException {
+        try {
+            return remove(registry);
+        } finally {
+            reading.forget(); // the erased token goes from memory now, not at the next get
+        }
+    }
+
+    private boolean remove(RegistryKey registry) throws CredentialException {
         return file.update(current -> {
             Map<String, Object> doc = parse(current);
             List<Map<String, Object>> tokens = tokens(doc);
