@@ -2,6 +2,7 @@ package dev.latchkey.daemon;
 
 import dev.latchkey.daemon.cli.Cli;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.relay.CargoRelay;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -18,7 +19,19 @@ public final class Main {
         // use it. Anything printed through System.out by accident goes to standard error instead.
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(System.err);
-        int status = new Cli(Environment.ofProcess(), System.in, stdout, System.err, Version.current()).run(args);
+        Environment env = Environment.ofProcess();
+        // cargo runs `latchkey --cargo-plugin` for every request: a running daemon serves it through
+        // the relay, which loads almost nothing. Anything else is the full program.
+        CargoRelay.Outcome relayed = args.length == 1 && args[0].equals("--cargo-plugin")
+                ? new CargoRelay(env, System.in, stdout, System.err).serve()
+                : new CargoRelay.NotRelayed();
+        int status;
+        if (relayed instanceof CargoRelay.Served served) {
+            status = served.status();
+        } else {
+            Cli cli = new Cli(env, System.in, stdout, System.err, Version.current());
+            status = relayed instanceof CargoRelay.HandedBack handedBack ? cli.resume(handedBack) : cli.run(args);
+        }
         System.exit(status);
     }
 }

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.util.BufferRecycler;
+import com.fasterxml.jackson.core.util.RecyclerPool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,14 +19,15 @@ final class Json {
     /** Requests are flat; anything nested deeper than this is hostile or broken. */
     static final int MAX_DEPTH = 16;
 
-    // Pooled buffers would keep copies of tokens alive after a request; unpooled ones die with it.
+    // Jackson's buffers are pooled, and each is wiped as it comes back to the pool: between requests
+    // no buffer holds a token, and a busy daemon does not allocate some 16 KB for every line.
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH)
                     .maxStringLength(LineReader.MAX_LINE)
                     .maxNumberLength(32)
                     .build())
-            .recyclerPool(JsonRecyclerPools.nonRecyclingPool())
+            .recyclerPool(new WipingPool())
             .build();
 
     private Json() {
@@ -38,6 +40,39 @@ final class Json {
             throw new MalformedMessageException("the line is not valid UTF-8 (byte " + (invalid + 1) + ")");
         }
         return FACTORY.createParser(bytes, 0, length);
+    }
+
+    /** Parsers' and generators' buffers, shared, wiped when given back. */
+    private static final class WipingPool extends RecyclerPool.BoundedPoolBase<BufferRecycler> {
+        private static final long serialVersionUID = 1L;
+
+        WipingPool() {
+            super(RecyclerPool.BoundedPoolBase.DEFAULT_CAPACITY);
+        }
+
+        @Override
+        public BufferRecycler createPooled() {
+            return new WipingRecycler();
+        }
+    }
+
+    /** Jackson's buffers of one parser or generator at a time; each is wiped as the parser or generator gives it back. */
+    static final class WipingRecycler extends BufferRecycler {
+        @Override
+        public void releaseByteBuffer(int index, byte[] buffer) {
+            if (buffer != null) {
+                Arrays.fill(buffer, (byte) 0);
+            }
+            super.releaseByteBuffer(index, buffer);
+        }
+
+        @Override
+        public void releaseCharBuffer(int index, char[] buffer) {
+            if (buffer != null) {
+                Arrays.fill(buffer, '\0');
+            }
+            super.releaseCharBuffer(index, buffer);
+        }
     }
 
     /**

@@ -50,10 +50,13 @@ final class JsonFields {
         if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
             throw wrongType(p, field, "an integer");
         }
-        if (p.getNumberType() != JsonParser.NumberType.INT && p.getNumberType() != JsonParser.NumberType.LONG) {
+        // From the token's text: asking the parser for the number would load its number parsing,
+        // whose set-up compiles a regular expression, milliseconds of every short-lived process.
+        try {
+            return Long.parseLong(p.getText());
+        } catch (NumberFormatException e) {
             throw new MalformedMessageException("field `" + field + "` is out of range");
         }
-        return p.getLongValue();
     }
 
     static boolean bool(JsonParser p, String field) throws IOException, MalformedMessageException {

@@ -1,7 +1,9 @@
 package dev.latchkey.protocol;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.util.Arrays;
 
 /**
@@ -113,5 +115,55 @@ public final class LineReader {
     /** Overwrites the line last read, which may hold a token. */
     public void wipe(int length) {
         Arrays.fill(line, 0, Math.max(0, length), (byte) 0);
+    }
+
+    /**
+     * {@code before}, then what has not been read as a line yet (the bytes already taken from the
+     * stream, then the stream): for handing the rest of the input, and a line put back in front of
+     * it, to another reader. Those bytes may hold a token, so each is wiped here once it has been
+     * read from the returned stream.
+     */
+    public InputStream rest(byte[] before) {
+        byte[] buffered = Arrays.copyOfRange(chunk, chunkPos, chunkEnd);
+        Arrays.fill(chunk, (byte) 0);
+        chunkPos = chunkEnd;
+        return new SequenceInputStream(new WipingInput(before), new SequenceInputStream(new WipingInput(buffered), in));
+    }
+
+    /** Bytes in memory, each wiped once read. */
+    private static final class WipingInput extends ByteArrayInputStream {
+        WipingInput(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public synchronized int read() {
+            int start = pos;
+            int b = super.read();
+            if (b >= 0) {
+                buf[start] = 0;
+            }
+            return b;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            int start = pos;
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                Arrays.fill(buf, start, start + n, (byte) 0);
+            }
+            return n;
+        }
+    }
+
+    /** Whether a line holds only spaces and tabs: such a line is no request, and gets no answer. */
+    public static boolean isBlank(byte[] buffer, int length) {
+        for (int i = 0; i < length; i++) {
+            if (buffer[i] != ' ' && buffer[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 }

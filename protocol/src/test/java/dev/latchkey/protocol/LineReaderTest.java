@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Line framing of SPEC §4: {@code \n} or {@code \r\n}, at most 64 KiB, an over-long line skipped. */
 class LineReaderTest {
@@ -124,6 +126,54 @@ class LineReaderTest {
         reader.wipe(length);
         byte[] zeros = new byte[length];
         assertEquals(Arrays.toString(zeros), Arrays.toString(Arrays.copyOf(reader.buffer(), length)));
+    }
+
+    @Test
+    void theRestIsALinePutBackThenWhatWasNotReadYet() throws IOException {
+        LineReader reader = reader("first\nsecond\nthird");
+        assertEquals("first", next(reader));
+        byte[] putBack = "again\n".getBytes(StandardCharsets.UTF_8);
+        LineReader rest = new LineReader(reader.rest(putBack));
+        assertEquals("again", next(rest));
+        assertEquals("second", next(rest));
+        assertEquals("third", next(rest));
+        assertEquals(LineReader.END_OF_STREAM, rest.readLine());
+        assertEquals(0, putBack[0], "bytes put back are wiped once read: they may hold a token");
+    }
+
+    @Test
+    void theRestOfAStreamReadInSmallPiecesIsWhole() throws IOException {
+        InputStream trickle = new InputStream() {
+            private final byte[] data = "a\nbc\nd".getBytes(StandardCharsets.UTF_8);
+            private int at;
+
+            @Override
+            public int read() {
+                return at < data.length ? data[at++] : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                int n = read();
+                if (n < 0) {
+                    return -1;
+                }
+                b[off] = (byte) n;
+                return 1;
+            }
+        };
+        LineReader reader = new LineReader(trickle);
+        assertEquals("a", next(reader));
+        assertEquals("bc\nd", new String(reader.rest(new byte[0]).readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aLineOfSpacesAndTabsIsBlank() {
+        byte[] line = " \t \tx".getBytes(StandardCharsets.US_ASCII);
+        assertTrue(LineReader.isBlank(line, 0));
+        assertTrue(LineReader.isBlank(line, 4));
+        assertFalse(LineReader.isBlank(line, 5));
+        assertFalse(LineReader.isBlank("\r".getBytes(StandardCharsets.US_ASCII), 1));
     }
 
     private static LineReader reader(String text) {

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -46,6 +49,7 @@ public final class AuditLog {
     private final Path previous;
     private final Path lock;
     private final long maxBytes;
+    private volatile Kept kept;
 
     public AuditLog(Path path) {
         this(path, MAX_BYTES);
@@ -66,17 +70,111 @@ public final class AuditLog {
     /** Appends {@code fields} (strings and numbers; nulls left out) as one line. */
     public void append(Map<String, Object> fields) throws IOException {
         byte[] line = line(fields);
-        long size;
-        try (FileChannel out = open()) {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) {
-                out.write(buffer); // one call for a line this short: O_APPEND makes it land whole, at the end
+        while (true) {
+            BasicFileAttributes seen = stat();
+            Kept open = kept;
+            if (open == null || seen == null || seen.fileKey() == null || !seen.fileKey().equals(open.fileKey)) {
+                open = reopen();
             }
-            size = out.size();
+            if (!open.enter()) {
+                continue; // retired by a thread that opened the file anew: write there
+            }
+            try {
+                open.out.write(line); // one write(2), on a file opened O_APPEND: the line lands whole, at the end
+            } finally {
+                open.leave();
+            }
+            if ((seen == null ? 0 : seen.size()) + line.length > maxBytes) {
+                setAside();
+            }
+            return;
         }
-        if (size > maxBytes) {
-            setAside();
+    }
+
+    /**
+     * The log kept open between appends (opening and closing it for each cost a busy daemon more
+     * than the rest of a get), and the identity of the file it is, as its path showed it (null:
+     * unknown). It is a {@link FileOutputStream}, whose writes take no lock in the JVM, so the
+     * daemon's connections write at once and only the kernel orders their lines; it is closed once
+     * retired and no write is in flight, since closing a descriptor under a write could send that
+     * write to whatever file gets the descriptor next.
+     */
+    private static final class Kept {
+        final FileOutputStream out;
+        final Object fileKey;
+        private final AtomicInteger writing = new AtomicInteger();
+        private volatile boolean retired;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Kept(FileOutputStream out, Object fileKey) {
+            this.out = out;
+            this.fileKey = fileKey;
         }
+
+        /** Whether a write may go ahead; false once retired. */
+        boolean enter() {
+            writing.incrementAndGet();
+            if (retired) {
+                leave();
+                return false;
+            }
+            return true;
+        }
+
+        void leave() {
+            if (writing.decrementAndGet() == 0 && retired) {
+                close();
+            }
+        }
+
+        void retire() {
+            retired = true;
+            if (writing.get() == 0) {
+                close();
+            }
+        }
+
+        private void close() {
+            if (closed.compareAndSet(false, true)) {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    // nothing was left to write
+                }
+            }
+        }
+    }
+
+    private BasicFileAttributes stat() throws IOException {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Opens the log again: the file at its path is another one (set aside by this process or
+     * another) or is not there. A line written to the old one just before lands in the file set aside.
+     */
+    private synchronized Kept reopen() throws IOException {
+        BasicFileAttributes seen = stat();
+        Kept open = kept;
+        if (open != null && seen != null && seen.fileKey() != null && seen.fileKey().equals(open.fileKey)) {
+            return open; // opened by another thread meanwhile
+        }
+        open().close(); // made 0600 when missing, which a FileOutputStream cannot do
+        FileOutputStream out = new FileOutputStream(path.toFile(), true);
+        BasicFileAttributes opened = stat();
+        if (opened != null && !PosixFilePermissions.toString(Files.getPosixFilePermissions(path)).equals("rw-------")) {
+            // set aside between the two opens: the stream made the file anew, with the umask's mode
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        }
+        kept = new Kept(out, opened == null ? null : opened.fileKey());
+        if (open != null) {
+            open.retire();
+        }
+        return kept;
     }
 
     private FileChannel open() throws IOException {

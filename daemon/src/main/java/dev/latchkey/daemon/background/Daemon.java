@@ -2,6 +2,7 @@ package dev.latchkey.daemon.background;
 
 import dev.latchkey.client.SocketDirectory;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.relay.RelayServer;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.transport.ServiceRouter;
 import dev.latchkey.daemon.transport.SocketServer;
@@ -58,22 +59,35 @@ public final class Daemon {
             IdleTimer idle = new IdleTimer(idleTimeout);
             SocketServer server = new SocketServer(claim.listener(), claim::stopAccepting, owner, version,
                     caller -> idle.track(new ServiceRouter(services, Dialect.LATCHKEY, stderr, caller)), log::info);
+            RelayServer relay = RelayServer.open(path, log::info);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 if (!claim.isClosed()) { // else the daemon went idle and has stopped already
                     log.info("stopping: answering the requests already received");
-                    server.stop(DRAIN);
+                    stop(server, relay);
                     release(claim);
                     log.info("stopped");
                 }
             }, "latchkey-shutdown"));
+            if (relay != null) {
+                relay.start(services, version, idle::track);
+            }
             log.info("serving on " + path + (inherited.isPresent() ? " (passed by the service manager)" : "")
+                    + (relay != null ? ", cargo's relay on " + relay.directory() : "")
                     + ", idle timeout " + (idleTimeout.isZero() ? "none" : idleTimeout.toSeconds() + " s"));
             idle.start(() -> {
                 log.info("no request for " + idleTimeout.toSeconds() + " s: stopping");
-                server.stop(DRAIN);
+                stop(server, relay);
             });
             server.serve();
         }
+    }
+
+    /** The relay first: its callers then serve themselves rather than wait for a socket that is closing. */
+    private static void stop(SocketServer server, RelayServer relay) {
+        if (relay != null) {
+            relay.stop(DRAIN);
+        }
+        server.stop(DRAIN);
     }
 
     private void release(SocketClaim claim) {

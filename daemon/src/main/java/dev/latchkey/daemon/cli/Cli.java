@@ -5,11 +5,13 @@ import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.Durations;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
+import dev.latchkey.daemon.relay.CargoRelay;
 import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.CredentialService;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
 import dev.latchkey.daemon.transport.ProtocolSession;
+import dev.latchkey.daemon.transport.RequestHandler;
 import dev.latchkey.daemon.transport.ServiceRouter;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Dialect;
@@ -34,6 +36,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -79,17 +82,33 @@ public final class Cli {
 
     /** Runs one command line; returns the exit status. */
     public int run(String[] argv) {
+        return run(argv, null);
+    }
+
+    /**
+     * {@code latchkey --cargo-plugin} from where the relay handed the session back to this process
+     * ({@link CargoRelay}): the hello is sent, and {@code handedBack} holds the rest of the input.
+     */
+    public int resume(CargoRelay.HandedBack handedBack) {
+        return run(new String[] {"--cargo-plugin"}, handedBack);
+    }
+
+    private int run(String[] argv, CargoRelay.HandedBack handedBack) {
         try {
             Arguments args = new Arguments(Arrays.asList(argv));
-            Path config = args.option("--config").map(env::expand)
-                    .orElseGet(() -> env.get("LATCHKEY_CONFIG").map(env::expand).orElse(null));
-            Path socket = args.option("--socket").map(env::expand).orElseGet(() -> new Locations(env).socket());
-            boolean noDaemon = args.flag("--no-daemon") || env.get("LATCHKEY_NO_DAEMON").filter(v -> !v.equals("0")).isPresent();
+            Optional<String> configOption = args.option("--config");
+            Path config = configOption.isPresent() ? env.expand(configOption.get()) : env.expandedPath("LATCHKEY_CONFIG");
+            Optional<String> socketOption = args.option("--socket");
+            Path socket = socketOption.isPresent() ? env.expand(socketOption.get()) : new Locations(env).socket();
+            boolean noDaemon = args.flag("--no-daemon") || env.enabled("LATCHKEY_NO_DAEMON");
             args.flag("-v");
             Services services = new Services(env, config, version);
             // Requests go to a running daemon when there is one, and are served here otherwise.
             Path daemonSocket = noDaemon ? null : socket;
             if (args.flag("--cargo-plugin")) {
+                if (handedBack != null) {
+                    return resume(services, handedBack, daemonSocket, args);
+                }
                 try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, daemonSocket)) {
                     return serve(router, Dialect.CARGO, args);
                 }
@@ -143,6 +162,21 @@ public final class Cli {
         args.end();
         new ProtocolSession(dialect, version, router).serve(stdin, stdout);
         return router.sawBrokenConfig() ? ExitCodes.USAGE : ExitCodes.OK;
+    }
+
+    /**
+     * After a daemon that got the first line handed back and then went away, nothing more goes to
+     * a daemon; the first line is served as one that may have reached it.
+     */
+    private int resume(Services services, CargoRelay.HandedBack handedBack, Path daemonSocket, Arguments args)
+            throws UsageException, IOException {
+        args.end();
+        String lost = handedBack.lostDaemon();
+        try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, lost == null ? daemonSocket : null)) {
+            RequestHandler handler = lost == null ? router : router.afterLostDaemon(lost);
+            new ProtocolSession(Dialect.CARGO, version, handler).serveAfterHello(handedBack.rest(), stdout);
+            return handedBack.sawBrokenConfig() || router.sawBrokenConfig() ? ExitCodes.USAGE : ExitCodes.OK;
+        }
     }
 
     private int get(ServiceRouter router, Arguments args) throws UsageException, CredentialException, IOException {

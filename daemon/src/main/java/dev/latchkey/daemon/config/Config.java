@@ -73,7 +73,12 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
 
     /** The registry whose configured index is {@code indexUrl}, if any. */
     public Optional<RegistryConfig> registryByIndex(String indexUrl) {
-        return registries.values().stream().filter(r -> indexUrl.equals(r.index())).findFirst();
+        for (RegistryConfig registry : registries.values()) {
+            if (indexUrl.equals(registry.index())) {
+                return Optional.of(registry);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -27,6 +27,18 @@ public record Environment(Map<String, String> variables, Path workingDirectory, 
         return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
+    /** Whether a variable used as a switch is on: set, not empty and not {@code 0}. */
+    public boolean enabled(String name) {
+        String value = variables.get(name);
+        return value != null && !value.isEmpty() && !value.equals("0");
+    }
+
+    /** A variable holding a path, {@link #expand expanded}; null when it is unset or empty. */
+    public Path expandedPath(String name) {
+        String value = variables.get(name);
+        return value == null || value.isEmpty() ? null : expand(value);
+    }
+
     /** {@code ~/...} expanded against {@link #home()}; other paths relative to the working directory. */
     public Path expand(String path) {
         if (path.equals("~")) {

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * TOML documents as plain maps, and back to text in the layout cargo's serializer writes:
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
  * straight from its characters.
  */
 public final class TomlText {
-    private static final Pattern BARE_KEY = Pattern.compile("[A-Za-z0-9_-]+");
 
     private TomlText() {
     }
@@ -40,8 +38,18 @@ public final class TomlText {
         }
     }
 
-    /** Parses {@code text} into nested {@code LinkedHashMap}s, lists and scalars. */
+    /**
+     * Parses {@code text} into nested {@code LinkedHashMap}s, lists and scalars. Text in the layout
+     * latchkey and cargo write is read without the TOML library ({@link TomlSubset}); the library
+     * reads anything else, and says what is wrong with a broken file.
+     */
     public static Map<String, Object> parse(String text, Path source) throws MalformedTomlException {
+        Map<String, Object> plain = TomlSubset.read(text);
+        return plain != null ? plain : parseWithLibrary(text, source);
+    }
+
+    /** {@link #parse} by the TOML library alone. */
+    static Map<String, Object> parseWithLibrary(String text, Path source) throws MalformedTomlException {
         TomlParseResult result = Toml.parse(text);
         if (result.hasErrors()) {
             TomlParseError first = result.errors().get(0);
@@ -158,7 +166,7 @@ public final class TomlText {
     }
 
     private static String key(String key) {
-        if (BARE_KEY.matcher(key).matches()) {
+        if (TomlSubset.isBareKey(key)) {
             return key;
         }
         StringBuilder s = new StringBuilder();

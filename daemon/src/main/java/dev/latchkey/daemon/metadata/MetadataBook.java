@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.latchkey.daemon.files.FileReading;
 import dev.latchkey.daemon.files.SecretFile;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.protocol.CredentialException;
@@ -17,6 +18,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -58,9 +60,26 @@ public final class MetadataBook {
     private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private final SecretFile file;
+    /** The book as last read: a get reads it only when it has changed, not for every request. */
+    private final FileReading<Page> reading;
 
     public MetadataBook(Path path) {
         this.file = new SecretFile(path);
+        Pages pages = new Pages();
+        this.reading = new FileReading<>(file, Clock.systemUTC(), pages, pages);
+    }
+
+    /** How the book's text becomes a page; a page holds no secret, so one let go needs nothing. Not lambdas, on this path. */
+    private final class Pages implements FileReading.Parser<Page>, FileReading.Discard<Page> {
+        @Override
+        public Page parse(String text) throws CredentialException {
+            return MetadataBook.this.parse(text);
+        }
+
+        @Override
+        public void discard(Page page) {
+            // nothing to wipe: fingerprints and times only
+        }
     }
 
     public Path path() {
@@ -69,7 +88,7 @@ public final class MetadataBook {
 
     /** The book as it is now; a book not written yet is empty. */
     public Page read() throws CredentialException {
-        return parse(file.read());
+        return reading.current();
     }
 
     /** The book at one moment: the salt of its fingerprints and its entries. */
@@ -261,7 +280,7 @@ public final class MetadataBook {
                 switch (field) {
                     case "format" -> {
                         expect(value == JsonToken.VALUE_NUMBER_INT, "`format` must be an integer");
-                        format = p.getLongValue();
+                        format = integer(p, "`format`");
                     }
                     case "salt" -> {
                         expect(value == JsonToken.VALUE_STRING, "`salt` must be a string");
@@ -297,6 +316,18 @@ public final class MetadataBook {
         }
     }
 
+    /**
+     * An integer, from the token's text: asking the parser for the number would load its number
+     * parsing, whose set-up compiles a regular expression, milliseconds of every cargo request.
+     */
+    private static long integer(JsonParser p, String what) throws IOException, Damaged {
+        try {
+            return Long.parseLong(p.getText());
+        } catch (NumberFormatException e) {
+            throw new Damaged(what + " is out of range");
+        }
+    }
+
     private static BookEntry entry(JsonParser p, int index) throws IOException, Damaged {
         String where = "token entry " + index + ": ";
         String indexUrl = null;
@@ -312,7 +343,7 @@ public final class MetadataBook {
             int time = timeFields.indexOf(field);
             if (time >= 0) {
                 expect(value == JsonToken.VALUE_NUMBER_INT, where + "`" + field + "` must be an integer (Unix seconds)");
-                times[time] = p.getLongValue();
+                times[time] = integer(p, where + "`" + field + "`");
                 continue;
             }
             switch (field) {

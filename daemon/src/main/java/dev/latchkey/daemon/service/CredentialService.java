@@ -471,10 +471,11 @@ public final class CredentialService {
     }
 
     private Optional<List<String>> configuredStores(RegistryKey registry) {
-        return Optional.ofNullable(registry.name()).flatMap(config::registry)
-                .or(() -> config.registryByIndex(registry.indexUrl()))
-                .map(Config.RegistryConfig::stores)
-                .filter(list -> !list.isEmpty());
+        Optional<Config.RegistryConfig> configured = registry.name() != null ? config.registry(registry.name()) : Optional.empty();
+        if (configured.isEmpty()) {
+            configured = config.registryByIndex(registry.indexUrl());
+        }
+        return configured.isPresent() && !configured.get().stores().isEmpty() ? Optional.of(configured.get().stores()) : Optional.empty();
     }
 
     /**

@@ -55,8 +55,17 @@ public final class Services {
 
     /** Whether this process's environment holds tokens for the {@code env} store, which only this process can see. */
     public boolean environmentHoldsTokens() {
-        return env.variables().entrySet().stream()
-                .anyMatch(e -> TokenVariables.isTokenVariable(e.getKey()) && !e.getValue().isEmpty());
+        return holdTokens(env.variables());
+    }
+
+    /** Whether {@code variables} hold tokens for the {@code env} store. */
+    public static boolean holdTokens(Map<String, String> variables) {
+        for (Map.Entry<String, String> e : variables.entrySet()) {
+            if (TokenVariables.isTokenVariable(e.getKey()) && !e.getValue().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The service for {@code configPath}, or for the default config when null. */

@@ -61,7 +61,8 @@ public final class EnvStore implements Store {
     @Override
     public Optional<StoredToken> get(RegistryKey registry, Operation operation) {
         String variable = variableFor(registry);
-        return variable == null ? Optional.empty() : env.get(variable).map(v -> StoredToken.plain(Secret.fromString(v)));
+        Optional<String> value = variable == null ? Optional.empty() : env.get(variable);
+        return value.isPresent() ? Optional.of(StoredToken.plain(Secret.fromString(value.get()))) : Optional.empty();
     }
 
     @Override

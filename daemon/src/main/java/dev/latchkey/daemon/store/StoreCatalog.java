@@ -17,7 +17,9 @@ import dev.latchkey.protocol.CredentialException;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /** The stores by name, each made on first use: a request that needs only the file store opens nothing else. */
 public final class StoreCatalog {
@@ -29,6 +31,17 @@ public final class StoreCatalog {
     private final RegistryResolver resolver;
     private final boolean mayAsk;
     private final Map<String, Store> made = new ConcurrentHashMap<>();
+    /**
+     * A registry's index URL by name, for the stores that know registries by name. A class, not the
+     * method reference {@code resolver::indexOf}: linking that costs a fresh JVM a few milliseconds,
+     * on the path of every cargo request.
+     */
+    private final Function<String, Optional<String>> indexOfName = new Function<>() {
+        @Override
+        public Optional<String> apply(String name) {
+            return resolver.indexOf(name);
+        }
+    };
 
     /** Stores that may ask at the terminal (for the encrypted store's passphrase). */
     public StoreCatalog(Config config, Environment env, RegistryResolver resolver) {
@@ -49,14 +62,20 @@ public final class StoreCatalog {
             throw new CredentialException.BadRequest("unknown store `" + name + "`; stores are "
                     + String.join(", ", ConfigLoader.STORE_NAMES.stream().sorted().toList()));
         }
-        return made.computeIfAbsent(name, this::make);
+        Store store = made.get(name);
+        if (store == null) {
+            // Making a store has no effect beyond the object, so two threads may both make one.
+            Store raced = made.putIfAbsent(name, store = make(name));
+            store = raced != null ? raced : store;
+        }
+        return store;
     }
 
     private Store make(String name) {
         return switch (name) {
-            case "env" -> new EnvStore(env, resolver::indexOf);
+            case "env" -> new EnvStore(env, indexOfName);
             case "file" -> new TokenFileStore(config.tokenFile());
-            case "cargo" -> new CargoCredentialsStore(new Locations(env).cargoHome(), resolver::indexOf);
+            case "cargo" -> new CargoCredentialsStore(new Locations(env).cargoHome(), indexOfName);
             case "memory" -> new MemoryStore();
             case "command" -> new CommandStore(config.commandGet());
             // Making a keychain store loads no native code: that waits for its first use.

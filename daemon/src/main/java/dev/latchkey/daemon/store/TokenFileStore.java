@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.store;
 
+import dev.latchkey.daemon.files.FileReading;
 import dev.latchkey.daemon.files.SecretFile;
 import dev.latchkey.daemon.files.TomlText;
 import dev.latchkey.protocol.CredentialException;
@@ -7,13 +8,16 @@ import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * latchkey's own token file ({@code tokens.toml}): plain text, mode 0600, one {@code [[token]]}
@@ -31,14 +35,24 @@ import java.util.Set;
  * </pre>
  *
  * A file it cannot parse is never overwritten: the error names it, and the fix is the user's.
+ *
+ * <p>A get reads the file only when it has changed since the last one ({@link FileReading}), so a
+ * change made behind the daemon's back is seen at the next get; the tokens kept meanwhile leave
+ * only as copies, and are wiped once the file has changed.
  */
 public final class TokenFileStore implements Store {
     private static final String HEADER = "# latchkey token file. Written by latchkey; keep it mode 0600.\n";
-
     private final SecretFile file;
+    private final FileReading<Snapshot> reading;
 
     public TokenFileStore(Path path) {
+        this(path, Clock.systemUTC());
+    }
+
+    TokenFileStore(Path path, Clock clock) {
         this.file = new SecretFile(path);
+        Snapshots snapshots = new Snapshots();
+        this.reading = new FileReading<>(file, clock, snapshots, snapshots);
     }
 
     @Override
@@ -58,24 +72,93 @@ public final class TokenFileStore implements Store {
 
     @Override
     public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
-        List<Map<String, Object>> tokens = tokens(parse(file.read()));
-        List<StoredToken> matching = new ArrayList<>();
-        for (Map<String, Object> t : tokens) {
-            if (registry.indexUrl().equals(t.get("index-url"))) {
-                matching.add(toStored(t));
+        while (true) {
+            Optional<StoredToken> found = reading.current().get(registry, operation);
+            if (found != null) {
+                return found;
+            }
+            // wiped by a newer reading while we looked: look again
+        }
+    }
+
+    /** How the file's text becomes a snapshot, and how one is let go. Not lambdas: see {@link StoreCatalog}. */
+    private final class Snapshots implements FileReading.Parser<Snapshot>, FileReading.Discard<Snapshot> {
+        @Override
+        public Snapshot parse(String text) throws CredentialException {
+            return new Snapshot(tokens(TokenFileStore.this.parse(text)));
+        }
+
+        @Override
+        public void discard(Snapshot snapshot) {
+            snapshot.wipe();
+        }
+    }
+
+    /**
+     * The tokens read from the file at one moment, by index URL. Tokens leave only as copies, since
+     * whoever gets one wipes it after use.
+     */
+    private static final class Snapshot {
+        private final Map<String, List<StoredToken>> byIndexUrl = new HashMap<>();
+        /** Copies are made under the read lock, many at once; the wipe takes the write lock. */
+        private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        private boolean wiped; // guarded by lock
+
+        Snapshot(List<Map<String, Object>> tokens) {
+            for (Map<String, Object> t : tokens) {
+                List<StoredToken> forUrl = byIndexUrl.get((String) t.get("index-url"));
+                if (forUrl == null) {
+                    byIndexUrl.put((String) t.get("index-url"), forUrl = new ArrayList<>());
+                }
+                forUrl.add(toStored(t));
             }
         }
-        Optional<StoredToken> best = TokenChoice.best(matching, operation);
-        for (StoredToken t : matching) {
-            if (best.isEmpty() || t.secret() != best.get().secret()) {
-                t.secret().wipe(); // read along with the chosen one, and nobody's
+
+        /** The best token for {@code operation}, a copy; null when this snapshot has been wiped. */
+        Optional<StoredToken> get(RegistryKey registry, Operation operation) {
+            lock.readLock().lock();
+            try {
+                if (wiped) {
+                    return null;
+                }
+                List<StoredToken> tokens = byIndexUrl.get(registry.indexUrl());
+                Optional<StoredToken> best = tokens == null ? Optional.empty() : TokenChoice.best(tokens, operation);
+                if (best.isEmpty()) {
+                    return best;
+                }
+                StoredToken kept = best.get();
+                return Optional.of(new StoredToken(Secret.copyOf(kept.secret().exposeChars()), kept.operations(),
+                        kept.expiration(), kept.created(), kept.updated(), kept.scopedSiblings()));
+            } finally {
+                lock.readLock().unlock();
             }
         }
-        return best;
+
+        void wipe() {
+            lock.writeLock().lock();
+            try {
+                wiped = true;
+                for (List<StoredToken> tokens : byIndexUrl.values()) {
+                    for (StoredToken token : tokens) {
+                        token.secret().wipe();
+                    }
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
     }
 
     @Override
     public void put(RegistryKey registry, StoredToken token) throws CredentialException {
+        try {
+            write(registry, token);
+        } finally {
+            reading.forget(); // the replaced token goes from memory now, not at the next get
+        }
+    }
+
+    private void write(RegistryKey registry, StoredToken token) throws CredentialException {
         file.update(current -> {
             Map<String, Object> doc = parse(current);
             List<Map<String, Object>> tokens = tokens(doc);
@@ -97,6 +180,14 @@ public final class TokenFileStore implements Store {
 
     @Override
     public boolean erase(RegistryKey registry) throws CredentialException {
+        try {
+            return remove(registry);
+        } finally {
+            reading.forget(); // the erased token goes from memory now, not at the next get
+        }
+    }
+
+    private boolean remove(RegistryKey registry) throws CredentialException {
         return file.update(current -> {
             Map<String, Object> doc = parse(current);
             List<Map<String, Object>> tokens = tokens(doc);
@@ -167,13 +258,22 @@ public final class TokenFileStore implements Store {
                     throw corrupt(where + "`" + time + "` must be an integer (Unix seconds)");
                 }
             }
-            if (t.containsKey("operations")) {
-                if (!(t.get("operations") instanceof List<?> ops)
-                        || !ops.stream().allMatch(o -> o instanceof String s && Operation.fromWire(s) != Operation.UNKNOWN)) {
-                    throw corrupt(where + "`operations` must list read, publish, yank, unyank or owners");
-                }
+            if (t.containsKey("operations") && !knownOperations(t.get("operations"))) {
+                throw corrupt(where + "`operations` must list read, publish, yank, unyank or owners");
             }
         }
+    }
+
+    private static boolean knownOperations(Object value) {
+        if (!(value instanceof List<?> ops)) {
+            return false;
+        }
+        for (Object op : ops) {
+            if (!(op instanceof String s) || Operation.fromWire(s) == Operation.UNKNOWN) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private CredentialException corrupt(String problem) {
@@ -190,7 +290,9 @@ public final class TokenFileStore implements Store {
     private static Set<Operation> operationsOf(Map<String, Object> t) {
         Set<Operation> ops = EnumSet.noneOf(Operation.class);
         if (t.get("operations") instanceof List<?> list) {
-            list.forEach(o -> ops.add(Operation.fromWire((String) o)));
+            for (Object op : list) {
+                ops.add(Operation.fromWire((String) op));
+            }
         }
         return ops;
     }

@@ -48,6 +48,16 @@ final class DaemonLink implements AutoCloseable {
         }
     }
 
+    /**
+     * The answer to an erase the daemon received and then went away without answering ({@code why}).
+     * Only an erase is not sent twice: the daemon may have erased the token before it went, and a
+     * second erase here would wrongly say there was nothing to erase.
+     */
+    static Response.Failure lostWhileErasing(String why) {
+        return Response.Failure.of(ErrorKind.UNAVAILABLE, "the latchkey daemon stopped while erasing (" + why
+                + "); whether the token was erased is unknown: check with `latchkey list`");
+    }
+
     /** The daemon's answer to {@code request}; empty when this process must serve it. */
     Optional<Response> forward(Request request, List<String> args) {
         if (gone) {
@@ -65,10 +75,7 @@ final class DaemonLink implements AutoCloseable {
             gone = true;
             client.close();
             if (e instanceof ConnectionLostException lost && lost.requestSent()) {
-                // Only an erase is not sent twice: the daemon may have erased the token before it
-                // went, and a second erase here would wrongly say there was nothing to erase.
-                return Optional.of(Response.Failure.of(ErrorKind.UNAVAILABLE, "the latchkey daemon stopped while erasing ("
-                        + e.getMessage() + "); whether the token was erased is unknown: check with `latchkey list`"));
+                return Optional.of(lostWhileErasing(e.getMessage()));
             }
             diagnostics.println("latchkey: serving in this process instead of the daemon: " + e.getMessage());
             return Optional.empty();

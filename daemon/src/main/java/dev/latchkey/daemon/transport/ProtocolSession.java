@@ -40,33 +40,49 @@ public final class ProtocolSession {
     public void serve(InputStream in, OutputStream out) throws IOException {
         out.write(Hello.line(dialect, version));
         out.flush();
+        serveAfterHello(in, out);
+    }
+
+    /** Serves until {@code in} ends, the hello having been sent already. */
+    public void serveAfterHello(InputStream in, OutputStream out) throws IOException {
         LineReader reader = new LineReader(in);
         while (true) {
             int length = reader.readLine();
             if (length == LineReader.END_OF_STREAM) {
                 return;
             }
-            if (length == LineReader.TOO_LONG) {
-                send(out, null, Response.Failure.badRequest("the line is longer than " + LineReader.MAX_LINE
-                        + " bytes and was discarded; send one JSON request per line"));
-                continue;
+            Incoming incoming = read(reader, length);
+            if (incoming != null) {
+                answer(incoming, out);
             }
-            if (isBlank(reader.buffer(), length)) {
-                continue;
-            }
-            Incoming incoming = RequestCodec.parse(reader.buffer(), length);
-            reader.wipe(length);
-            if (incoming instanceof Incoming.Rejected rejected) {
-                send(out, rejected.id(), rejected.failure());
-            } else {
-                RequestLine line = (RequestLine) incoming;
-                Response response = answer(line);
-                try {
-                    send(out, line.id(), response);
-                } finally {
-                    wipeTokens(line.request(), response); // also when the client went away before its answer
-                }
-            }
+        }
+    }
+
+    /**
+     * What the line {@code reader} just read ({@code length}: its length, or
+     * {@link LineReader#TOO_LONG}) asks: a request, a line to reject, or null for a blank line, which
+     * is no request and gets no answer. The line's bytes are wiped.
+     */
+    public static Incoming read(LineReader reader, int length) {
+        if (length == LineReader.TOO_LONG) {
+            return new Incoming.Rejected(null, Response.Failure.badRequest("the line is longer than " + LineReader.MAX_LINE
+                    + " bytes and was discarded; send one JSON request per line"));
+        }
+        if (LineReader.isBlank(reader.buffer(), length)) {
+            return null;
+        }
+        Incoming incoming = RequestCodec.parse(reader.buffer(), length);
+        reader.wipe(length);
+        return incoming;
+    }
+
+    /** Answers {@code incoming} with the handler's response, or with why it was rejected. */
+    public void answer(Incoming incoming, OutputStream out) throws IOException {
+        if (incoming instanceof Incoming.Rejected rejected) {
+            send(out, rejected.id(), rejected.failure());
+        } else {
+            RequestLine line = (RequestLine) incoming;
+            reply(line, respond(line), out);
         }
     }
 
@@ -75,12 +91,24 @@ public final class ProtocolSession {
      * is answered as failed rather than the connection (and in stdio mode the process) ending. The
      * exception's message is left out: it may quote what the request held.
      */
-    private Response answer(RequestLine line) {
+    public Response respond(RequestLine line) {
         try {
             return handler.handle(line);
         } catch (RuntimeException e) {
             return Response.Failure.of(ErrorKind.OTHER, INTERNAL_ERROR + " (" + e.getClass().getName()
                     + "); the connection is still usable. Please report it, with the request's kind and `latchkey doctor`");
+        }
+    }
+
+    /** Writes {@code response} as the answer to {@code line}; then the tokens in both are wiped, also when the client went away. */
+    public void reply(RequestLine line, Response response, OutputStream out) throws IOException {
+        try {
+            send(out, line.id(), response);
+        } finally {
+            wipeToken(line.request());
+            if (response instanceof Response.Got got) {
+                got.token().wipe();
+            }
         }
     }
 
@@ -94,25 +122,13 @@ public final class ProtocolSession {
         }
     }
 
-    /** The tokens in this request and its answer are no longer needed by anyone. */
-    private static void wipeTokens(Request request, Response response) {
+    /** The token a request carries, if any, is no longer needed. */
+    public static void wipeToken(Request request) {
         if (request instanceof Request.Store store && store.token() != null) {
             store.token().wipe();
         }
         if (request instanceof Request.Rotate rotate && rotate.token() != null) {
             rotate.token().wipe();
         }
-        if (response instanceof Response.Got got) {
-            got.token().wipe();
-        }
-    }
-
-    private static boolean isBlank(byte[] buffer, int length) {
-        for (int i = 0; i < length; i++) {
-            if (buffer[i] != ' ' && buffer[i] != '\t') {
-                return false;
-            }
-        }
-        return true;
     }
 }

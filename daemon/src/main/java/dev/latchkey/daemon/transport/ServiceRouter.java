@@ -27,12 +27,18 @@ import java.util.function.Supplier;
  * or this process was told to serve everything itself. Both give the same answers. In cargo's
  * dialect a {@code login} without a token (cargo sends none when its stdin is a terminal) is
  * completed by asking at the terminal first, as cargo's own providers do.
+ *
+ * <p>What a request has to tell the user besides its answer (an unrecognised argument, a warning
+ * about the token) is printed on {@code diagnostics}: the caller's stderr, or, for a session
+ * relayed from a caller, lines sent back for the caller to print there.
  */
 public final class ServiceRouter implements RequestHandler, AutoCloseable {
     private final Services services;
     private final Dialect dialect;
     private final PrintStream diagnostics;
     private final DaemonLink daemon;
+    private final Path workingDirectory;
+    private final Path defaultConfig;
     /** Who asks, looked up on the first request served here (it costs a look at /proc, and a socket call). */
     private final Supplier<Caller> callerLookup;
     private Caller caller;
@@ -44,7 +50,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      * peer {@code caller} finds when it is first needed (after the hello, so no client waits for it).
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Supplier<Caller> caller) {
-        this(services, dialect, diagnostics, null, caller);
+        this(services, dialect, diagnostics, null, services.environment().workingDirectory(), services.explicitConfig(), caller);
     }
 
     /**
@@ -54,16 +60,85 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      * served here are this process's parent's (cargo's, or the shell's).
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket) {
-        this(services, dialect, diagnostics, daemonSocket, Caller::parentOfThisProcess);
+        this(services, dialect, diagnostics, services.environmentHoldsTokens() ? null : daemonSocket,
+                services.environment().workingDirectory(), services.explicitConfig(), PARENT_OF_THIS_PROCESS);
     }
 
+    /**
+     * Requests served in this process are its parent's (cargo's, or the shell's). A class rather
+     * than the method reference {@code Caller::parentOfThisProcess}: linking one costs a fresh JVM
+     * a few milliseconds, on the path of every cargo request.
+     */
+    private static final Supplier<Caller> PARENT_OF_THIS_PROCESS = new Supplier<>() {
+        @Override
+        public Caller get() {
+            return Caller.parentOfThisProcess();
+        }
+    };
+
     private ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket,
-                          Supplier<Caller> callerLookup) {
+                          Path workingDirectory, Path defaultConfig, Supplier<Caller> callerLookup) {
         this.services = services;
         this.dialect = dialect;
         this.diagnostics = diagnostics;
-        this.daemon = new DaemonLink(services.environmentHoldsTokens() ? null : daemonSocket, diagnostics);
+        this.daemon = new DaemonLink(daemonSocket, diagnostics);
+        this.workingDirectory = workingDirectory;
+        this.defaultConfig = defaultConfig;
         this.callerLookup = callerLookup;
+    }
+
+    /**
+     * The daemon's router for a cargo session relayed to it by the provider process cargo started
+     * ({@link dev.latchkey.daemon.relay.CargoRelay}): served here as that process would serve it, so
+     * a relative {@code --config} is the caller's, and {@code callerConfig} (its
+     * {@code LATCHKEY_CONFIG}, absolute, or null) is the config when the request names none.
+     * {@code caller} is the relaying process, as far as it said who it is.
+     */
+    public static ServiceRouter forRelayedCaller(Services services, Path callerDirectory, Path callerConfig, Caller caller,
+                                                 PrintStream diagnostics) {
+        return new ServiceRouter(services, Dialect.CARGO, diagnostics, null, callerDirectory, callerConfig, () -> caller);
+    }
+
+    /**
+     * Whether only the process that received {@code line} can serve it, so that a relayed session
+     * must hand it back: it asks to be served there ({@code --no-daemon}), it is a cargo login
+     * whose token must be asked for at that process's terminal, or it names a registry without its
+     * index URL, which that process looks up in the cargo config files around it.
+     */
+    public boolean needsTheCaller(RequestLine line) {
+        Request request = line.request();
+        boolean noDaemon;
+        try {
+            noDaemon = options(line).noDaemon();
+        } catch (CredentialException.BadRequest e) {
+            return false; // answered here as the caller would answer it: bad-request
+        }
+        return noDaemon
+                || (dialect == Dialect.CARGO && request instanceof Request.Store store && store.token() == null)
+                || (request.registry() != null && request.registry().indexUrl() == null);
+    }
+
+    /**
+     * This router, for a session whose first request was sent to a daemon that went away before
+     * answering it: that request is served here, unless it was an erase, which the daemon may have
+     * done already. {@code why} says what happened to the daemon.
+     */
+    public RequestHandler afterLostDaemon(String why) {
+        return new RequestHandler() {
+            private boolean first = true;
+
+            @Override
+            public Response handle(RequestLine line) {
+                if (first) {
+                    first = false;
+                    if (line.request() instanceof Request.Erase) {
+                        return DaemonLink.lostWhileErasing(why);
+                    }
+                    diagnostics.println("latchkey: serving in this process instead of the daemon: " + why);
+                }
+                return ServiceRouter.this.handle(line);
+            }
+        };
     }
 
     /** Lets go of the daemon, if requests went there. */
@@ -77,10 +152,14 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         return sawBrokenConfig;
     }
 
+    private RequestOptions options(RequestLine line) throws CredentialException.BadRequest {
+        return RequestOptions.parse(line.args(), workingDirectory);
+    }
+
     @Override
     public Response handle(RequestLine line) {
         try {
-            RequestOptions options = RequestOptions.parse(line.args(), services.environment().workingDirectory());
+            RequestOptions options = options(line);
             if (!options.ignored().isEmpty() && !warnedAboutArgs) {
                 warnedAboutArgs = true;
                 diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
@@ -99,7 +178,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             if (caller == null) {
                 caller = callerLookup.get();
             }
-            return told(services.forConfig(options.config()).handle(request, options.store(), caller));
+            return told(services.forConfig(config(options)).handle(request, options.store(), caller));
         } catch (ConfigException e) {
             sawBrokenConfig = true;
             return Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage());
@@ -152,7 +231,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
     private Optional<Response> forward(Request request, RequestOptions options) throws ConfigException {
         Registry registry = request.registry();
         if (registry != null && registry.indexUrl() == null) {
-            Optional<String> indexUrl = services.forConfig(options.config()).resolver().indexOf(registry.name());
+            Optional<String> indexUrl = services.forConfig(config(options)).resolver().indexOf(registry.name());
             if (indexUrl.isEmpty()) {
                 return Optional.empty();
             }
@@ -162,11 +241,16 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         if (options.store() != null) {
             args.addAll(List.of("--store", options.store()));
         }
-        Path config = options.config() != null ? options.config() : services.explicitConfig();
+        Path config = config(options);
         if (config != null) {
             args.addAll(List.of("--config", config.toAbsolutePath().toString()));
         }
         return daemon.forward(request, args);
+    }
+
+    /** The config file the request names, else the one this caller was given; null: the default one. */
+    private Path config(RequestOptions options) {
+        return options.config() != null ? options.config() : defaultConfig;
     }
 
     private static Request withRegistry(Request request, Registry registry) {

@@ -101,4 +101,49 @@ class AuditLogTest {
         }
         assertEquals(lines.size(), seen.size(), "no line twice");
     }
+
+    @Test
+    void oneLogSharedByManyThreadsLosesNoLineAcrossSetAsides() throws Exception {
+        // As the daemon's connections share one log: each thread writes on the file kept open,
+        // and a set-aside makes one of them open the next while the others are writing.
+        long limit = 32 * 1024;
+        AuditLog shared = new AuditLog(dir.resolve("audit.log"), limit);
+        int threads = 8;
+        int each = 300;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> writers = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int base = t * each;
+            Thread writer = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        shared.append(line("y".repeat(100), base + i));
+                    }
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            });
+            writers.add(writer);
+            writer.start();
+        }
+        start.countDown();
+        for (Thread writer : writers) {
+            writer.join();
+        }
+        assertEquals(List.of(), failures);
+        // What the two files hold now is whole lines, each once, the newest ones among them.
+        List<String> lines = shared.last(threads * each);
+        Set<String> seen = new HashSet<>();
+        for (String l : lines) {
+            assertEquals("y".repeat(100), AuditLog.fields(l).get("kind"), "a whole line: " + l);
+            seen.add(AuditLog.fields(l).get("n"));
+        }
+        assertEquals(lines.size(), seen.size(), "no line twice");
+        assertTrue(lines.size() > limit / 200, "the last two files' worth is there: " + lines.size());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("audit.log"))));
+    }
 }

@@ -194,7 +194,7 @@ class ClientIT {
         try (LatchkeyClient client = LatchkeyClient.overSocket(sandbox.socket).startDaemon(false)
                 .connectTimeout(Duration.ofSeconds(1)).callTimeout(Duration.ofSeconds(1)).build()) {
             assertEquals(daemon.pid(), client.status().pid());
-            signal("STOP", daemon);
+            DaemonSandbox.signal("STOP", daemon);
             try {
                 CredentialException.Unavailable timedOut = assertThrows(CredentialException.Unavailable.class, client::status);
                 assertTrue(timedOut.getMessage().contains("did not answer within 1 s"), timedOut.getMessage());
@@ -204,7 +204,7 @@ class ClientIT {
                     assertTrue(noHello.getMessage().contains("did not say hello within 1 s"), noHello.getMessage());
                 }
             } finally {
-                signal("CONT", daemon);
+                DaemonSandbox.signal("CONT", daemon);
             }
             assertEquals(daemon.pid(), client.status().pid(), "the late answer to the timed-out call is not taken for this one");
         }
@@ -234,25 +234,5 @@ class ClientIT {
                 assertThrows(CredentialException.BadRequest.class, () -> client.get(Registry.byName("nowhere")));
             }
         }
-    }
-
-    private static void signal(String signal, ProcessHandle process) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
-        if (signal.equals("STOP")) {
-            // kill returns before every thread has stopped: wait until the kernel says they all have.
-            await().atMost(Duration.ofSeconds(10)).until(() -> allThreadsStopped(process));
-        }
-    }
-
-    private static boolean allThreadsStopped(ProcessHandle process) throws IOException {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
-            for (Path task : tasks.toList()) {
-                String stat = Files.readString(task.resolve("stat"));
-                if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

@@ -95,7 +95,14 @@ final class DaemonSandbox implements AutoCloseable {
 
     /** {@code java -jar latchkey.jar ARGS}, with a home directory of its own (Java takes it from the user database, not $HOME). */
     List<String> latchkey(String... args) {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-Duser.home=" + home, "-jar", JAR.toString()));
+        return latchkey(List.of(), args);
+    }
+
+    /** {@code java JVM-OPTIONS -jar latchkey.jar ARGS}. */
+    List<String> latchkey(List<String> jvmOptions, String... args) {
+        List<String> command = new ArrayList<>(List.of(JAVA, "-Duser.home=" + home));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(Arrays.asList(args));
         return command;
     }
@@ -116,7 +123,12 @@ final class DaemonSandbox implements AutoCloseable {
     }
 
     Result run(String stdin, List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder builder = builder(command);
+        return run(stdin, command, root);
+    }
+
+    /** Runs {@code command} in {@code directory} with {@code stdin} to its end (60 s at most). */
+    Result run(String stdin, List<String> command, Path directory) throws IOException, InterruptedException {
+        ProcessBuilder builder = builder(command).directory(directory.toFile());
         Path input = Files.createTempFile(root, "in", ".txt");
         Files.writeString(input, stdin == null ? "" : stdin);
         Process process = track(builder.redirectInput(input.toFile()).start());
@@ -216,6 +228,27 @@ final class DaemonSandbox implements AutoCloseable {
             Assertions.fail("missing: " + requirement);
         }
         Assumptions.abort("SKIPPED LOUDLY, missing: " + requirement);
+    }
+
+    /** Sends {@code signal} (STOP, CONT, ...) to {@code process}; after STOP, returns once every thread has stopped. */
+    static void signal(String signal, ProcessHandle process) throws Exception {
+        Assertions.assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
+        if (signal.equals("STOP")) {
+            // kill returns before every thread has stopped: wait until the kernel says they all have.
+            await().atMost(Duration.ofSeconds(10)).until(() -> allThreadsStopped(process));
+        }
+    }
+
+    private static boolean allThreadsStopped(ProcessHandle process) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat = Files.readString(task.resolve("stat"));
+                if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Override

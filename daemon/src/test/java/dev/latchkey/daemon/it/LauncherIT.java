@@ -5,12 +5,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -96,5 +98,103 @@ class LauncherIT {
         ProcessRun.Result result = ProcessRun.of(List.of(linkedLauncher().toString(), "--cargo-plugin"))
                 .environment(PrivateHomes.environment(temp, temp.resolve("cargo"))).in(temp).stdin(get).run().assertSuccess();
         assertEquals("{\"v\":[1]}\n{\"Err\":{\"kind\":\"not-found\"}}\n", result.stdout());
+    }
+
+    /**
+     * The launcher of a checkout of its own, whose java is a wrapper that logs how it is run (and,
+     * with {@code failing}, cannot write a class-data archive): the checkout's target directory is
+     * then the test's to watch.
+     */
+    private Path launcherOfACopy(Path copy, boolean failing) throws Exception {
+        Path root = Path.of(System.getProperty("latchkey.root")).toAbsolutePath().normalize();
+        Path target = Files.createDirectories(copy.resolve("daemon/target"));
+        Files.createDirectories(copy.resolve("scripts"));
+        Files.copy(root.resolve("scripts/latchkey"), copy.resolve("scripts/latchkey"));
+        Files.copy(LatchkeyProcess.jar(), target.resolve("latchkey.jar"));
+        Files.copy(LatchkeyProcess.jar().resolveSibling("latchkey-relay.jar"), target.resolve("latchkey-relay.jar"));
+        Path java = Files.createDirectories(copy.resolve("jdk/bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$*\" >> '" + copy.resolve("java.log") + "'\n"
+                + (failing ? "case \"$*\" in *ArchiveClassesAtExit*) exit 1 ;; esac\n" : "")
+                + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+        java.toFile().setExecutable(true);
+        return copy.resolve("scripts/latchkey");
+    }
+
+    private static List<String> runs(Path copy) throws Exception {
+        return Files.exists(copy.resolve("java.log")) ? Files.readAllLines(copy.resolve("java.log")) : List.of();
+    }
+
+    @Test
+    void makesAClassDataArchiveOnFirstUseRemakesItForANewJarAndPrintsNothingOfIt() throws Exception {
+        try (DaemonSandbox sandbox = new DaemonSandbox()) {
+            Path copy = sandbox.root.resolve("checkout");
+            Path launcher = launcherOfACopy(copy, false);
+            sandbox.env().put("JAVA_HOME", copy.resolve("jdk").toString());
+            Path target = copy.resolve("daemon/target");
+            Path archive = target.resolve("latchkey.jsa");
+            String get = "{\"v\":1,\"registry\":{\"index-url\":\"sparse+http://127.0.0.1:9/index/\",\"name\":\"none\"},"
+                    + "\"kind\":\"get\",\"operation\":\"read\"}\n";
+            String notFound = "{\"v\":[1]}\n{\"Err\":{\"kind\":\"not-found\"}}\n";
+
+            DaemonSandbox.Result first = sandbox.run(get, List.of(launcher.toString(), "--cargo-plugin"));
+            assertEquals(notFound, first.stdout(), first.stderr());
+            assertEquals("", first.stderr());
+            assertTrue(Files.size(archive) > 0, "the archive was made");
+            assertEquals(copy.resolve("jdk/bin/java").toRealPath(), target.resolve("latchkey.jsa.java").toRealPath(),
+                    "the archive names the java it was made by");
+            assertTrue(runs(copy).get(runs(copy).size() - 1).contains("-XX:SharedArchiveFile=" + archive), runs(copy).toString());
+            FileTime made = Files.getLastModifiedTime(archive);
+
+            assertEquals(notFound, sandbox.run(get, List.of(launcher.toString(), "--cargo-plugin")).stdout());
+            assertEquals(made, Files.getLastModifiedTime(archive), "an archive is made once");
+            long trainings = runs(copy).stream().filter(run -> run.contains("ArchiveClassesAtExit")).count();
+            assertEquals(1, trainings, runs(copy).toString());
+
+            // A jar newer than the archive, as after a build.
+            Files.setLastModifiedTime(archive, FileTime.from(Files.getLastModifiedTime(target.resolve("latchkey.jar")).toInstant().minusSeconds(60)));
+            assertEquals(notFound, sandbox.run(get, List.of(launcher.toString(), "--cargo-plugin")).stdout());
+            assertTrue(Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(target.resolve("latchkey.jar"))) > 0,
+                    "made again for the newer jar");
+        }
+    }
+
+    @Test
+    void withoutAnArchiveItRunsAllTheSameAndDoesNotTryAgainForThatJar() throws Exception {
+        try (DaemonSandbox sandbox = new DaemonSandbox()) {
+            Path copy = sandbox.root.resolve("checkout");
+            Path launcher = launcherOfACopy(copy, true);
+            sandbox.env().put("JAVA_HOME", copy.resolve("jdk").toString());
+            DaemonSandbox.Result first = sandbox.run(null, List.of(launcher.toString(), "--version"));
+            DaemonSandbox.Result second = sandbox.run(null, List.of(launcher.toString(), "--version"));
+
+            assertTrue(first.stdout().matches("latchkey \\S+\n"), first.stdout() + first.stderr());
+            assertEquals(first.stdout(), second.stdout());
+            assertEquals("", first.stderr() + second.stderr());
+            assertFalse(Files.exists(copy.resolve("daemon/target/latchkey.jsa")));
+            assertEquals(1, runs(copy).stream().filter(run -> run.contains("ArchiveClassesAtExit")).count(), runs(copy).toString());
+            assertTrue(runs(copy).stream().filter(run -> run.contains("--version")).noneMatch(run -> run.contains("SharedArchiveFile")));
+        }
+    }
+
+    @Test
+    void whileTheDaemonRunsTheProviderStartsFromTheRelaysJarAndArchive() throws Exception {
+        try (DaemonSandbox sandbox = new DaemonSandbox()) {
+            Path copy = sandbox.root.resolve("checkout");
+            Path launcher = launcherOfACopy(copy, false);
+            sandbox.env().put("JAVA_HOME", copy.resolve("jdk").toString());
+            Path target = copy.resolve("daemon/target");
+            assertEquals(0, sandbox.run("tok-relayed\n", List.of(launcher.toString(), "store", "sparse+https://x.example/index/")).exit());
+            assertEquals(0, sandbox.run(null, List.of(launcher.toString(), "daemon")).exit());
+            String get = "{\"v\":1,\"registry\":{\"index-url\":\"sparse+https://x.example/index/\"},\"kind\":\"get\",\"operation\":\"read\"}\n";
+
+            DaemonSandbox.Result relayed = sandbox.run(get, List.of(launcher.toString(), "--cargo-plugin"));
+            assertEquals("{\"v\":[1]}\n{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-relayed\",\"cache\":\"session\",\"operation_independent\":true}}\n",
+                    relayed.stdout(), relayed.stderr());
+            String run = runs(copy).get(runs(copy).size() - 1);
+            assertTrue(run.contains("-XX:SharedArchiveFile=" + target.resolve("latchkey-relay.jsa"))
+                    && run.contains("-cp " + target.resolve("latchkey-relay.jar") + ":" + target.resolve("latchkey.jar")), run);
+            assertTrue(Files.size(target.resolve("latchkey-relay.jsa")) > 0);
+            assertEquals(0, sandbox.run(null, List.of(launcher.toString(), "daemon", "stop")).exit());
+        }
     }
 }

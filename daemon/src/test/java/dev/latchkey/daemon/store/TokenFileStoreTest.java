@@ -8,7 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -111,5 +115,59 @@ class TokenFileStoreTest {
             assertEquals(List.of(".tokens.toml.lock", "tokens.toml"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    /** A clock that says the file's last change is long past, so that its snapshot is kept. */
+    private static Clock muchLater() {
+        return Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
+    }
+
+    @Test
+    void anUnchangedFileIsReadOnceAndEachGetIsACopy() throws Exception {
+        store().put(ALT, token("t1", Set.of(), 100));
+        TokenFileStore store = new TokenFileStore(path(), muchLater());
+        StoredToken first = store.get(ALT, Operation.READ).orElseThrow();
+        first.secret().wipe(); // as the service does once the token is sent
+        // Changed in place with its size and time kept, which only a forger does: the store
+        // trusts the file's identity, size and time, and serves what it read before.
+        FileTime modified = Files.getLastModifiedTime(path());
+        Files.writeString(path(), Files.readString(path()).replace("t1", "t2"));
+        Files.setLastModifiedTime(path(), modified);
+        assertEquals("t1", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("t2", new TokenFileStore(path(), muchLater()).get(ALT, Operation.READ).orElseThrow().secret().reveal());
+    }
+
+    @Test
+    void aChangeBehindTheStoresBackIsSeenAtTheNextGet() throws Exception {
+        store().put(ALT, token("before", Set.of(), 100));
+        TokenFileStore store = new TokenFileStore(path(), muchLater());
+        assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        FileTime modified = Files.getLastModifiedTime(path());
+
+        // Same size, same modification time, but a new file, as an editor that renames writes it.
+        Path edited = path().resolveSibling("edited.toml");
+        Files.writeString(edited, Files.readString(path()).replace("before", "behind"));
+        Files.setLastModifiedTime(edited, modified);
+        Files.move(edited, path(), StandardCopyOption.REPLACE_EXISTING);
+        assertEquals("behind", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+
+        // Written in place: another size.
+        Files.writeString(path(), Files.readString(path()).replace("behind", "in-place"));
+        assertEquals("in-place", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+
+        Files.delete(path());
+        assertTrue(store.get(ALT, Operation.READ).isEmpty());
+    }
+
+    @Test
+    void aFileChangedJustNowIsReadAgainEachTime() throws Exception {
+        store().put(ALT, token("first", Set.of(), 100));
+        TokenFileStore store = new TokenFileStore(path(), Clock.systemUTC());
+        assertEquals("first", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        // In place, same size, and within the clock's resolution: only a read tells.
+        FileTime modified = Files.getLastModifiedTime(path());
+        Files.writeString(path(), Files.readString(path()).replace("first", "again"));
+        Files.setLastModifiedTime(path(), modified);
+        assertEquals("again", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
     }
 }

@@ -1,0 +1,103 @@
+package dev.latchkey.daemon.files;
+
+import dev.latchkey.protocol.CredentialException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * A file's content as last read and parsed, kept while the file is unchanged: one {@code stat} per
+ * use says whether it still holds (the file's identity, size and modification time), so a change
+ * made behind the daemon's back is seen at the next use, and a busy daemon does not read and parse
+ * the same file for every request. A file modified less than {@link #SETTLED} ago is read every
+ * time, since a change within the clock's resolution would leave its time as it was.
+ *
+ * <p>Uses that find the file unchanged take no lock (the daemon's connections would queue on it).
+ * What was read is kept until a new reading or {@link #forget()} replaces it, and then given to
+ * {@code discard}, which wipes any secret in it: a caller still holding the old one must be able to
+ * tell (see {@code TokenFileStore}).
+ *
+ * @param <T> the parsed content
+ */
+public final class FileReading<T> {
+    /** How long after its last change a file's modification time is trusted to tell the next change. */
+    public static final Duration SETTLED = Duration.ofSeconds(2);
+
+    /** Parses the file's text (null: the file does not exist). */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(String text) throws CredentialException;
+    }
+
+    /** Lets go of a reading the file no longer matches. */
+    @FunctionalInterface
+    public interface Discard<T> {
+        void discard(T reading);
+    }
+
+    /** A reading and the file it came from; {@code fileKey} null: not to be trusted again. */
+    private record Kept<T>(T value, Object fileKey, FileTime modified, long size) {
+        boolean of(BasicFileAttributes seen) {
+            return seen != null && fileKey != null && fileKey.equals(seen.fileKey()) && modified.equals(seen.lastModifiedTime())
+                    && size == seen.size();
+        }
+    }
+
+    private final SecretFile file;
+    private final Clock clock;
+    private final Parser<T> parser;
+    private final Discard<T> discard;
+    private volatile Kept<T> kept;
+
+    public FileReading(SecretFile file, Clock clock, Parser<T> parser, Discard<T> discard) {
+        this.file = file;
+        this.clock = clock;
+        this.parser = parser;
+        this.discard = discard;
+    }
+
+    /** The file's content now: what was read last while the file is unchanged, else read now. */
+    public T current() throws CredentialException {
+        BasicFileAttributes seen = stat();
+        Kept<T> now = kept;
+        if (now != null && now.of(seen)) {
+            return now.value();
+        }
+        synchronized (this) {
+            now = kept;
+            if (now != null && now.of(seen)) {
+                return now.value(); // read by another thread meanwhile
+            }
+            T read = parser.parse(file.read());
+            boolean settled = seen != null && seen.lastModifiedTime().toInstant().isBefore(clock.instant().minus(SETTLED));
+            replace(settled ? new Kept<>(read, seen.fileKey(), seen.lastModifiedTime(), seen.size())
+                    : new Kept<>(read, null, null, -1));
+            return read;
+        }
+    }
+
+    /** Drops what is kept: the file was just changed through this process, or its secrets must go. */
+    public synchronized void forget() {
+        replace(null);
+    }
+
+    private void replace(Kept<T> next) {
+        Kept<T> previous = kept;
+        kept = next;
+        if (previous != null) {
+            discard.discard(previous.value());
+        }
+    }
+
+    private BasicFileAttributes stat() {
+        try {
+            return Files.readAttributes(file.path(), BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null; // absent, or unreadable: reading the file says which
+        }
+    }
+}
