@@ -84,7 +84,8 @@ class SecretResidueIT {
             // The memory store holds its token until erased: the dump must show it, or the search proves nothing.
             Path before = heapDump(pid, "before");
             assertTrue(copies(before, memoryToken) > 0, "a token the daemon holds is found in its heap dump");
-            assertEquals(0, copies(before, fileToken), "between requests the daemon keeps no copy of a token it read from a file");
+            // The daemon keeps the token file's tokens while the file is unchanged (README, "Security model"),
+            // so the file store's token may be here until its erase: the dump after the erase checks it.
             assertEquals(0, copies(before, encryptedToken),
                     "between requests the daemon keeps no copy of a token it decrypted, only the key");
             assertTrue(copies(before, PASSPHRASE) > 0, "the daemon keeps the passphrase while it runs, as the README says");
