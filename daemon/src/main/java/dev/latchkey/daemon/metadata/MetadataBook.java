@@ -105,6 +105,27 @@ public final class MetadataBook {
             return entries;
         }
 
+        /** Whether a token of {@code indexUrl} kept in a writable store is limited to some operations. */
+        public boolean hasScopedTokens(String indexUrl) {
+            for (BookEntry e : entries) {
+                if (e.indexUrl().equals(indexUrl) && !e.operations().isEmpty()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The stores (by backend name) holding a token of {@code indexUrl} limited to operations that include {@code operation}. */
+        public Set<String> storesScopedTo(String indexUrl, Operation operation) {
+            Set<String> stores = new HashSet<>();
+            for (BookEntry e : entries) {
+                if (e.indexUrl().equals(indexUrl) && e.operations().contains(operation)) {
+                    stores.addAll(e.stores());
+                }
+            }
+            return stores;
+        }
+
         /** The entry for exactly this token of {@code indexUrl}. */
         public Optional<BookEntry> entryFor(String indexUrl, Secret token) {
             if (salt == null) {

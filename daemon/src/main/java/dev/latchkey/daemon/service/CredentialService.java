@@ -176,8 +176,20 @@ public final class CredentialService {
         long now = clock.instant().getEpochSecond();
         CredentialException firstFailure = null;
         Long expiredAt = null;
-        MetadataBook.Page page = null; // read once, when a writable store first hands out a token
-        for (Store store : lookupOrder(registry, onlyStore)) {
+        List<Store> order = lookupOrder(registry, onlyStore);
+        MetadataBook.Page page = null;
+        try {
+            page = book.read();
+        } catch (CredentialException unreadable) {
+            // reported below, when a writable store hands out a token whose expiry it may hold
+        }
+        // A token limited to this operation beats one for every operation, whichever store holds
+        // either; and with scoped tokens anywhere, cargo must ask again for each operation.
+        boolean registryHasScopedTokens = page != null && page.hasScopedTokens(registry.indexUrl());
+        if (registryHasScopedTokens) {
+            order = scopedFirst(order, page.storesScopedTo(registry.indexUrl(), get.operation()));
+        }
+        for (Store store : order) {
             Optional<StoredToken> found;
             try {
                 found = cache.get(store, registry, get.operation());
@@ -226,7 +238,8 @@ public final class CredentialService {
                 return new Response.Got(token.secret(), CacheControl.NEVER, null, false, store.name(), warnings);
             }
             CacheControl cache = life.expiration() != null ? CacheControl.EXPIRES : CacheControl.SESSION;
-            return new Response.Got(token.secret(), cache, life.expiration(), token.operationIndependent(), store.name(), warnings);
+            return new Response.Got(token.secret(), cache, life.expiration(),
+                    token.operationIndependent() && !registryHasScopedTokens, store.name(), warnings);
         }
         if (firstFailure != null) {
             throw firstFailure;
@@ -236,7 +249,7 @@ public final class CredentialService {
                     + Instant.ofEpochSecond(expiredAt) + "; store a new one with `latchkey store " + registry.displayName() + "`");
         }
         throw new CredentialException.NotFound("no token for `" + registry.displayName() + "` in "
-                + describe(lookupOrder(registry, onlyStore)) + "; log in with `cargo login --registry "
+                + describe(order) + "; log in with `cargo login --registry "
                 + registry.displayName() + "` or `latchkey store " + registry.displayName() + "`");
     }
 
@@ -245,7 +258,7 @@ public final class CredentialService {
             throw new CredentialException.BadRequest("missing field `token`");
         }
         RegistryKey registry = resolver.resolve(request.registry());
-        Store target = storeTarget(registry, request.store() != null ? request.store() : onlyStore);
+        Store target = storeTarget(registry, request.store() != null ? request.store() : onlyStore, request.operations());
         keep(target, registry, request.token(), request.operations(), request.expiration(), false);
         return new Response.Stored(request.kind(), target.name());
     }
@@ -444,7 +457,7 @@ public final class CredentialService {
         List<Imported> moved = new ArrayList<>();
         for (StoreEntry entry : cargo.list()) {
             RegistryKey registry = entry.registry();
-            Store target = storeTarget(registry, null);
+            Store target = storeTarget(registry, null, entry.operations());
             if (target == cargo) {
                 continue; // this registry is configured to keep its token in cargo's file
             }
@@ -483,7 +496,7 @@ public final class CredentialService {
      * store, else the first usable writable store in the order, never cargo's file unless named
      * (cargo warns about every token it finds there for a registry with a provider).
      */
-    private Store storeTarget(RegistryKey registry, String named) throws CredentialException {
+    private Store storeTarget(RegistryKey registry, String named, Set<Operation> operations) throws CredentialException {
         if (named != null) {
             return writableStore(named);
         }
@@ -492,7 +505,18 @@ public final class CredentialService {
             throw new CredentialException.Unavailable("no writable store is usable; the file store needs a writable "
                     + "data directory (XDG_DATA_HOME); run `latchkey doctor` to see each store's state");
         }
-        return candidates.get(0);
+        if (operations.isEmpty()) {
+            return candidates.get(0);
+        }
+        // A keychain item or cargo's file would hand a scoped token out for every operation: skip them.
+        for (Store store : candidates) {
+            if (store.keepsScopedTokens()) {
+                return store;
+            }
+        }
+        throw new CredentialException.BadRequest(describe(candidates) + " cannot keep a token limited to "
+                + "some operations (each holds one token per registry, as cargo's own providers do); name the file or "
+                + "encrypted store (`--store file`), or add it to this registry's `stores`");
     }
 
     private List<Store> writableInOrder(RegistryKey registry) throws CredentialException {
@@ -534,6 +558,17 @@ public final class CredentialService {
             }
         }
         return result;
+    }
+
+    /** {@code order} with the stores named in {@code first} (by backend) ahead of the others, each group in its order. */
+    private static List<Store> scopedFirst(List<Store> order, Set<String> first) {
+        List<Store> ahead = new ArrayList<>();
+        List<Store> behind = new ArrayList<>();
+        for (Store store : order) {
+            (first.contains(store.backend()) ? ahead : behind).add(store);
+        }
+        ahead.addAll(behind);
+        return ahead;
     }
 
     private static String describe(List<Store> searched) {

@@ -70,6 +70,12 @@ public final class CargoCredentialsStore implements Store {
         return token instanceof String s ? Optional.of(StoredToken.plain(Secret.fromString(s))) : Optional.empty();
     }
 
+    /** One item per registry, read by cargo for every operation. */
+    @Override
+    public boolean keepsScopedTokens() {
+        return false;
+    }
+
     @Override
     public void put(RegistryKey registry, StoredToken token) throws CredentialException {
         if (!token.operations().isEmpty()) {

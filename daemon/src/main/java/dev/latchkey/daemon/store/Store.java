@@ -44,6 +44,15 @@ public interface Store {
     }
 
     /**
+     * Whether {@link #put} can keep a token limited to some operations. Stores shaped as cargo's own
+     * (a keychain item, cargo's credentials file) hold one token per registry for every operation,
+     * so a scoped token that is not sent to a named store goes to the first store that can keep it.
+     */
+    default boolean keepsScopedTokens() {
+        return true;
+    }
+
+    /**
      * Checked cheaply before a store is relied on (every lookup asks): whether it can be asked at
      * all here. Conditions a call reports by itself (a locked keyring) leave it usable.
      */

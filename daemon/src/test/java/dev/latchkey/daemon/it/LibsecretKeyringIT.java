@@ -74,6 +74,25 @@ class LibsecretKeyringIT {
     }
 
     @Test
+    void aScopedTokenGoesPastTheKeychainToTheFileStoreWhileOneForEveryOperationStaysInTheKeychain() {
+        String publish = "publish-token-" + UUID.randomUUID();
+        String read = "read-token-" + UUID.randomUUID();
+        ProcessRun.Result scoped = latchkey(publish + "\n", "store", "keyring-it", "--operations", "publish,yank").assertExit(0);
+        assertTrue(scoped.stderr().contains("in the file store"), scoped.toString());
+        ProcessRun.Result plain = latchkey(read + "\n", "store", "keyring-it").assertExit(0);
+        assertTrue(plain.stderr().contains("in the keychain store"), plain.toString());
+
+        assertEquals(publish + "\n", latchkey("", "get", "keyring-it", "--operation", "publish").assertExit(0).stdout());
+        assertEquals(read + "\n", latchkey("", "get", "keyring-it").assertExit(0).stdout());
+        // The keychain's token serves every operation, but with a publish token beside it cargo must ask again.
+        String answer = latchkey("{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"" + indexUrl + "\"}}\n", "stdio")
+                .assertExit(0).stdout();
+        assertTrue(answer.contains("\"store\":\"keychain\"") && answer.contains("\"operation_independent\":false"), answer);
+        latchkey("", "erase", "keyring-it", "--all-stores").assertExit(0);
+        latchkey("", "get", "keyring-it", "--operation", "publish").assertExit(1);
+    }
+
+    @Test
     void storeGetListEraseOverStdio() {
         String token = "stdio-token-" + UUID.randomUUID();
         String registry = "\"registry\":{\"index-url\":\"" + indexUrl + "\"}";

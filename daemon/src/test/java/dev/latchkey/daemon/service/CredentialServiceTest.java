@@ -71,6 +71,22 @@ class CredentialServiceTest {
     }
 
     @Test
+    void aScopedTokenGoesToTheFirstStoreThatCanKeepItOnlyOneForEveryOperationToCargoShapedStores() throws Exception {
+        CredentialService service = service("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"cargo\", \"file\"]\n");
+        Request.Store publishOnly = new Request.Store("store", ALT, Secret.fromString("pub"), null, Set.of(Operation.PUBLISH),
+                null, null);
+        assertEquals(new Response.Stored("store", "file"), service.handle(publishOnly, null));
+        assertEquals(new Response.Stored("store", "cargo"), service.handle(store(ALT, "all", null), null));
+
+        CredentialService cargoOnly = service("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"cargo\"]\n");
+        Response refused = cargoOnly.handle(new Request.Store("store", ALT, Secret.fromString("pub2"), null,
+                Set.of(Operation.PUBLISH), null, null), null);
+        assertEquals(ErrorKind.BAD_REQUEST, error(refused));
+        assertTrue(((Response.Failure) refused).message().contains("the cargo store cannot keep a token limited to some operations"),
+                ((Response.Failure) refused).message());
+    }
+
+    @Test
     void newTokensGoToTheFileStoreNeverToCargosUnlessNamed() throws Exception {
         CredentialService service = service(null);
         Response stored = service.handle(store(ALT, "t1", null), null);

@@ -73,6 +73,12 @@ public abstract class NamedItemKeychainStore implements Store {
         return usable().find(CargoKeychainItems.serviceName(registry)).map(StoredToken::plain);
     }
 
+    /** One item per registry, read by cargo for every operation. */
+    @Override
+    public boolean keepsScopedTokens() {
+        return false;
+    }
+
     @Override
     public void put(RegistryKey registry, StoredToken token) throws CredentialException {
         CargoKeychainItems.requireCargoShaped(token, name());

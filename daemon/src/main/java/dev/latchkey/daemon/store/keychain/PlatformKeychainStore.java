@@ -49,6 +49,11 @@ public final class PlatformKeychainStore implements Store {
     }
 
     @Override
+    public boolean keepsScopedTokens() {
+        return platform.keepsScopedTokens();
+    }
+
+    @Override
     public boolean writable() {
         return platform.writable();
     }

@@ -132,6 +132,12 @@ public final class SecretServiceStore implements Store {
         return Optional.of(StoredToken.plain(token.get()));
     }
 
+    /** One item per registry, read by cargo for every operation. */
+    @Override
+    public boolean keepsScopedTokens() {
+        return false;
+    }
+
     @Override
     public void put(RegistryKey registry, StoredToken token) throws CredentialException {
         CargoKeychainItems.requireCargoShaped(token, NAME);
