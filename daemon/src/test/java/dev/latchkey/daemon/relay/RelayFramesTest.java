@@ -44,11 +44,11 @@ class RelayFramesTest {
 
     @Test
     void anAnnounceReadsBackAsWritten() throws Exception {
-        RelayFrames.Announce withConfig = new RelayFrames.Announce("1f", 7L, "/work/" + AWKWARD, "/cfg/" + AWKWARD);
-        RelayFrames.Announce without = new RelayFrames.Announce("2e", null, "/work", null);
+        RelayFrames.Announce withConfig = new RelayFrames.Announce("1f", 7L, "/home/user/project/" + AWKWARD, "/cfg/" + AWKWARD);
+        RelayFrames.Announce without = new RelayFrames.Announce("2e", null, "/home/user/project", null);
         assertEquals(withConfig, RelayFrames.parseAnnounce(RelayFrames.announce(withConfig)));
         assertEquals(without, RelayFrames.parseAnnounce(RelayFrames.announce(without)));
-        assertEquals("{\"relay\":1,\"nonce\":\"2e\",\"cwd\":\"/work\"}", RelayFrames.announce(without));
+        assertEquals("{\"relay\":1,\"nonce\":\"2e\",\"cwd\":\"/home/user/project\"}", RelayFrames.announce(without));
     }
 
     @Test
