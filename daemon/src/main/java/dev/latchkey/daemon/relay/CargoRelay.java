@@ -100,7 +100,7 @@ public final class CargoRelay {
                 for (int slot = 0; slot < RelaySlots.COUNT && session == null; slot++) {
                     lock = claim(slots.lock(slot));
                     if (lock != null) {
-                        session = Session.open(slots, slot, announce());
+                        session = Session.open(slots, slot, announce(), stderr);
                         if (session == null) {
                             return new NotRelayed();
                         }
@@ -283,8 +283,9 @@ public final class CargoRelay {
          * Opens the slot's pipes and the session on them; null when the daemon does not open it in
          * time. The daemon may still be closing the slot's last session when this one begins: the
          * pipes are then briefly without a partner, which ends this attempt, and the next succeeds.
+         * Why the daemon refused a session, when it says, is printed on {@code stderr}.
          */
-        static Session open(RelaySlots slots, int slot, RelayFrames.Announce announce) throws IOException {
+        static Session open(RelaySlots slots, int slot, RelayFrames.Announce announce, PrintStream stderr) throws IOException {
             Session session = new Session(slots, slot);
             long giveUp = System.nanoTime() + OPEN_NANOS;
             session.watchdog.arm(Watchdog.OPENING_REQUESTS, giveUp);
@@ -305,7 +306,7 @@ public final class CargoRelay {
                     // The leading newline ends whatever a relay killed mid-line left in the pipe.
                     session.requests.write(opening);
                     session.watchdog.arm(Watchdog.READING_ANSWERS, giveUp);
-                    int ready = session.awaitReady(announce.nonce());
+                    int ready = session.awaitReady(announce.nonce(), stderr);
                     if (ready == READY) {
                         session.watchdog.disarm();
                         return session;
@@ -334,8 +335,12 @@ public final class CargoRelay {
             }
         }
 
-        /** Reads until the daemon says whether this session is open; what came before was a dead relay's. */
-        private int awaitReady(String nonce) throws IOException {
+        /**
+         * Reads until the daemon says whether this session is open; what came before was a dead
+         * relay's. A notice just before a refusal says why, and goes to {@code stderr}.
+         */
+        private int awaitReady(String nonce, PrintStream stderr) throws IOException {
+            String why = null;
             while (true) {
                 int length = reader.read(answers);
                 if (length < 0 || watchdog.expired()) {
@@ -344,8 +349,12 @@ public final class CargoRelay {
                 if (RelayFrames.isFrame(reader.buffer(), length)) {
                     String frame = new String(reader.buffer(), 0, length, StandardCharsets.UTF_8);
                     if (frame.equals(RelayFrames.REFUSED)) {
+                        if (why != null) {
+                            stderr.println(why);
+                        }
                         return REFUSED;
                     }
+                    why = noticeText(frame);
                     try {
                         if (nonce.equals(RelayFrames.readyNonce(frame))) {
                             return READY;
@@ -353,6 +362,8 @@ public final class CargoRelay {
                     } catch (RelayFrames.MalformedFrameException e) {
                         return REFUSED;
                     }
+                } else {
+                    why = null;
                 }
                 reader.wipe();
             }

@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -83,11 +84,17 @@ final class RelaySession {
             writeLine(out, RelayFrames.REFUSED);
             return null;
         }
-        Path directory = Path.of(announce.workingDirectory());
-        Path config = announce.config() == null ? null : Path.of(announce.config());
+        Path directory;
+        Path config;
+        try {
+            directory = Path.of(announce.workingDirectory());
+            config = announce.config() == null ? null : Path.of(announce.config());
+        } catch (InvalidPathException e) {
+            // Not quoted: the paths are whatever the relay sent.
+            return refuse(out, "its working directory or config file is not a valid file name (" + e.getReason() + ")");
+        }
         if (!directory.isAbsolute() || (config != null && !config.isAbsolute())) {
-            writeLine(out, RelayFrames.REFUSED);
-            return null;
+            return refuse(out, "its working directory or config file is not an absolute path");
         }
         writeLine(out, RelayFrames.ready(announce.nonce()));
         PrintStream notices = new PrintStream(new NoticeLines(out), true, StandardCharsets.UTF_8);
@@ -95,6 +102,17 @@ final class RelaySession {
                 notices);
         RequestHandler handler = tracking.apply(router);
         return new Session(router, handler, new ProtocolSession(Dialect.CARGO, version, handler));
+    }
+
+    /**
+     * Refuses a session whose announce this daemon can read but not serve, telling the relay why
+     * in a notice first; the relay then serves the session itself.
+     */
+    private static Session refuse(OutputStream out, String why) throws IOException {
+        writeLine(out, RelayFrames.notice("latchkey: the daemon cannot serve this relayed session: " + why
+                + "; this process serves it instead"));
+        writeLine(out, RelayFrames.REFUSED);
+        return null;
     }
 
     /**
