@@ -75,7 +75,15 @@ final class DaemonLink implements AutoCloseable {
             gone = true;
             client.close();
             if (e instanceof ConnectionLostException lost && lost.requestSent()) {
-                return Optional.of(lostWhileErasing(e.getMessage()));
+                if (request instanceof Request.Erase) {
+                    return Optional.of(lostWhileErasing(e.getMessage()));
+                }
+                // The client library sent it twice, and lost the daemon both times. Anything but an
+                // erase gives the same answer when done again, so it is done here.
+                diagnostics.println("latchkey: the latchkey daemon went away while answering this " + request.kind()
+                        + " request (" + e.getMessage() + "); serving it in this process instead. The daemon's log "
+                        + "(daemon.log in latchkey's state directory) says why it went; `latchkey daemon status`, whether one runs");
+                return Optional.empty();
             }
             diagnostics.println("latchkey: serving in this process instead of the daemon: " + e.getMessage());
             return Optional.empty();
