@@ -30,7 +30,14 @@ public final class Main {
             status = served.status();
         } else {
             Cli cli = new Cli(env, System.in, stdout, System.err, Version.current());
-            status = relayed instanceof CargoRelay.HandedBack handedBack ? cli.resume(handedBack) : cli.run(args);
+            if (relayed instanceof CargoRelay.HandedBack handedBack) {
+                status = cli.resume(handedBack);
+            } else if (relayed instanceof CargoRelay.Declined) {
+                // The daemon's files are not this environment's: asked over its socket it would say the same.
+                status = cli.run(new String[] {"--cargo-plugin", "--no-daemon"});
+            } else {
+                status = cli.run(args);
+            }
         }
         System.exit(status);
     }

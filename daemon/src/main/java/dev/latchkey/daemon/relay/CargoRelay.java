@@ -35,7 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  * (which only this process can see), every slot busy, a request the daemon says only the caller
  * can serve (a login that must ask at the terminal, {@code --no-daemon} in its args), or a daemon
  * that goes away or stops answering. Nothing is lost either way: a line is handed back with the
- * input after it, and whether the daemon got it.
+ * input after it, and whether the daemon got it. A daemon whose files are elsewhere than this
+ * process's (another {@code CARGO_HOME}, {@code HOME} or XDG directory) declines the session, and
+ * this process serves it without the daemon.
  */
 public final class CargoRelay {
     /** How long the daemon may take to open a session: the client library's connect timeout. */
@@ -70,6 +72,13 @@ public final class CargoRelay {
     }
 
     /**
+     * Nothing was read or written, and the daemon keeps its files where this process's environment
+     * does not: this process serves the session from the start, without asking the daemon.
+     */
+    public record Declined() implements Outcome {
+    }
+
+    /**
      * The hello has been sent and this process serves the rest: {@code rest}, which starts with
      * the line the daemon did not answer. {@code lostDaemon} is null when the daemon handed that line
      * back; otherwise the line was sent to a daemon that then went away, and it says how.
@@ -82,7 +91,8 @@ public final class CargoRelay {
         if (env.enabled("LATCHKEY_NO_DAEMON") || Services.holdTokens(env.variables())) {
             return new NotRelayed();
         }
-        Path socket = new Locations(env).socket();
+        Locations locations = new Locations(env);
+        Path socket = locations.socket();
         RelaySlots slots = new RelaySlots(socket);
         if (!Files.exists(slots.alive())) {
             return new NotRelayed();
@@ -100,9 +110,12 @@ public final class CargoRelay {
                 for (int slot = 0; slot < RelaySlots.COUNT && session == null; slot++) {
                     lock = claim(slots.lock(slot));
                     if (lock != null) {
-                        session = Session.open(slots, slot, announce(), stderr);
+                        session = Session.open(slots, slot, announce(locations), stderr);
                         if (session == null) {
                             return new NotRelayed();
+                        }
+                        if (session.declined) {
+                            return new Declined();
                         }
                     }
                 }
@@ -148,10 +161,11 @@ public final class CargoRelay {
         return channel;
     }
 
-    private RelayFrames.Announce announce() {
+    private RelayFrames.Announce announce(Locations locations) {
         String config = env.get("LATCHKEY_CONFIG").isPresent() ? env.expand(env.get("LATCHKEY_CONFIG").get()).toString() : null;
         String nonce = Long.toHexString(System.nanoTime()).concat(Long.toHexString(System.currentTimeMillis()));
-        return new RelayFrames.Announce(nonce, ownPid(), env.workingDirectory().toString(), config);
+        return new RelayFrames.Announce(nonce, ownPid(), env.workingDirectory().toString(), config,
+                locations.signature());
     }
 
     /**
@@ -265,6 +279,7 @@ public final class CargoRelay {
         private static final int READY = 0;
         private static final int REFUSED = 1;
         private static final int RETRY = 2;
+        private static final int ELSEWHERE = 3;
 
         private final RelaySlots slots;
         private final int slot;
@@ -272,6 +287,8 @@ public final class CargoRelay {
         private FileOutputStream requests;
         private FileInputStream answers;
         private final AnswerReader reader = new AnswerReader();
+        /** The daemon declined the session: its files are elsewhere. The session is closed. */
+        private boolean declined;
 
         private Session(RelaySlots slots, int slot) {
             this.slots = slots;
@@ -283,7 +300,8 @@ public final class CargoRelay {
          * Opens the slot's pipes and the session on them; null when the daemon does not open it in
          * time. The daemon may still be closing the slot's last session when this one begins: the
          * pipes are then briefly without a partner, which ends this attempt, and the next succeeds.
-         * Why the daemon refused a session, when it says, is printed on {@code stderr}.
+         * Why the daemon refused a session, when it says, is printed on {@code stderr}. A session
+         * the daemon declined is returned {@link #declined}, closed.
          */
         static Session open(RelaySlots slots, int slot, RelayFrames.Announce announce, PrintStream stderr) throws IOException {
             Session session = new Session(slots, slot);
@@ -313,6 +331,11 @@ public final class CargoRelay {
                     }
                     if (ready == REFUSED) {
                         break;
+                    }
+                    if (ready == ELSEWHERE) {
+                        session.declined = true;
+                        session.close();
+                        return session;
                     }
                 } catch (IOException e) {
                     // no partner on a pipe just now; try again
@@ -353,6 +376,9 @@ public final class CargoRelay {
                             stderr.println(why);
                         }
                         return REFUSED;
+                    }
+                    if (frame.equals(RelayFrames.ELSEWHERE)) {
+                        return ELSEWHERE;
                     }
                     why = noticeText(frame);
                     try {

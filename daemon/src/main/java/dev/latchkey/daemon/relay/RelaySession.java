@@ -30,7 +30,8 @@ import java.util.function.UnaryOperator;
  * after it is answered as that caller's own provider would answer it, through a
  * {@link ServiceRouter#forRelayedCaller} router and a cargo {@link ProtocolSession}; what the
  * router prints for the user goes back as notices. A line only the caller can serve, or one that
- * comes while the daemon is stopping, is handed back to it.
+ * comes while the daemon is stopping, is handed back to it; a caller whose files are not where
+ * the daemon's are is declined whole.
  */
 final class RelaySession {
     private final Services services;
@@ -95,6 +96,11 @@ final class RelaySession {
         }
         if (!directory.isAbsolute() || (config != null && !config.isAbsolute())) {
             return refuse(out, "its working directory or config file is not an absolute path");
+        }
+        if (!services.sharesLocations(announce.locations())) {
+            // The caller's files are elsewhere: answered here, it would be told of the daemon's.
+            writeLine(out, RelayFrames.ELSEWHERE);
+            return null;
         }
         writeLine(out, RelayFrames.ready(announce.nonce()));
         PrintStream notices = new PrintStream(new NoticeLines(out), true, StandardCharsets.UTF_8);

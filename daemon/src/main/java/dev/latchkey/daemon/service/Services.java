@@ -28,6 +28,8 @@ public final class Services {
     private final String version;
     private final boolean cacheSlowStores;
     private final Map<Optional<Path>, CredentialService> byConfig = new ConcurrentHashMap<>();
+    /** {@link Locations#signature()} of {@link #env}, made when first compared. */
+    private volatile String locations;
 
     /** {@code defaultConfig} null: the config file of SPEC §8. */
     public Services(Environment env, Path defaultConfig, String version) {
@@ -66,6 +68,19 @@ public final class Services {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether a caller whose environment has the {@link Locations#signature() signature}
+     * {@code callerLocations} keeps its files where this environment does, so that these services
+     * answer it as its own process would. The daemon serves a caller only then.
+     */
+    public boolean sharesLocations(String callerLocations) {
+        String own = locations;
+        if (own == null) {
+            locations = own = new Locations(env).signature();
+        }
+        return own.equals(callerLocations);
     }
 
     /** The service for {@code configPath}, or for the default config when null. */

@@ -48,6 +48,19 @@ final class DaemonLink implements AutoCloseable {
         }
     }
 
+    /** What marks {@link #ELSEWHERE} on the wire, in its {@code caused-by}. */
+    private static final String ELSEWHERE_CAUSE = "latchkey:caller-locations-differ";
+
+    /**
+     * The daemon's answer to a request whose caller keeps its files elsewhere (another
+     * {@code CARGO_HOME}, {@code HOME} or XDG directory): the caller serves it, and all its
+     * requests after it, itself. Only latchkey's own callers, which say where their files are, get it.
+     */
+    static final Response.Failure ELSEWHERE = new Response.Failure(ErrorKind.UNAVAILABLE,
+            "this latchkey daemon keeps its files elsewhere than the caller (its HOME, CARGO_HOME or XDG directories differ), "
+                    + "so the caller serves the request itself; to have the daemon serve it, start the daemon from the caller's "
+                    + "environment", List.of(ELSEWHERE_CAUSE));
+
     /**
      * The answer to an erase the daemon received and then went away without answering ({@code why}).
      * Only an erase is not sent twice: the daemon may have erased the token before it went, and a
@@ -67,7 +80,13 @@ final class DaemonLink implements AutoCloseable {
             client = LatchkeyClient.overSocket(socket).startDaemon(false).build();
         }
         try {
-            return Optional.of(client.exchange(request, args));
+            Response answer = client.exchange(request, args);
+            if (answer instanceof Response.Failure failure && failure.causedBy().contains(ELSEWHERE_CAUSE)) {
+                gone = true;
+                client.close();
+                return Optional.empty();
+            }
+            return Optional.of(answer);
         } catch (ConnectException notRunning) {
             gone = true;
             return Optional.empty();

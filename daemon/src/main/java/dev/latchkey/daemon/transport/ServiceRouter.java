@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.transport;
 
 import dev.latchkey.daemon.config.ConfigException;
+import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
@@ -41,6 +42,10 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
     private final Path defaultConfig;
     /** Who asks, looked up on the first request served here (it costs a look at /proc, and a socket call). */
     private final Supplier<Caller> callerLookup;
+    /** Whether this is the daemon's router for a connection, which answers a caller only where its files are the daemon's. */
+    private final boolean servesOthers;
+    /** This process's {@link dev.latchkey.daemon.config.Locations#signature()}, sent with what goes to the daemon. */
+    private String locations;
     private Caller caller;
     private boolean warnedAboutArgs;
     private boolean sawBrokenConfig;
@@ -50,7 +55,8 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      * peer {@code caller} finds when it is first needed (after the hello, so no client waits for it).
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Supplier<Caller> caller) {
-        this(services, dialect, diagnostics, null, services.environment().workingDirectory(), services.explicitConfig(), caller);
+        this(services, dialect, diagnostics, null, services.environment().workingDirectory(), services.explicitConfig(), caller,
+                true);
     }
 
     /**
@@ -61,7 +67,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket) {
         this(services, dialect, diagnostics, services.environmentHoldsTokens() ? null : daemonSocket,
-                services.environment().workingDirectory(), services.explicitConfig(), PARENT_OF_THIS_PROCESS);
+                services.environment().workingDirectory(), services.explicitConfig(), PARENT_OF_THIS_PROCESS, false);
     }
 
     /**
@@ -77,7 +83,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
     };
 
     private ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket,
-                          Path workingDirectory, Path defaultConfig, Supplier<Caller> callerLookup) {
+                          Path workingDirectory, Path defaultConfig, Supplier<Caller> callerLookup, boolean servesOthers) {
         this.services = services;
         this.dialect = dialect;
         this.diagnostics = diagnostics;
@@ -85,6 +91,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         this.workingDirectory = workingDirectory;
         this.defaultConfig = defaultConfig;
         this.callerLookup = callerLookup;
+        this.servesOthers = servesOthers;
     }
 
     /**
@@ -96,7 +103,7 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      */
     public static ServiceRouter forRelayedCaller(Services services, Path callerDirectory, Path callerConfig, Caller caller,
                                                  PrintStream diagnostics) {
-        return new ServiceRouter(services, Dialect.CARGO, diagnostics, null, callerDirectory, callerConfig, () -> caller);
+        return new ServiceRouter(services, Dialect.CARGO, diagnostics, null, callerDirectory, callerConfig, () -> caller, false);
     }
 
     /**
@@ -164,6 +171,9 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
                 warnedAboutArgs = true;
                 diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
                         + " (recognised: --store NAME, --config PATH, --no-daemon)");
+            }
+            if (servesOthers && options.callerLocations() != null && !services.sharesLocations(options.callerLocations())) {
+                return DaemonLink.ELSEWHERE;
             }
             Request request = line.request();
             if (dialect == Dialect.CARGO && request instanceof Request.Store store && store.token() == null) {
@@ -245,6 +255,10 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         if (config != null) {
             args.addAll(List.of("--config", config.toAbsolutePath().toString()));
         }
+        if (locations == null) {
+            locations = new Locations(services.environment()).signature();
+        }
+        args.addAll(List.of(RequestOptions.CALLER_LOCATIONS, locations));
         return daemon.forward(request, args);
     }
 

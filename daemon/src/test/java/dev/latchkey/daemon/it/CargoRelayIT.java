@@ -257,7 +257,8 @@ class CargoRelayIT {
             try (OutputStream requests = new FileOutputStream(relay.resolve("0.in").toFile());
                  BufferedReader answers = new BufferedReader(new InputStreamReader(
                          new FileInputStream(relay.resolve("0.out").toFile()), StandardCharsets.UTF_8))) {
-                requests.write("{\"relay\":1,\"nonce\":\"n1\",\"cwd\":\"/tmp/a\\u0000b\"}\n".getBytes(StandardCharsets.UTF_8));
+                requests.write("{\"relay\":2,\"nonce\":\"n1\",\"cwd\":\"/tmp/a\\u0000b\",\"locations\":\"\"}\n"
+                        .getBytes(StandardCharsets.UTF_8));
                 requests.flush();
                 String notice = line(answers);
                 assertTrue(notice.startsWith("{\"relay\":\"notice\",\"text\":\"latchkey: the daemon cannot serve this relayed session: "
