@@ -54,7 +54,8 @@ public final class Cli {
               latchkey rotate REGISTRY [--operations OP,...] [--expires-in DURATION] [--store NAME]
                                                            replace the token with the one read from stdin, wherever it is kept
               latchkey erase REGISTRY [--store NAME | --all-stores]
-                                                           forget the token for REGISTRY (from every writable store holding one)
+                                                           forget the token for REGISTRY: from the first writable store
+                                                           holding one, from NAME, or with --all-stores from every one
               latchkey list [--json]                       describe the stored tokens (never the tokens)
               latchkey audit [-n N] [--json]               show the last N (20) requests from the audit log
               latchkey import cargo                        move tokens out of cargo's credentials.toml
