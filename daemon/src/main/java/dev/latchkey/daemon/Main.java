@@ -8,6 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 
 /** The {@code latchkey} program. */
 public final class Main {
@@ -19,6 +20,16 @@ public final class Main {
         // use it. Anything printed through System.out by accident goes to standard error instead.
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(System.err);
+        int status;
+        try {
+            status = run(args, stdout);
+        } catch (RuntimeException | Error e) {
+            status = Cli.internalError(e, Arrays.asList(args).contains("-v"), System.err);
+        }
+        System.exit(status);
+    }
+
+    private static int run(String[] args, OutputStream stdout) {
         Environment env = Environment.ofProcess();
         // cargo runs `latchkey --cargo-plugin` for every request: a running daemon serves it through
         // the relay, which loads almost nothing. Anything else is the full program.
@@ -39,6 +50,6 @@ public final class Main {
                 status = cli.run(args);
             }
         }
-        System.exit(status);
+        return status;
     }
 }

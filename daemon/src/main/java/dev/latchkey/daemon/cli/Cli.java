@@ -156,7 +156,32 @@ public final class Cli {
             Thread.currentThread().interrupt();
             stderr.println("latchkey: interrupted");
             return ExitCodes.FAILURE;
+        } catch (RuntimeException | Error e) {
+            return internalError(e, Arrays.asList(argv).contains("-v"), stderr);
         }
+    }
+
+    /**
+     * The last resort for a failure nothing else caught, a bug: exit status 4 ("any other failure",
+     * SPEC §6), never 1, which says "not found". Only the exception's class is named: its message
+     * could quote anything, a token included. With {@code verbose} the stack follows, each cause by
+     * its class, without messages either.
+     */
+    public static int internalError(Throwable e, boolean verbose, PrintStream stderr) {
+        stderr.println("latchkey: internal error: " + e.getClass().getName()
+                + (verbose ? "" : " (run again with -v to see where; please report it)"));
+        if (verbose) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t != e) {
+                    stderr.println("caused by: " + t.getClass().getName());
+                }
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    stderr.println("\tat " + frame);
+                }
+            }
+        }
+        stderr.flush();
+        return ExitCodes.FAILURE;
     }
 
     private int serve(ServiceRouter router, Dialect dialect, Arguments args) throws UsageException, IOException {
