@@ -212,7 +212,7 @@ public final class Cli {
         if (operation == Operation.UNKNOWN) {
             throw new UsageException("--operation takes read, publish, yank, unyank or owners");
         }
-        Response response = router.handle(new RequestLine(new Request.Get(registryArg(registry), operation, null, null, null)));
+        Response response = router.handle(new RequestLine(new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null)));
         Response.Got got = expect(response, Response.Got.class);
         got.warnings().forEach(warning -> stderr.println("latchkey: warning: " + warning));
         byte[] token = got.token().toUtf8();
@@ -242,7 +242,7 @@ public final class Cli {
         }
 
         Registry target() {
-            return registryArg(registry);
+            return Registry.fromNameOrUrl(registry);
         }
     }
 
@@ -316,7 +316,7 @@ public final class Cli {
         if (allStores && store != null) {
             throw new UsageException("--store and --all-stores do not go together: name one store, or ask for all");
         }
-        Response response = router.handle(new RequestLine(new Request.Erase("erase", registryArg(registry), store, allStores)));
+        Response response = router.handle(new RequestLine(new Request.Erase("erase", Registry.fromNameOrUrl(registry), store, allStores)));
         Response.Erased erased = expect(response, Response.Erased.class);
         stderr.println("latchkey: erased the token for `" + registry + "` from the " + String.join(", ", erased.stores())
                 + " store" + (erased.stores().size() > 1 ? "s" : ""));
@@ -438,13 +438,7 @@ public final class Cli {
             stdout.flush();
             return ExitCodes.OK;
         }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"STORE", "STATE", "WRITABLE", "DETAIL"});
-        for (Response.StoreStatus s : status.stores()) {
-            rows.add(new String[] {s.name(), s.usable() ? "usable" : "unusable", s.writable() ? "yes" : "no",
-                s.detail() == null ? "" : s.detail()});
-        }
-        print("latchkey " + status.version() + "\n" + Table.format(rows));
+        print("latchkey " + status.version() + "\n" + Table.storeStates(status.stores()));
         return ExitCodes.OK;
     }
 
@@ -485,10 +479,6 @@ public final class Cli {
         } finally {
             Arrays.fill(line, (byte) 0);
         }
-    }
-
-    private static Registry registryArg(String argument) {
-        return argument.contains("://") ? Registry.byUrl(argument) : Registry.byName(argument);
     }
 
     private static Operation operation(String name) {

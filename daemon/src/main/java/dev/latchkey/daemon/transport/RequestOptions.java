@@ -21,8 +21,6 @@ import java.util.List;
  */
 public record RequestOptions(String store, Path config, boolean noDaemon, String callerLocations, List<String> ignored) {
 
-    public static final RequestOptions NONE = new RequestOptions(null, null, false, null, List.of());
-
     /** The option that carries {@link #callerLocations()}. */
     static final String CALLER_LOCATIONS = "--caller-locations";
 
