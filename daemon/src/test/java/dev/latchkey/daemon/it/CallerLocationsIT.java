@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.it;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,22 +30,17 @@ class CallerLocationsIT {
             + "\"kind\":\"get\",\"operation\":\"read\"}\n";
     private static final long THIS_TEST = ProcessHandle.current().pid();
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
     private Path otherCargoHome;
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
+    void prepare() throws Exception {
         sandbox.config("stores = [\"cargo\"]\n");
         otherCargoHome = sandbox.root.resolve("other-cargo");
         credentials(sandbox.cargoHome, "tok-in-the-daemons-cargo-home");
         credentials(otherCargoHome, "tok-in-the-callers-cargo-home");
         sandbox.startDaemon();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.it;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.FileInputStream;
@@ -58,17 +58,12 @@ class CargoRelayIT {
             "{\"v\":1," + REGISTRY + ",\"kind\":\"logout\"}",
             "{\"v\":1," + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"}") + "\n";
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
+    void prepare() throws Exception {
         sandbox.config("stores = [\"file\"]\n");
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
     }
 
     /** A provider run, and the classes it loaded. */

@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.it;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,24 +19,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InstallScriptIT {
     private static final Path ROOT = Path.of(System.getProperty("latchkey.root", ".")).toAbsolutePath().normalize();
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
+    void prepare() throws Exception {
         sandbox.env().put("HOME", sandbox.home.toString());
         sandbox.env().remove("DBUS_SESSION_BUS_ADDRESS"); // no way to reach a user manager: the run is the same everywhere
     }
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
-    }
-
     @Test
     void installsTheLauncherAndTheSystemdUserUnitsAndEnablesNothing() throws Exception {
-        DaemonSandbox.require("systemctl", "for install.sh to install the systemd user units");
-        Path analyze = DaemonSandbox.require("systemd-analyze", "to check the installed units with systemd's own checker");
+        RequiredComponent.executable("systemctl", "for install.sh to install the systemd user units");
+        Path analyze = RequiredComponent.executable("systemd-analyze", "to check the installed units with systemd's own checker");
         List<String> install = List.of("bash", ROOT.resolve("scripts/install.sh").toString());
 
         DaemonSandbox.Result first = sandbox.run(null, install);
