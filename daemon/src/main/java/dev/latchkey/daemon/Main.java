@@ -24,7 +24,7 @@ public final class Main {
         try {
             status = run(args, stdout);
         } catch (RuntimeException | Error e) {
-            status = Cli.internalError(e, Arrays.asList(args).contains("-v"), System.err);
+            status = Cli.internalError(e, VerboseLog.requested(Arrays.asList(args).contains("-v"), Environment.ofProcess()), System.err);
         }
         System.exit(status);
     }

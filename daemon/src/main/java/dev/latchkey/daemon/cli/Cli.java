@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.cli;
 
+import dev.latchkey.daemon.VerboseLog;
 import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.Durations;
@@ -63,7 +64,7 @@ public final class Cli {
               latchkey daemon [--foreground] [--socket PATH] [--idle-timeout DURATION] | daemon stop | daemon status
               latchkey --version | --help
             REGISTRY is a registry name or an index URL (anything containing ://).
-            global options: --config PATH, --socket PATH, --no-daemon, -v
+            global options: --config PATH, --socket PATH, --no-daemon, -v (diagnostics on stderr; also LATCHKEY_LOG=1)
             exit status: 0 ok, 1 not found, 2 usage or bad input, 3 store locked/unavailable/denied, 4 other failure
             """;
 
@@ -102,15 +103,15 @@ public final class Cli {
             Optional<String> socketOption = args.option("--socket");
             Path socket = socketOption.isPresent() ? env.expand(socketOption.get()) : new Locations(env).socket();
             boolean noDaemon = args.flag("--no-daemon") || env.enabled("LATCHKEY_NO_DAEMON");
-            args.flag("-v");
+            VerboseLog verbose = VerboseLog.to(stderr, VerboseLog.requested(args.flag("-v"), env));
             Services services = new Services(env, config, version);
             // Requests go to a running daemon when there is one, and are served here otherwise.
             Path daemonSocket = noDaemon ? null : socket;
             if (args.flag("--cargo-plugin")) {
                 if (handedBack != null) {
-                    return resume(services, handedBack, daemonSocket, args);
+                    return resume(services, handedBack, daemonSocket, verbose, args);
                 }
-                try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, daemonSocket)) {
+                try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, verbose, daemonSocket)) {
                     return serve(router, Dialect.CARGO, args);
                 }
             }
@@ -124,7 +125,7 @@ public final class Cli {
                 return ExitCodes.OK;
             }
             String command = args.positional("a command (see `latchkey --help`)");
-            try (ServiceRouter router = new ServiceRouter(services, Dialect.LATCHKEY, stderr, daemonSocket)) {
+            try (ServiceRouter router = new ServiceRouter(services, Dialect.LATCHKEY, stderr, verbose, daemonSocket)) {
                 return switch (command) {
                     case "stdio" -> serve(router, Dialect.LATCHKEY, args);
                     case "get" -> get(router, args);
@@ -157,7 +158,7 @@ public final class Cli {
             stderr.println("latchkey: interrupted");
             return ExitCodes.FAILURE;
         } catch (RuntimeException | Error e) {
-            return internalError(e, Arrays.asList(argv).contains("-v"), stderr);
+            return internalError(e, VerboseLog.requested(Arrays.asList(argv).contains("-v"), env), stderr);
         }
     }
 
@@ -194,11 +195,11 @@ public final class Cli {
      * After a daemon that got the first line handed back and then went away, nothing more goes to
      * a daemon; the first line is served as one that may have reached it.
      */
-    private int resume(Services services, CargoRelay.HandedBack handedBack, Path daemonSocket, Arguments args)
+    private int resume(Services services, CargoRelay.HandedBack handedBack, Path daemonSocket, VerboseLog verbose, Arguments args)
             throws UsageException, IOException {
         args.end();
         String lost = handedBack.lostDaemon();
-        try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, lost == null ? daemonSocket : null)) {
+        try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, verbose, lost == null ? daemonSocket : null)) {
             RequestHandler handler = lost == null ? router : router.afterLostDaemon(lost);
             new ProtocolSession(Dialect.CARGO, version, handler).serveAfterHello(handedBack.rest(), stdout);
             return handedBack.sawBrokenConfig() || router.sawBrokenConfig() ? ExitCodes.USAGE : ExitCodes.OK;

@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.relay;
 
 import dev.latchkey.client.SocketDirectory;
+import dev.latchkey.daemon.VerboseLog;
 import dev.latchkey.daemon.cli.ExitCodes;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
@@ -51,12 +52,15 @@ public final class CargoRelay {
     private final InputStream stdin;
     private final OutputStream stdout;
     private final PrintStream stderr;
+    /** {@code LATCHKEY_LOG}: say on stderr why a session is relayed or not. */
+    private final boolean verbose;
 
     public CargoRelay(Environment env, InputStream stdin, OutputStream stdout, PrintStream stderr) {
         this.env = env;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.verbose = env.enabled(VerboseLog.VARIABLE);
     }
 
     /** How a relayed session ended. */
@@ -88,14 +92,17 @@ public final class CargoRelay {
     }
 
     public Outcome serve() {
-        if (env.enabled("LATCHKEY_NO_DAEMON") || Services.holdTokens(env.variables())) {
-            return new NotRelayed();
+        if (env.enabled("LATCHKEY_NO_DAEMON")) {
+            return notRelayed("LATCHKEY_NO_DAEMON is set");
+        }
+        if (Services.holdTokens(env.variables())) {
+            return notRelayed("this environment holds token variables, which only this process can see");
         }
         Locations locations = new Locations(env);
         Path socket = locations.socket();
         RelaySlots slots = new RelaySlots(socket);
         if (!Files.exists(slots.alive())) {
-            return new NotRelayed();
+            return notRelayed("no daemon's relay in ".concat(slots.directory().toString()));
         }
         FileChannel lock = null;
         try {
@@ -105,25 +112,31 @@ public final class CargoRelay {
                 // provider checks the directory again, and says what is wrong with it.
                 SocketDirectory.verify(socket.getParent());
                 if (!daemonAlive(slots)) {
-                    return new NotRelayed();
+                    return notRelayed("the daemon that made ".concat(slots.directory().toString()).concat(" is gone"));
                 }
                 for (int slot = 0; slot < RelaySlots.COUNT && session == null; slot++) {
                     lock = claim(slots.lock(slot));
                     if (lock != null) {
                         session = Session.open(slots, slot, announce(locations), stderr);
                         if (session == null) {
-                            return new NotRelayed();
+                            return notRelayed("the daemon did not open a session in time, or refused it");
                         }
                         if (session.declined) {
+                            say("not relayed, nor asked over the socket: the daemon keeps its files elsewhere than this process "
+                                    + "(its HOME, CARGO_HOME or XDG directories differ)");
                             return new Declined();
+                        }
+                        if (verbose) {
+                            say("relayed to the daemon through slot ".concat(String.valueOf(slot)).concat(" of ")
+                                    .concat(slots.directory().toString()));
                         }
                     }
                 }
             } catch (IOException e) {
-                return new NotRelayed();
+                return notRelayed(String.valueOf(e.getMessage()));
             }
             if (session == null) {
-                return new NotRelayed(); // every slot busy: the socket takes this one
+                return notRelayed("every slot is busy"); // the socket takes this one
             }
             try {
                 return relay(session);
@@ -134,6 +147,19 @@ public final class CargoRelay {
             }
         } finally {
             close(lock);
+        }
+    }
+
+    /** Serving in this process from the start, and, with {@code LATCHKEY_LOG}, saying why. */
+    private NotRelayed notRelayed(String why) {
+        say("not relayed: ".concat(why));
+        return new NotRelayed();
+    }
+
+    /** A line of {@link dev.latchkey.daemon.VerboseLog} when {@code LATCHKEY_LOG} is set (that class itself is not loaded here). */
+    private void say(String message) {
+        if (verbose) {
+            stderr.println(VerboseLog.PREFIX.concat(message));
         }
     }
 

@@ -24,17 +24,29 @@ final class DaemonLink implements AutoCloseable {
     private final PrintStream diagnostics;
     private LatchkeyClient client;
     private boolean gone;
+    /** Why requests do not go to the daemon, once they do not; for {@link VerboseLog}. */
+    private String whyNot;
 
-    /** {@code socket} null: there is never a daemon to ask. */
-    DaemonLink(Path socket, PrintStream diagnostics) {
+    /** {@code socket} null: there is never a daemon to ask, for the reason {@code whyNone}. */
+    DaemonLink(Path socket, String whyNone, PrintStream diagnostics) {
         this.socket = socket;
         this.diagnostics = diagnostics;
         this.gone = socket == null;
+        this.whyNot = whyNone;
     }
 
     /** Whether requests may still go to the daemon. */
     boolean available() {
         return !gone;
+    }
+
+    /** Why requests are not handed to the daemon (no daemon runs, it went away, ...); null while they are. */
+    String whyNot() {
+        return gone ? whyNot : null;
+    }
+
+    Path socket() {
+        return socket;
     }
 
     /**
@@ -83,15 +95,19 @@ final class DaemonLink implements AutoCloseable {
             Response answer = client.exchange(request, args);
             if (answer instanceof Response.Failure failure && failure.causedBy().contains(ELSEWHERE_CAUSE)) {
                 gone = true;
+                whyNot = "the daemon on " + socket + " keeps its files elsewhere than this process (its HOME, CARGO_HOME or "
+                        + "XDG directories differ)";
                 client.close();
                 return Optional.empty();
             }
             return Optional.of(answer);
         } catch (ConnectException notRunning) {
             gone = true;
+            whyNot = "no daemon answers on " + socket;
             return Optional.empty();
         } catch (IOException e) {
             gone = true;
+            whyNot = "the daemon on " + socket + " could not be used: " + e.getMessage();
             client.close();
             if (e instanceof ConnectionLostException lost && lost.requestSent()) {
                 if (request instanceof Request.Erase) {

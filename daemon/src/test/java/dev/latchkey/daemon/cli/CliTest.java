@@ -4,20 +4,27 @@ import dev.latchkey.daemon.config.Environment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The command line's last resort: a bug is exit status 4, named by its class only, never "not found". */
+/**
+ * The command line's diagnostics: {@code -v} and {@code LATCHKEY_LOG} say who served a request and
+ * how it went, never with its token; and the last resort, a bug, is exit status 4, named by its
+ * class only, never "not found".
+ */
 class CliTest {
     private static final String SECRET = "tok-in-the-bugs-message";
+    private static final String URL = "sparse+https://packages.example.com/index/";
 
     @TempDir
     Path home;
@@ -34,10 +41,47 @@ class CliTest {
     };
 
     private int run(String... args) {
-        Environment env = new Environment(Map.of("XDG_DATA_HOME", home.resolve("data").toString(),
-                "XDG_CONFIG_HOME", home.resolve("config").toString(), "XDG_STATE_HOME", home.resolve("state").toString(),
-                "CARGO_HOME", home.resolve("cargo").toString()), home, home);
-        return new Cli(env, BROKEN_STDIN, stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), "test").run(args);
+        return run(Map.of(), BROKEN_STDIN, args);
+    }
+
+    private int run(Map<String, String> variables, InputStream stdin, String... args) {
+        Map<String, String> all = new HashMap<>(variables);
+        all.putAll(Map.of("XDG_DATA_HOME", home.resolve("data").toString(), "XDG_CONFIG_HOME", home.resolve("config").toString(),
+                "XDG_STATE_HOME", home.resolve("state").toString(), "CARGO_HOME", home.resolve("cargo").toString()));
+        Environment env = new Environment(all, home, home);
+        return new Cli(env, stdin, stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), "test").run(args);
+    }
+
+    private static InputStream stdin(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void verboseSaysWhoServedWithWhichConfigAndWhatCameOfIt() {
+        assertEquals(ExitCodes.NOT_FOUND, run(Map.of(), stdin(""), "-v", "--no-daemon", "get", URL));
+        assertEquals("latchkey: verbose: get " + URL + ": served in this process (told to serve here (--no-daemon or "
+                + "LATCHKEY_NO_DAEMON)) with the config " + home.resolve("config/latchkey/config.toml")
+                + " (absent: the defaults): failed, not-found\n",
+                stderr.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("latchkey: verbose: "))
+                        .reduce("", (all, line) -> all + line + "\n"));
+    }
+
+    @Test
+    void latchkeyLogTurnsItOnAndNoTokenIsEverInIt() {
+        Map<String, String> logging = Map.of("LATCHKEY_LOG", "1", "LATCHKEY_NO_DAEMON", "1");
+        assertEquals(ExitCodes.OK, run(logging, stdin(SECRET + "\n"), "store", URL));
+        assertEquals(ExitCodes.OK, run(logging, stdin(""), "get", URL));
+        assertEquals(SECRET + "\n", stdout.toString(StandardCharsets.UTF_8));
+        String said = stderr.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("latchkey: verbose: store " + URL + ": served in this process (told to serve here"), said);
+        assertTrue(said.contains("latchkey: verbose: get " + URL + ": served in this process") && said.contains(": a token from the file store\n"),
+                said);
+        assertFalse(said.contains(SECRET), said);
+
+        stderr.reset();
+        assertEquals(ExitCodes.NOT_FOUND, run(Map.of("LATCHKEY_LOG", "0", "LATCHKEY_NO_DAEMON", "1"), stdin(""), "get",
+                "sparse+https://other.example/index/"));
+        assertFalse(stderr.toString(StandardCharsets.UTF_8).contains("verbose"), "LATCHKEY_LOG=0 is off");
     }
 
     @Test

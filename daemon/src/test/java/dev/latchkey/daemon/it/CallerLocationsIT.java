@@ -87,6 +87,27 @@ class CallerLocationsIT {
         assertServedInTheCallersProcess();
     }
 
+    @Test
+    void latchkeyLogSaysWhoServedAndWhyWithoutTheToken() throws Exception {
+        sandbox.env().put("LATCHKEY_LOG", "1");
+        DaemonSandbox.Result daemons = sandbox.run(null, "get", CRATES_IO);
+        assertEquals("latchkey: verbose: get " + CRATES_IO + ": answered by the daemon on " + sandbox.socket
+                + ": a token from the cargo store\n", daemons.stderr());
+        DaemonSandbox.Result callers = withOtherCargoHome(() -> sandbox.run(null, "get", CRATES_IO));
+        assertTrue(callers.stderr().startsWith("latchkey: verbose: get " + CRATES_IO + ": served in this process (the daemon on "
+                + sandbox.socket + " keeps its files elsewhere than this process"), callers.stderr());
+
+        DaemonSandbox.Result relayed = sandbox.run(GET, sandbox.latchkey("--cargo-plugin"));
+        assertTrue(relayed.stderr().startsWith("latchkey: verbose: relayed to the daemon through slot 0 of "), relayed.stderr());
+        DaemonSandbox.Result declined = withOtherCargoHome(() -> sandbox.run(GET, sandbox.latchkey("--cargo-plugin")));
+        assertTrue(declined.stderr().startsWith("latchkey: verbose: not relayed, nor asked over the socket: the daemon keeps its "
+                + "files elsewhere"), declined.stderr());
+        assertTrue(declined.stderr().contains("latchkey: verbose: get " + CRATES_IO + ": served in this process"), declined.stderr());
+        for (DaemonSandbox.Result run : List.of(daemons, callers, relayed, declined)) {
+            assertFalse(run.stderr().contains("tok-in-the"), "no token in the diagnostics: " + run.stderr());
+        }
+    }
+
     private interface Run {
         DaemonSandbox.Result run() throws Exception;
     }

@@ -52,6 +52,16 @@ class InstallScriptIT {
                 units.resolve("latchkey.socket").toString(), units.resolve("latchkey.service").toString()));
         assertEquals(0, verified.exit(), "systemd-analyze: " + verified.stdout() + verified.stderr());
 
+        // The shell snippet the note names puts the installed launcher on PATH, for sh as for bash.
+        for (String shell : List.of("sh", "bash")) {
+            DaemonSandbox.Result found = sandbox.run(null, List.of("env", "PATH=/usr/bin:/bin", shell, "-c",
+                    ". '" + ROOT.resolve("native-config/shell/latchkey.sh") + "' && . '" + ROOT.resolve("native-config/shell/latchkey.sh")
+                            + "' && command -v latchkey && echo \"$PATH\""));
+            assertEquals(launcher + "\n" + sandbox.home.resolve(".local/bin") + ":/usr/bin:/bin\n", found.stdout(),
+                    shell + ", sourced twice: " + found.stderr());
+        }
+        assertTrue(first.stdout().contains("native-config/shell/latchkey.sh"), first.stdout());
+
         DaemonSandbox.Result enable = sandbox.run(null, List.of("bash", ROOT.resolve("scripts/install.sh").toString(), "--enable"));
         assertEquals(1, enable.exit(), "--enable cannot be done, and says so");
         assertTrue(enable.stderr().contains("--enable needs a running systemd user manager"), enable.stderr());
