@@ -22,7 +22,7 @@ ln -sfn "$root/scripts/latchkey" "$bin/latchkey"
 echo "installed $bin/latchkey -> $root/scripts/latchkey"
 case ":$PATH:" in
     *":$bin:"*) ;;
-    *) echo "note: $bin is not on PATH; add it, e.g. in ~/.profile: PATH=\"\$HOME/.local/bin:\$PATH\"" ;;
+    *) echo "note: $bin is not on PATH; add it, e.g. in ~/.profile: . \"$root/native-config/shell/latchkey.sh\"" ;;
 esac
 
 case "$(uname -s)" in

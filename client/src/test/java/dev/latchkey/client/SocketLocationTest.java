@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** SPEC section 9: where the daemon's socket is, by the environment. */
 class SocketLocationTest {
     private static final Path HOME = Path.of("/home/alice");
-    private static final Path CWD = Path.of("/work/project");
+    private static final Path CWD = Path.of("/home/alice/project");
 
     @Test
     void latchkeySocketWinsAndIsExpandedLikeAPath() {

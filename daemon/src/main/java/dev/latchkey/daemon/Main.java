@@ -8,6 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 
 /** The {@code latchkey} program. */
 public final class Main {
@@ -19,6 +20,16 @@ public final class Main {
         // use it. Anything printed through System.out by accident goes to standard error instead.
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
         System.setOut(System.err);
+        int status;
+        try {
+            status = run(args, stdout);
+        } catch (RuntimeException | Error e) {
+            status = Cli.internalError(e, VerboseLog.requested(Arrays.asList(args).contains("-v"), Environment.ofProcess()), System.err);
+        }
+        System.exit(status);
+    }
+
+    private static int run(String[] args, OutputStream stdout) {
         Environment env = Environment.ofProcess();
         // cargo runs `latchkey --cargo-plugin` for every request: a running daemon serves it through
         // the relay, which loads almost nothing. Anything else is the full program.
@@ -30,8 +41,15 @@ public final class Main {
             status = served.status();
         } else {
             Cli cli = new Cli(env, System.in, stdout, System.err, Version.current());
-            status = relayed instanceof CargoRelay.HandedBack handedBack ? cli.resume(handedBack) : cli.run(args);
+            if (relayed instanceof CargoRelay.HandedBack handedBack) {
+                status = cli.resume(handedBack);
+            } else if (relayed instanceof CargoRelay.Declined) {
+                // The daemon's files are not this environment's: asked over its socket it would say the same.
+                status = cli.run(new String[] {"--cargo-plugin", "--no-daemon"});
+            } else {
+                status = cli.run(args);
+            }
         }
-        System.exit(status);
+        return status;
     }
 }

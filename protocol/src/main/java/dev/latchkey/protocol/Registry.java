@@ -31,6 +31,11 @@ public record Registry(String indexUrl, String name, List<String> headers) {
         return new Registry(null, name);
     }
 
+    /** A registry as a person writes it (SPEC §3): an index URL when it contains {@code ://}, else a name. */
+    public static Registry fromNameOrUrl(String written) {
+        return written.contains("://") ? byUrl(written) : byName(written);
+    }
+
     public Registry withIndexUrl(String url) {
         return new Registry(url, name, headers);
     }

@@ -87,7 +87,7 @@ public final class RequestCodec {
 
         /** The fields this version reads; the others are skipped, even when sent twice. */
         private static final Set<String> FIELDS = Set.of("v", "id", "kind", "registry", "operation", "name", "vers",
-                "cksum", "token", "login-url", "expiration", "operations", "store", "args");
+                "cksum", "token", "login-url", "expiration", "operations", "store", "all-stores", "args");
 
         private final Set<String> seen = new HashSet<>();
 

@@ -423,6 +423,9 @@ class RequestCodecTest {
                 .contains("field `kind` appears twice"));
         assertTrue(badRequestMessage("{\"v\":1,\"kind\":\"get\",\"registry\":{\"index-url\":\"u\",\"index-url\":\"w\"}}")
                 .contains("field `registry.index-url` appears twice"));
+        // false then true would erase everywhere, true then false in one store: neither is taken
+        assertTrue(badRequestMessage("{\"v\":1,\"kind\":\"erase\",\"registry\":{\"index-url\":\"u\"},\"all-stores\":false,"
+                + "\"all-stores\":true}").contains("field `all-stores` appears twice"));
     }
 
     @Test

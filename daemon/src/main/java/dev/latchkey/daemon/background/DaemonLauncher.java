@@ -94,7 +94,12 @@ public final class DaemonLauncher {
         }
     }
 
-    /** This program as it runs now, JVM options included, asked to serve in the foreground. */
+    /**
+     * This program as it runs now, JVM options included, asked to serve in the foreground. Those
+     * options are the daemon's own: the launcher runs every {@code latchkey ... daemon} (the client
+     * library's start of one included) with the daemon's flags, whatever options come before the
+     * command (LauncherIT checks the started daemon's command line).
+     */
     private List<String> command(List<String> options) {
         List<String> command = new ArrayList<>();
         onPath("setsid").ifPresent(command::add); // util-linux; elsewhere (macOS) the daemon shares the caller's session

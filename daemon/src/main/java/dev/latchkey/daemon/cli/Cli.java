@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.cli;
 
+import dev.latchkey.daemon.VerboseLog;
 import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.Durations;
@@ -54,7 +55,8 @@ public final class Cli {
               latchkey rotate REGISTRY [--operations OP,...] [--expires-in DURATION] [--store NAME]
                                                            replace the token with the one read from stdin, wherever it is kept
               latchkey erase REGISTRY [--store NAME | --all-stores]
-                                                           forget the token for REGISTRY (from every writable store holding one)
+                                                           forget the token for REGISTRY: from the first writable store
+                                                           holding one, from NAME, or with --all-stores from every one
               latchkey list [--json]                       describe the stored tokens (never the tokens)
               latchkey audit [-n N] [--json]               show the last N (20) requests from the audit log
               latchkey import cargo                        move tokens out of cargo's credentials.toml
@@ -62,7 +64,7 @@ public final class Cli {
               latchkey daemon [--foreground] [--socket PATH] [--idle-timeout DURATION] | daemon stop | daemon status
               latchkey --version | --help
             REGISTRY is a registry name or an index URL (anything containing ://).
-            global options: --config PATH, --socket PATH, --no-daemon, -v
+            global options: --config PATH, --socket PATH, --no-daemon, -v (diagnostics on stderr; also LATCHKEY_LOG=1)
             exit status: 0 ok, 1 not found, 2 usage or bad input, 3 store locked/unavailable/denied, 4 other failure
             """;
 
@@ -101,15 +103,15 @@ public final class Cli {
             Optional<String> socketOption = args.option("--socket");
             Path socket = socketOption.isPresent() ? env.expand(socketOption.get()) : new Locations(env).socket();
             boolean noDaemon = args.flag("--no-daemon") || env.enabled("LATCHKEY_NO_DAEMON");
-            args.flag("-v");
+            VerboseLog verbose = VerboseLog.to(stderr, VerboseLog.requested(args.flag("-v"), env));
             Services services = new Services(env, config, version);
             // Requests go to a running daemon when there is one, and are served here otherwise.
             Path daemonSocket = noDaemon ? null : socket;
             if (args.flag("--cargo-plugin")) {
                 if (handedBack != null) {
-                    return resume(services, handedBack, daemonSocket, args);
+                    return resume(services, handedBack, daemonSocket, verbose, args);
                 }
-                try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, daemonSocket)) {
+                try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, verbose, daemonSocket)) {
                     return serve(router, Dialect.CARGO, args);
                 }
             }
@@ -123,7 +125,7 @@ public final class Cli {
                 return ExitCodes.OK;
             }
             String command = args.positional("a command (see `latchkey --help`)");
-            try (ServiceRouter router = new ServiceRouter(services, Dialect.LATCHKEY, stderr, daemonSocket)) {
+            try (ServiceRouter router = new ServiceRouter(services, Dialect.LATCHKEY, stderr, verbose, daemonSocket)) {
                 return switch (command) {
                     case "stdio" -> serve(router, Dialect.LATCHKEY, args);
                     case "get" -> get(router, args);
@@ -155,7 +157,32 @@ public final class Cli {
             Thread.currentThread().interrupt();
             stderr.println("latchkey: interrupted");
             return ExitCodes.FAILURE;
+        } catch (RuntimeException | Error e) {
+            return internalError(e, VerboseLog.requested(Arrays.asList(argv).contains("-v"), env), stderr);
         }
+    }
+
+    /**
+     * The last resort for a failure nothing else caught, a bug: exit status 4 ("any other failure",
+     * SPEC §6), never 1, which says "not found". Only the exception's class is named: its message
+     * could quote anything, a token included. With {@code verbose} the stack follows, each cause by
+     * its class, without messages either.
+     */
+    public static int internalError(Throwable e, boolean verbose, PrintStream stderr) {
+        stderr.println("latchkey: internal error: " + e.getClass().getName()
+                + (verbose ? "" : " (run again with -v to see where; please report it)"));
+        if (verbose) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t != e) {
+                    stderr.println("caused by: " + t.getClass().getName());
+                }
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    stderr.println("\tat " + frame);
+                }
+            }
+        }
+        stderr.flush();
+        return ExitCodes.FAILURE;
     }
 
     private int serve(ServiceRouter router, Dialect dialect, Arguments args) throws UsageException, IOException {
@@ -168,11 +195,11 @@ public final class Cli {
      * After a daemon that got the first line handed back and then went away, nothing more goes to
      * a daemon; the first line is served as one that may have reached it.
      */
-    private int resume(Services services, CargoRelay.HandedBack handedBack, Path daemonSocket, Arguments args)
+    private int resume(Services services, CargoRelay.HandedBack handedBack, Path daemonSocket, VerboseLog verbose, Arguments args)
             throws UsageException, IOException {
         args.end();
         String lost = handedBack.lostDaemon();
-        try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, lost == null ? daemonSocket : null)) {
+        try (ServiceRouter router = new ServiceRouter(services, Dialect.CARGO, stderr, verbose, lost == null ? daemonSocket : null)) {
             RequestHandler handler = lost == null ? router : router.afterLostDaemon(lost);
             new ProtocolSession(Dialect.CARGO, version, handler).serveAfterHello(handedBack.rest(), stdout);
             return handedBack.sawBrokenConfig() || router.sawBrokenConfig() ? ExitCodes.USAGE : ExitCodes.OK;
@@ -186,7 +213,7 @@ public final class Cli {
         if (operation == Operation.UNKNOWN) {
             throw new UsageException("--operation takes read, publish, yank, unyank or owners");
         }
-        Response response = router.handle(new RequestLine(new Request.Get(registryArg(registry), operation, null, null, null)));
+        Response response = router.handle(new RequestLine(new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null)));
         Response.Got got = expect(response, Response.Got.class);
         got.warnings().forEach(warning -> stderr.println("latchkey: warning: " + warning));
         byte[] token = got.token().toUtf8();
@@ -216,7 +243,7 @@ public final class Cli {
         }
 
         Registry target() {
-            return registryArg(registry);
+            return Registry.fromNameOrUrl(registry);
         }
     }
 
@@ -290,7 +317,7 @@ public final class Cli {
         if (allStores && store != null) {
             throw new UsageException("--store and --all-stores do not go together: name one store, or ask for all");
         }
-        Response response = router.handle(new RequestLine(new Request.Erase("erase", registryArg(registry), store, allStores)));
+        Response response = router.handle(new RequestLine(new Request.Erase("erase", Registry.fromNameOrUrl(registry), store, allStores)));
         Response.Erased erased = expect(response, Response.Erased.class);
         stderr.println("latchkey: erased the token for `" + registry + "` from the " + String.join(", ", erased.stores())
                 + " store" + (erased.stores().size() > 1 ? "s" : ""));
@@ -412,13 +439,7 @@ public final class Cli {
             stdout.flush();
             return ExitCodes.OK;
         }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"STORE", "STATE", "WRITABLE", "DETAIL"});
-        for (Response.StoreStatus s : status.stores()) {
-            rows.add(new String[] {s.name(), s.usable() ? "usable" : "unusable", s.writable() ? "yes" : "no",
-                s.detail() == null ? "" : s.detail()});
-        }
-        print("latchkey " + status.version() + "\n" + Table.format(rows));
+        print("latchkey " + status.version() + "\n" + Table.storeStates(status.stores()));
         return ExitCodes.OK;
     }
 
@@ -459,10 +480,6 @@ public final class Cli {
         } finally {
             Arrays.fill(line, (byte) 0);
         }
-    }
-
-    private static Registry registryArg(String argument) {
-        return argument.contains("://") ? Registry.byUrl(argument) : Registry.byName(argument);
     }
 
     private static Operation operation(String name) {

@@ -98,14 +98,8 @@ final class DaemonCommand {
             stderr.println("latchkey: " + e.getMessage());
             return ExitCodes.NOT_FOUND;
         }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"STORE", "STATE", "WRITABLE", "DETAIL"});
-        for (Response.StoreStatus s : status.stores()) {
-            rows.add(new String[] {s.name(), s.usable() ? "usable" : "unusable", s.writable() ? "yes" : "no",
-                s.detail() == null ? "" : s.detail()});
-        }
         String text = "latchkey daemon " + status.version() + ": pid " + status.pid() + ", up " + uptime(status.uptimeSeconds())
-                + ", on " + socket + "\n" + Table.format(rows);
+                + ", on " + socket + "\n" + Table.storeStates(status.stores());
         stdout.write(text.getBytes(StandardCharsets.UTF_8));
         stdout.flush();
         return ExitCodes.OK;

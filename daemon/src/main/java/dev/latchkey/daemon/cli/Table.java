@@ -1,10 +1,24 @@
 package dev.latchkey.daemon.cli;
 
+import dev.latchkey.protocol.Response;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /** Plain aligned columns for people reading a terminal. */
 final class Table {
     private Table() {
+    }
+
+    /** The stores' states, as {@code doctor} and {@code daemon status} show them. */
+    static String storeStates(List<Response.StoreStatus> stores) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"STORE", "STATE", "WRITABLE", "DETAIL"});
+        for (Response.StoreStatus s : stores) {
+            rows.add(new String[] {s.name(), s.usable() ? "usable" : "unusable", s.writable() ? "yes" : "no",
+                s.detail() == null ? "" : s.detail()});
+        }
+        return format(rows);
     }
 
     static String format(List<String[]> rows) {

@@ -40,6 +40,22 @@ public final class Locations {
         return explicit != null ? explicit : env.home().resolve(".cargo");
     }
 
+    /**
+     * Where this environment puts what a request's answer depends on, in one string: the home,
+     * cargo's home, and the XDG directories of latchkey's default config, data and state. Two
+     * processes whose signatures are equal read and write the same files, so a daemon serves a
+     * caller only when the caller's signature is its own (README, "The daemon"); comparing two is
+     * one string comparison. The parts are separated by NUL, which no path holds. Built with
+     * {@code concat}: every cargo request computes it, and a string concatenation costs a fresh JVM
+     * its linking.
+     */
+    public String signature() {
+        return env.home().toString().concat("\0").concat(cargoHome().toString())
+                .concat("\0").concat(xdg("XDG_CONFIG_HOME", ".config").toString())
+                .concat("\0").concat(dataDirectory().toString())
+                .concat("\0").concat(stateDirectory().toString());
+    }
+
     // Plain code rather than Optional chains of method references, here and on the rest of the path a
     // cargo request takes: each such chain costs a short-lived JVM about a millisecond to link.
     private Path xdg(String variable, String fallbackUnderHome) {

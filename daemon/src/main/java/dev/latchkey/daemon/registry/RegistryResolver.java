@@ -31,11 +31,6 @@ public final class RegistryResolver {
         this.cargoConfig = new CargoConfigFiles(env.workingDirectory(), new Locations(env).cargoHome());
     }
 
-    /** A name or an index URL as typed on the command line: anything containing {@code ://} is a URL. */
-    public RegistryKey resolveArgument(String argument) throws CredentialException {
-        return resolve(argument.contains("://") ? Registry.byUrl(argument) : Registry.byName(argument));
-    }
-
     public RegistryKey resolve(Registry registry) throws CredentialException {
         if (registry.indexUrl() != null) {
             String name = registry.name() != null ? registry.name() : nameOf(registry.indexUrl()).orElse(null);

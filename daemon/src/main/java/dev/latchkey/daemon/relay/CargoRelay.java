@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.relay;
 
 import dev.latchkey.client.SocketDirectory;
+import dev.latchkey.daemon.VerboseLog;
 import dev.latchkey.daemon.cli.ExitCodes;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
@@ -35,7 +36,9 @@ import java.util.concurrent.locks.LockSupport;
  * (which only this process can see), every slot busy, a request the daemon says only the caller
  * can serve (a login that must ask at the terminal, {@code --no-daemon} in its args), or a daemon
  * that goes away or stops answering. Nothing is lost either way: a line is handed back with the
- * input after it, and whether the daemon got it.
+ * input after it, and whether the daemon got it. A daemon whose files are elsewhere than this
+ * process's (another {@code CARGO_HOME}, {@code HOME} or XDG directory) declines the session, and
+ * this process serves it without the daemon.
  */
 public final class CargoRelay {
     /** How long the daemon may take to open a session: the client library's connect timeout. */
@@ -49,12 +52,15 @@ public final class CargoRelay {
     private final InputStream stdin;
     private final OutputStream stdout;
     private final PrintStream stderr;
+    /** {@code LATCHKEY_LOG}: say on stderr why a session is relayed or not. */
+    private final boolean verbose;
 
     public CargoRelay(Environment env, InputStream stdin, OutputStream stdout, PrintStream stderr) {
         this.env = env;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.verbose = env.enabled(VerboseLog.VARIABLE);
     }
 
     /** How a relayed session ended. */
@@ -70,6 +76,13 @@ public final class CargoRelay {
     }
 
     /**
+     * Nothing was read or written, and the daemon keeps its files where this process's environment
+     * does not: this process serves the session from the start, without asking the daemon.
+     */
+    public record Declined() implements Outcome {
+    }
+
+    /**
      * The hello has been sent and this process serves the rest: {@code rest}, which starts with
      * the line the daemon did not answer. {@code lostDaemon} is null when the daemon handed that line
      * back; otherwise the line was sent to a daemon that then went away, and it says how.
@@ -79,13 +92,17 @@ public final class CargoRelay {
     }
 
     public Outcome serve() {
-        if (env.enabled("LATCHKEY_NO_DAEMON") || Services.holdTokens(env.variables())) {
-            return new NotRelayed();
+        if (env.enabled("LATCHKEY_NO_DAEMON")) {
+            return notRelayed("LATCHKEY_NO_DAEMON is set");
         }
-        Path socket = new Locations(env).socket();
+        if (Services.holdTokens(env.variables())) {
+            return notRelayed("this environment holds token variables, which only this process can see");
+        }
+        Locations locations = new Locations(env);
+        Path socket = locations.socket();
         RelaySlots slots = new RelaySlots(socket);
         if (!Files.exists(slots.alive())) {
-            return new NotRelayed();
+            return notRelayed("no daemon's relay in ".concat(slots.directory().toString()));
         }
         FileChannel lock = null;
         try {
@@ -95,22 +112,31 @@ public final class CargoRelay {
                 // provider checks the directory again, and says what is wrong with it.
                 SocketDirectory.verify(socket.getParent());
                 if (!daemonAlive(slots)) {
-                    return new NotRelayed();
+                    return notRelayed("the daemon that made ".concat(slots.directory().toString()).concat(" is gone"));
                 }
                 for (int slot = 0; slot < RelaySlots.COUNT && session == null; slot++) {
                     lock = claim(slots.lock(slot));
                     if (lock != null) {
-                        session = Session.open(slots, slot, announce());
+                        session = Session.open(slots, slot, announce(locations), stderr);
                         if (session == null) {
-                            return new NotRelayed();
+                            return notRelayed("the daemon did not open a session in time, or refused it");
+                        }
+                        if (session.declined) {
+                            say("not relayed, nor asked over the socket: the daemon keeps its files elsewhere than this process "
+                                    + "(its HOME, CARGO_HOME or XDG directories differ)");
+                            return new Declined();
+                        }
+                        if (verbose) {
+                            say("relayed to the daemon through slot ".concat(String.valueOf(slot)).concat(" of ")
+                                    .concat(slots.directory().toString()));
                         }
                     }
                 }
             } catch (IOException e) {
-                return new NotRelayed();
+                return notRelayed(String.valueOf(e.getMessage()));
             }
             if (session == null) {
-                return new NotRelayed(); // every slot busy: the socket takes this one
+                return notRelayed("every slot is busy"); // the socket takes this one
             }
             try {
                 return relay(session);
@@ -121,6 +147,19 @@ public final class CargoRelay {
             }
         } finally {
             close(lock);
+        }
+    }
+
+    /** Serving in this process from the start, and, with {@code LATCHKEY_LOG}, saying why. */
+    private NotRelayed notRelayed(String why) {
+        say("not relayed: ".concat(why));
+        return new NotRelayed();
+    }
+
+    /** A line of {@link dev.latchkey.daemon.VerboseLog} when {@code LATCHKEY_LOG} is set (that class itself is not loaded here). */
+    private void say(String message) {
+        if (verbose) {
+            stderr.println(VerboseLog.PREFIX.concat(message));
         }
     }
 
@@ -148,10 +187,11 @@ public final class CargoRelay {
         return channel;
     }
 
-    private RelayFrames.Announce announce() {
+    private RelayFrames.Announce announce(Locations locations) {
         String config = env.get("LATCHKEY_CONFIG").isPresent() ? env.expand(env.get("LATCHKEY_CONFIG").get()).toString() : null;
         String nonce = Long.toHexString(System.nanoTime()).concat(Long.toHexString(System.currentTimeMillis()));
-        return new RelayFrames.Announce(nonce, ownPid(), env.workingDirectory().toString(), config);
+        return new RelayFrames.Announce(nonce, ownPid(), env.workingDirectory().toString(), config,
+                locations.signature());
     }
 
     /**
@@ -265,6 +305,7 @@ public final class CargoRelay {
         private static final int READY = 0;
         private static final int REFUSED = 1;
         private static final int RETRY = 2;
+        private static final int ELSEWHERE = 3;
 
         private final RelaySlots slots;
         private final int slot;
@@ -272,6 +313,8 @@ public final class CargoRelay {
         private FileOutputStream requests;
         private FileInputStream answers;
         private final AnswerReader reader = new AnswerReader();
+        /** The daemon declined the session: its files are elsewhere. The session is closed. */
+        private boolean declined;
 
         private Session(RelaySlots slots, int slot) {
             this.slots = slots;
@@ -283,8 +326,10 @@ public final class CargoRelay {
          * Opens the slot's pipes and the session on them; null when the daemon does not open it in
          * time. The daemon may still be closing the slot's last session when this one begins: the
          * pipes are then briefly without a partner, which ends this attempt, and the next succeeds.
+         * Why the daemon refused a session, when it says, is printed on {@code stderr}. A session
+         * the daemon declined is returned {@link #declined}, closed.
          */
-        static Session open(RelaySlots slots, int slot, RelayFrames.Announce announce) throws IOException {
+        static Session open(RelaySlots slots, int slot, RelayFrames.Announce announce, PrintStream stderr) throws IOException {
             Session session = new Session(slots, slot);
             long giveUp = System.nanoTime() + OPEN_NANOS;
             session.watchdog.arm(Watchdog.OPENING_REQUESTS, giveUp);
@@ -305,13 +350,18 @@ public final class CargoRelay {
                     // The leading newline ends whatever a relay killed mid-line left in the pipe.
                     session.requests.write(opening);
                     session.watchdog.arm(Watchdog.READING_ANSWERS, giveUp);
-                    int ready = session.awaitReady(announce.nonce());
+                    int ready = session.awaitReady(announce.nonce(), stderr);
                     if (ready == READY) {
                         session.watchdog.disarm();
                         return session;
                     }
                     if (ready == REFUSED) {
                         break;
+                    }
+                    if (ready == ELSEWHERE) {
+                        session.declined = true;
+                        session.close();
+                        return session;
                     }
                 } catch (IOException e) {
                     // no partner on a pipe just now; try again
@@ -334,8 +384,12 @@ public final class CargoRelay {
             }
         }
 
-        /** Reads until the daemon says whether this session is open; what came before was a dead relay's. */
-        private int awaitReady(String nonce) throws IOException {
+        /**
+         * Reads until the daemon says whether this session is open; what came before was a dead
+         * relay's. A notice just before a refusal says why, and goes to {@code stderr}.
+         */
+        private int awaitReady(String nonce, PrintStream stderr) throws IOException {
+            String why = null;
             while (true) {
                 int length = reader.read(answers);
                 if (length < 0 || watchdog.expired()) {
@@ -344,8 +398,15 @@ public final class CargoRelay {
                 if (RelayFrames.isFrame(reader.buffer(), length)) {
                     String frame = new String(reader.buffer(), 0, length, StandardCharsets.UTF_8);
                     if (frame.equals(RelayFrames.REFUSED)) {
+                        if (why != null) {
+                            stderr.println(why);
+                        }
                         return REFUSED;
                     }
+                    if (frame.equals(RelayFrames.ELSEWHERE)) {
+                        return ELSEWHERE;
+                    }
+                    why = noticeText(frame);
                     try {
                         if (nonce.equals(RelayFrames.readyNonce(frame))) {
                             return READY;
@@ -353,6 +414,8 @@ public final class CargoRelay {
                     } catch (RelayFrames.MalformedFrameException e) {
                         return REFUSED;
                     }
+                } else {
+                    why = null;
                 }
                 reader.wipe();
             }

@@ -9,9 +9,12 @@ import java.nio.charset.StandardCharsets;
  * starts with {@code {"relay":}, which no answer does ({@code {"Ok":} and {@code {"Err":} do).
  *
  * <pre>
- * relay → daemon  {"relay":1,"nonce":"N","pid":P,"cwd":"/dir","config":"/file"}   opens a session (pid, config only when known)
+ * relay → daemon  {"relay":2,"nonce":"N","pid":P,"cwd":"/dir","config":"/file","locations":"L"}
+ *                                                                          opens a session (pid, config only when known)
  * daemon → relay  {"relay":"ready","nonce":"N"}                            the session is open
  * daemon → relay  {"relay":"refused"}                                      an announce it cannot read (another version)
+ * daemon → relay  {"relay":"elsewhere"}                                    the caller's files are not where the daemon's are:
+ *                                                                          it serves the session itself, without the daemon
  * daemon → relay  {"relay":"notice","text":"..."}                          a line for the caller's stderr
  * daemon → relay  {"relay":"serve-in-caller"}                              this request needs the caller: it serves it, and the rest
  * daemon → relay  {"relay":"broken-config"}                                the config file is broken: the caller exits 2 at the end
@@ -21,8 +24,11 @@ import java.nio.charset.StandardCharsets;
  * what the provider would have written had it served the request itself.
  */
 final class RelayFrames {
-    /** The version of this format; a daemon refuses a session of another version. */
-    static final int VERSION = 1;
+    /**
+     * The version of this format; a daemon refuses a session of another version. 2: the announce
+     * carries the caller's {@link dev.latchkey.daemon.config.Locations#signature() locations}.
+     */
+    static final int VERSION = 2;
 
     private static final byte[] PREFIX = "{\"relay\":".getBytes(StandardCharsets.UTF_8);
     private static final String ANNOUNCE = "{\"relay\":" + VERSION + ",\"nonce\":";
@@ -31,6 +37,7 @@ final class RelayFrames {
     static final String REFUSED = "{\"relay\":\"refused\"}";
     static final String SERVE_IN_CALLER = "{\"relay\":\"serve-in-caller\"}";
     static final String BROKEN_CONFIG = "{\"relay\":\"broken-config\"}";
+    static final String ELSEWHERE = "{\"relay\":\"elsewhere\"}";
 
     private RelayFrames() {
     }
@@ -46,9 +53,10 @@ final class RelayFrames {
 
     /**
      * What opens a session: which session, the relaying process (null: unknown), from which
-     * directory, with which config file (null: none named).
+     * directory, with which config file (null: none named), and where the caller's environment
+     * puts latchkey's and cargo's files ({@link dev.latchkey.daemon.config.Locations#signature()}).
      */
-    record Announce(String nonce, Long pid, String workingDirectory, String config) {
+    record Announce(String nonce, Long pid, String workingDirectory, String config, String locations) {
     }
 
     /** Whether the first {@code length} bytes of {@code line} are a frame rather than an answer or a request. */
@@ -76,6 +84,8 @@ final class RelayFrames {
             s.append(",\"config\":");
             quote(s, announce.config());
         }
+        s.append(",\"locations\":");
+        quote(s, announce.locations());
         return s.append('}').toString();
     }
 
@@ -90,9 +100,11 @@ final class RelayFrames {
         if (c.skip(",\"config\":")) {
             config = c.string();
         }
+        c.expect(",\"locations\":");
+        String locations = c.string();
         c.expect("}");
         c.end();
-        return new Announce(nonce, pid, cwd, config);
+        return new Announce(nonce, pid, cwd, config, locations);
     }
 
     static String ready(String nonce) {

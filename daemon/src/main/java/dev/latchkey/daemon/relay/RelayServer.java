@@ -154,6 +154,10 @@ public final class RelayServer {
                 return; // the pipes were removed: the daemon is stopping
             } catch (IOException e) {
                 // the relay went away while it was being answered; the next one may come
+            } catch (RuntimeException e) {
+                // A bug met by one session must not take the slot with it: the next relay is served.
+                log.accept("a relayed session on slot " + slot + " ended on an internal error (" + e.getClass().getName()
+                        + "); the slot serves the next one");
             }
         }
     }

@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -29,7 +30,8 @@ import java.util.function.UnaryOperator;
  * after it is answered as that caller's own provider would answer it, through a
  * {@link ServiceRouter#forRelayedCaller} router and a cargo {@link ProtocolSession}; what the
  * router prints for the user goes back as notices. A line only the caller can serve, or one that
- * comes while the daemon is stopping, is handed back to it.
+ * comes while the daemon is stopping, is handed back to it; a caller whose files are not where
+ * the daemon's are is declined whole.
  */
 final class RelaySession {
     private final Services services;
@@ -83,10 +85,21 @@ final class RelaySession {
             writeLine(out, RelayFrames.REFUSED);
             return null;
         }
-        Path directory = Path.of(announce.workingDirectory());
-        Path config = announce.config() == null ? null : Path.of(announce.config());
+        Path directory;
+        Path config;
+        try {
+            directory = Path.of(announce.workingDirectory());
+            config = announce.config() == null ? null : Path.of(announce.config());
+        } catch (InvalidPathException e) {
+            // Not quoted: the paths are whatever the relay sent.
+            return refuse(out, "its working directory or config file is not a valid file name (" + e.getReason() + ")");
+        }
         if (!directory.isAbsolute() || (config != null && !config.isAbsolute())) {
-            writeLine(out, RelayFrames.REFUSED);
+            return refuse(out, "its working directory or config file is not an absolute path");
+        }
+        if (!services.sharesLocations(announce.locations())) {
+            // The caller's files are elsewhere: answered here, it would be told of the daemon's.
+            writeLine(out, RelayFrames.ELSEWHERE);
             return null;
         }
         writeLine(out, RelayFrames.ready(announce.nonce()));
@@ -95,6 +108,17 @@ final class RelaySession {
                 notices);
         RequestHandler handler = tracking.apply(router);
         return new Session(router, handler, new ProtocolSession(Dialect.CARGO, version, handler));
+    }
+
+    /**
+     * Refuses a session whose announce this daemon can read but not serve, telling the relay why
+     * in a notice first; the relay then serves the session itself.
+     */
+    private static Session refuse(OutputStream out, String why) throws IOException {
+        writeLine(out, RelayFrames.notice("latchkey: the daemon cannot serve this relayed session: " + why
+                + "; this process serves it instead"));
+        writeLine(out, RelayFrames.REFUSED);
+        return null;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.latchkey.daemon.service;
 
 import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.Config;
+import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Durations;
 import dev.latchkey.daemon.metadata.BookEntry;
 import dev.latchkey.daemon.metadata.MetadataBook;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -394,7 +396,7 @@ public final class CredentialService {
         long now = clock.instant().getEpochSecond();
         MetadataBook.Page page = book.read();
         List<Response.TokenInfo> entries = new ArrayList<>();
-        for (Store store : usable(config.storeOrder())) {
+        for (Store store : everyStoreLookedIn(page)) {
             for (StoreEntry e : store.list()) {
                 if (only == null || only.indexUrl().equals(e.registry().indexUrl())) {
                     Optional<BookEntry> entry = keepsMetadata(store)
@@ -408,6 +410,30 @@ public final class CredentialService {
             }
         }
         return new Response.Listed(entries);
+    }
+
+    /**
+     * Every usable store latchkey would look in for some registry, each backend once (the
+     * {@code keychain} is {@code libsecret} here): the lookup order, each configured registry's own
+     * stores, and the stores the metadata book says hold a token (one stored with {@code --store NAME}).
+     */
+    private List<Store> everyStoreLookedIn(MetadataBook.Page page) throws CredentialException {
+        Set<String> names = new LinkedHashSet<>(config.storeOrder());
+        for (String registry : config.registries().keySet().stream().sorted().toList()) {
+            names.addAll(config.registries().get(registry).stores());
+        }
+        for (BookEntry entry : page.entries()) {
+            names.addAll(entry.stores());
+        }
+        names.retainAll(ConfigLoader.STORE_NAMES); // a book edited by hand may name anything
+        Set<String> backends = new HashSet<>();
+        List<Store> result = new ArrayList<>();
+        for (Store store : usable(List.copyOf(names))) {
+            if (backends.add(store.backend())) {
+                result.add(store);
+            }
+        }
+        return result;
     }
 
     /**

@@ -11,23 +11,49 @@ import dev.latchkey.daemon.registry.RegistryResolver;
 import dev.latchkey.daemon.store.StoreCatalog;
 import dev.latchkey.protocol.TokenVariables;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One {@link CredentialService} per config file, made when first asked for: a protocol request
  * may name its own config in cargo's {@code args}, and the config is read once per process.
+ *
+ * <p>What is the user's rather than a config's is made once and shared by every config's service:
+ * the audit log (one open file) and the metadata book, both in the state directory. A config's
+ * service, with its stores and the daemon's cache of their tokens, is kept by the config file's
+ * real path, so two spellings of one file share it; at most {@link #MAX_NAMED_CONFIGS} named ones
+ * are kept besides the default, and the oldest goes (its cached tokens wiped) when another comes,
+ * so a caller naming ever new configs costs the daemon no more than that. The lookup of a config
+ * served before takes no lock.
  */
 public final class Services {
+    /** How many configs named by requests are kept at once, besides the default one. */
+    static final int MAX_NAMED_CONFIGS = 16;
+
     private final Environment env;
     private final Path defaultConfig;
     private final String version;
     private final boolean cacheSlowStores;
-    private final Map<Optional<Path>, CredentialService> byConfig = new ConcurrentHashMap<>();
+    /** Each config as it was named (absolute), to its service: several names may share one. */
+    private final Map<Path, Served> byName = new ConcurrentHashMap<>();
+    /** Each config by its real path, oldest first; guarded by this. */
+    private final Map<Path, Served> byRealPath = new LinkedHashMap<>();
+    /** The service of the default config, which is never let go. */
+    private volatile Served byDefault;
+    /** Made with the first service; guarded by this. */
+    private AuditLog audit;
+    private MetadataBook book;
+    /** {@link Locations#signature()} of {@link #env}, made when first compared. */
+    private volatile String locations;
+
+    /** A config's service, and its cache, which is wiped when the service is let go. */
+    private record Served(CredentialService service, TokenCache cache) {
+    }
 
     /** {@code defaultConfig} null: the config file of SPEC §8. */
     public Services(Environment env, Path defaultConfig, String version) {
@@ -68,22 +94,86 @@ public final class Services {
         return false;
     }
 
-    /** The service for {@code configPath}, or for the default config when null. */
-    public synchronized CredentialService forConfig(Path configPath) throws ConfigException {
-        Optional<Path> key = Optional.ofNullable(configPath != null ? configPath : defaultConfig);
-        CredentialService service = byConfig.get(key);
-        if (service == null) {
-            Config config = new ConfigLoader(env).load(key.orElse(null));
-            RegistryResolver resolver = new RegistryResolver(config, env);
-            TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
-            // The daemon (which caches) serves other processes: it never asks at its own terminal.
-            Path state = new Locations(env).stateDirectory();
-            service = new CredentialService(config, new StoreCatalog(config, env, resolver, !cacheSlowStores), resolver,
-                    Clock.systemUTC(), version, cache, new MetadataBook(state.resolve("metadata.json")),
-                    new AuditLog(state.resolve("audit.log")));
-            byConfig.put(key, service);
+    /**
+     * Whether a caller whose environment has the {@link Locations#signature() signature}
+     * {@code callerLocations} keeps its files where this environment does, so that these services
+     * answer it as its own process would. The daemon serves a caller only then.
+     */
+    public boolean sharesLocations(String callerLocations) {
+        String own = locations;
+        if (own == null) {
+            locations = own = new Locations(env).signature();
         }
-        return service;
+        return own.equals(callerLocations);
+    }
+
+    /** The service for {@code configPath}, or for the default config when null. */
+    public CredentialService forConfig(Path configPath) throws ConfigException {
+        Path named = configPath != null ? configPath : defaultConfig;
+        Served served = named == null ? byDefault : byName.get(named);
+        return served != null ? served.service() : make(named);
+    }
+
+    private synchronized CredentialService make(Path named) throws ConfigException {
+        Served served = named == null ? byDefault : byName.get(named);
+        if (served != null) {
+            return served.service(); // made by another thread meanwhile
+        }
+        Path real = realPath(named != null ? named : new Locations(env).configFile());
+        served = byRealPath.get(real);
+        if (served == null) {
+            served = load(named);
+            byRealPath.put(real, served);
+            if (byRealPath.size() > MAX_NAMED_CONFIGS + 1) {
+                letGoOfTheOldest();
+            }
+        }
+        if (named == null) {
+            byDefault = served;
+        } else {
+            if (byName.size() >= 4 * MAX_NAMED_CONFIGS) {
+                byName.clear(); // names for the same files, found again by their real path when next asked for
+            }
+            byName.put(named, served);
+        }
+        return served.service();
+    }
+
+    private Served load(Path named) throws ConfigException {
+        Config config = new ConfigLoader(env).load(named);
+        if (audit == null) {
+            Path state = new Locations(env).stateDirectory();
+            audit = new AuditLog(state.resolve("audit.log"));
+            book = new MetadataBook(state.resolve("metadata.json"));
+        }
+        RegistryResolver resolver = new RegistryResolver(config, env);
+        TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
+        // The daemon (which caches) serves other processes: it never asks at its own terminal.
+        CredentialService service = new CredentialService(config, new StoreCatalog(config, env, resolver, !cacheSlowStores),
+                resolver, Clock.systemUTC(), version, cache, book, audit);
+        return new Served(service, cache);
+    }
+
+    /** Lets go of the named config served longest ago, wiping what its cache holds; never the default one. */
+    private void letGoOfTheOldest() {
+        for (Map.Entry<Path, Served> oldest : byRealPath.entrySet()) {
+            Served gone = oldest.getValue();
+            if (gone != byDefault) {
+                byRealPath.remove(oldest.getKey());
+                byName.values().removeIf(served -> served == gone);
+                gone.cache().close();
+                return;
+            }
+        }
+    }
+
+    /** The file's real path (links resolved), so that two names of one file are one config; a missing file's own path. */
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return file.toAbsolutePath().normalize();
+        }
     }
 
     public Environment environment() {

@@ -36,6 +36,8 @@ public final class TokenCache {
      */
     private long forgets;
     private ScheduledExecutorService sweeper; // made on first use
+    /** Set by {@link #close()}: nothing more is kept. Guarded by this. */
+    private boolean closed;
 
     private record Key(String store, String indexUrl, Operation operation) {
     }
@@ -102,6 +104,18 @@ public final class TokenCache {
         });
     }
 
+    /**
+     * Wipes every kept token and keeps none from now on, and stops the sweeper's thread: the
+     * config this cache served is no longer served. A request still being answered reads its store.
+     */
+    public synchronized void close() {
+        closed = true;
+        entries.forEach(this::drop);
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+    }
+
     /** Until when a token read at {@code now} may be kept: the TTL, cut short by the token's own expiration. */
     static Instant keptUntil(Instant now, Duration ttl, Long expiration) {
         Instant until = now.plus(ttl);
@@ -117,7 +131,7 @@ public final class TokenCache {
 
     private synchronized void keep(Key key, StoredToken token, Instant now, long forgetsBefore) {
         Instant until = keptUntil(now, ttl, token.expiration());
-        if (!now.isBefore(until) || forgets != forgetsBefore) {
+        if (closed || !now.isBefore(until) || forgets != forgetsBefore) {
             return; // expired already, or perhaps replaced while it was read: nothing to keep
         }
         Entry entry = new Entry(copy(token), until);

@@ -24,17 +24,29 @@ final class DaemonLink implements AutoCloseable {
     private final PrintStream diagnostics;
     private LatchkeyClient client;
     private boolean gone;
+    /** Why requests do not go to the daemon, once they do not; for {@link VerboseLog}. */
+    private String whyNot;
 
-    /** {@code socket} null: there is never a daemon to ask. */
-    DaemonLink(Path socket, PrintStream diagnostics) {
+    /** {@code socket} null: there is never a daemon to ask, for the reason {@code whyNone}. */
+    DaemonLink(Path socket, String whyNone, PrintStream diagnostics) {
         this.socket = socket;
         this.diagnostics = diagnostics;
         this.gone = socket == null;
+        this.whyNot = whyNone;
     }
 
     /** Whether requests may still go to the daemon. */
     boolean available() {
         return !gone;
+    }
+
+    /** Why requests are not handed to the daemon (no daemon runs, it went away, ...); null while they are. */
+    String whyNot() {
+        return gone ? whyNot : null;
+    }
+
+    Path socket() {
+        return socket;
     }
 
     /**
@@ -47,6 +59,19 @@ final class DaemonLink implements AutoCloseable {
             client.close();
         }
     }
+
+    /** What marks {@link #ELSEWHERE} on the wire, in its {@code caused-by}. */
+    private static final String ELSEWHERE_CAUSE = "latchkey:caller-locations-differ";
+
+    /**
+     * The daemon's answer to a request whose caller keeps its files elsewhere (another
+     * {@code CARGO_HOME}, {@code HOME} or XDG directory): the caller serves it, and all its
+     * requests after it, itself. Only latchkey's own callers, which say where their files are, get it.
+     */
+    static final Response.Failure ELSEWHERE = new Response.Failure(ErrorKind.UNAVAILABLE,
+            "this latchkey daemon keeps its files elsewhere than the caller (its HOME, CARGO_HOME or XDG directories differ), "
+                    + "so the caller serves the request itself; to have the daemon serve it, start the daemon from the caller's "
+                    + "environment", List.of(ELSEWHERE_CAUSE));
 
     /**
      * The answer to an erase the daemon received and then went away without answering ({@code why}).
@@ -67,15 +92,33 @@ final class DaemonLink implements AutoCloseable {
             client = LatchkeyClient.overSocket(socket).startDaemon(false).build();
         }
         try {
-            return Optional.of(client.exchange(request, args));
+            Response answer = client.exchange(request, args);
+            if (answer instanceof Response.Failure failure && failure.causedBy().contains(ELSEWHERE_CAUSE)) {
+                gone = true;
+                whyNot = "the daemon on " + socket + " keeps its files elsewhere than this process (its HOME, CARGO_HOME or "
+                        + "XDG directories differ)";
+                client.close();
+                return Optional.empty();
+            }
+            return Optional.of(answer);
         } catch (ConnectException notRunning) {
             gone = true;
+            whyNot = "no daemon answers on " + socket;
             return Optional.empty();
         } catch (IOException e) {
             gone = true;
+            whyNot = "the daemon on " + socket + " could not be used: " + e.getMessage();
             client.close();
             if (e instanceof ConnectionLostException lost && lost.requestSent()) {
-                return Optional.of(lostWhileErasing(e.getMessage()));
+                if (request instanceof Request.Erase) {
+                    return Optional.of(lostWhileErasing(e.getMessage()));
+                }
+                // The client library sent it twice, and lost the daemon both times. Anything but an
+                // erase gives the same answer when done again, so it is done here.
+                diagnostics.println("latchkey: the latchkey daemon went away while answering this " + request.kind()
+                        + " request (" + e.getMessage() + "); serving it in this process instead. The daemon's log "
+                        + "(daemon.log in latchkey's state directory) says why it went; `latchkey daemon status`, whether one runs");
+                return Optional.empty();
             }
             diagnostics.println("latchkey: serving in this process instead of the daemon: " + e.getMessage());
             return Optional.empty();

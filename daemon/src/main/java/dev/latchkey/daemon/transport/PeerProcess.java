@@ -58,10 +58,13 @@ public final class PeerProcess {
                 return null;
             }
             try {
-                Method fdOf = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-                return new Binding(Native.load("c", LibC.class), fdOf);
+                Class<?> channels = Class.forName("sun.nio.ch.SelChImpl");
+                if (!channels.getModule().isExported(channels.getPackageName(), PeerProcess.class.getModule())) {
+                    return null; // not exported to us: this JVM was started without JVM_OPTION
+                }
+                return new Binding(Native.load("c", LibC.class), channels.getMethod("getFDVal"));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                return null; // not exported to us (run without the jar's manifest), or no JNA here
+                return null; // a JDK without that class, or no JNA or libc here
             }
         }
     }

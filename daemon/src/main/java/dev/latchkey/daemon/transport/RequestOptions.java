@@ -14,17 +14,22 @@ import java.util.List;
  * @param store    {@code --store NAME}: use only this store
  * @param config   {@code --config PATH}
  * @param noDaemon {@code --no-daemon}: serve in this process
+ * @param callerLocations {@code --caller-locations SIGNATURE}: where the files of the process that
+ *                 handed the request to the daemon are ({@link dev.latchkey.daemon.config.Locations#signature()});
+ *                 latchkey's own command line and provider send it, and only the daemon reads it
  * @param ignored  arguments not recognised, reported once on stderr
  */
-public record RequestOptions(String store, Path config, boolean noDaemon, List<String> ignored) {
+public record RequestOptions(String store, Path config, boolean noDaemon, String callerLocations, List<String> ignored) {
 
-    public static final RequestOptions NONE = new RequestOptions(null, null, false, List.of());
+    /** The option that carries {@link #callerLocations()}. */
+    static final String CALLER_LOCATIONS = "--caller-locations";
 
     /** @throws CredentialException.BadRequest when {@code --config} names no possible path (a NUL in it) */
     public static RequestOptions parse(List<String> args, Path workingDirectory) throws CredentialException.BadRequest {
         String store = null;
         Path config = null;
         boolean noDaemon = false;
+        String callerLocations = null;
         List<String> ignored = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -38,11 +43,13 @@ public record RequestOptions(String store, Path config, boolean noDaemon, List<S
                 config = path(workingDirectory, arg.substring("--config=".length()));
             } else if (arg.equals("--config") && i + 1 < args.size()) {
                 config = path(workingDirectory, args.get(++i));
+            } else if (arg.equals(CALLER_LOCATIONS) && i + 1 < args.size()) {
+                callerLocations = args.get(++i);
             } else {
                 ignored.add(arg);
             }
         }
-        return new RequestOptions(store, config, noDaemon, List.copyOf(ignored));
+        return new RequestOptions(store, config, noDaemon, callerLocations, List.copyOf(ignored));
     }
 
     private static Path path(Path workingDirectory, String path) throws CredentialException.BadRequest {

@@ -1,6 +1,8 @@
 package dev.latchkey.daemon.transport;
 
+import dev.latchkey.daemon.VerboseLog;
 import dev.latchkey.daemon.config.ConfigException;
+import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
@@ -15,6 +17,7 @@ import dev.latchkey.protocol.Secret;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +39,16 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
     private final Services services;
     private final Dialect dialect;
     private final PrintStream diagnostics;
+    private final VerboseLog verbose;
     private final DaemonLink daemon;
     private final Path workingDirectory;
     private final Path defaultConfig;
     /** Who asks, looked up on the first request served here (it costs a look at /proc, and a socket call). */
     private final Supplier<Caller> callerLookup;
+    /** Whether this is the daemon's router for a connection, which answers a caller only where its files are the daemon's. */
+    private final boolean servesOthers;
+    /** This process's {@link dev.latchkey.daemon.config.Locations#signature()}, sent with what goes to the daemon. */
+    private String locations;
     private Caller caller;
     private boolean warnedAboutArgs;
     private boolean sawBrokenConfig;
@@ -50,7 +58,8 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      * peer {@code caller} finds when it is first needed (after the hello, so no client waits for it).
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Supplier<Caller> caller) {
-        this(services, dialect, diagnostics, null, services.environment().workingDirectory(), services.explicitConfig(), caller);
+        this(services, dialect, diagnostics, VerboseLog.OFF, null, "it is the daemon's", services.environment().workingDirectory(),
+                services.explicitConfig(), caller, true);
     }
 
     /**
@@ -60,8 +69,15 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      * served here are this process's parent's (cargo's, or the shell's).
      */
     public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket) {
-        this(services, dialect, diagnostics, services.environmentHoldsTokens() ? null : daemonSocket,
-                services.environment().workingDirectory(), services.explicitConfig(), PARENT_OF_THIS_PROCESS);
+        this(services, dialect, diagnostics, VerboseLog.OFF, daemonSocket);
+    }
+
+    /** The same, saying on {@code verbose} who served each request and why. */
+    public ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, VerboseLog verbose, Path daemonSocket) {
+        this(services, dialect, diagnostics, verbose, services.environmentHoldsTokens() ? null : daemonSocket,
+                services.environmentHoldsTokens() ? "this process's environment holds token variables, which only it can see"
+                        : "told to serve here (--no-daemon or LATCHKEY_NO_DAEMON)",
+                services.environment().workingDirectory(), services.explicitConfig(), PARENT_OF_THIS_PROCESS, false);
     }
 
     /**
@@ -76,15 +92,18 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         }
     };
 
-    private ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, Path daemonSocket,
-                          Path workingDirectory, Path defaultConfig, Supplier<Caller> callerLookup) {
+    private ServiceRouter(Services services, Dialect dialect, PrintStream diagnostics, VerboseLog verbose, Path daemonSocket,
+                          String whyNoDaemon, Path workingDirectory, Path defaultConfig, Supplier<Caller> callerLookup,
+                          boolean servesOthers) {
         this.services = services;
         this.dialect = dialect;
         this.diagnostics = diagnostics;
-        this.daemon = new DaemonLink(daemonSocket, diagnostics);
+        this.verbose = verbose;
+        this.daemon = new DaemonLink(daemonSocket, whyNoDaemon, diagnostics);
         this.workingDirectory = workingDirectory;
         this.defaultConfig = defaultConfig;
         this.callerLookup = callerLookup;
+        this.servesOthers = servesOthers;
     }
 
     /**
@@ -96,7 +115,8 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
      */
     public static ServiceRouter forRelayedCaller(Services services, Path callerDirectory, Path callerConfig, Caller caller,
                                                  PrintStream diagnostics) {
-        return new ServiceRouter(services, Dialect.CARGO, diagnostics, null, callerDirectory, callerConfig, () -> caller);
+        return new ServiceRouter(services, Dialect.CARGO, diagnostics, VerboseLog.OFF, null, "it is the daemon's", callerDirectory,
+                callerConfig, () -> caller, false);
     }
 
     /**
@@ -165,6 +185,9 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
                 diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
                         + " (recognised: --store NAME, --config PATH, --no-daemon)");
             }
+            if (servesOthers && options.callerLocations() != null && !services.sharesLocations(options.callerLocations())) {
+                return DaemonLink.ELSEWHERE;
+            }
             Request request = line.request();
             if (dialect == Dialect.CARGO && request instanceof Request.Store store && store.token() == null) {
                 request = store.withToken(askForToken(store));
@@ -172,19 +195,57 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
             if (!options.noDaemon() && daemon.available()) {
                 Optional<Response> answer = forward(request, options);
                 if (answer.isPresent()) {
+                    if (verbose.on()) {
+                        verbose.say(about(request) + ": answered by the daemon on " + daemon.socket() + ": " + outcome(answer.get()));
+                    }
                     return told(answer.get());
                 }
             }
             if (caller == null) {
                 caller = callerLookup.get();
             }
-            return told(services.forConfig(config(options)).handle(request, options.store(), caller));
+            Response response = services.forConfig(config(options)).handle(request, options.store(), caller);
+            if (verbose.on()) {
+                String why = options.noDaemon() ? "--no-daemon in the request" : daemon.whyNot() != null ? daemon.whyNot()
+                        : "the registry's name is not known here, which the daemon, elsewhere, cannot look up";
+                verbose.say(about(request) + ": served in this process (" + why + ") with the config "
+                        + describeConfig(config(options)) + ": " + outcome(response));
+            }
+            return told(response);
         } catch (ConfigException e) {
             sawBrokenConfig = true;
             return Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage());
         } catch (CredentialException e) {
             return e.toFailure();
         }
+    }
+
+    /** A request as {@link VerboseLog} names it: its kind and registry, never a token or an argument. */
+    private static String about(Request request) {
+        Registry registry = request.registry();
+        return registry == null ? request.kind()
+                : request.kind() + " " + (registry.indexUrl() != null ? registry.indexUrl() : registry.name());
+    }
+
+    /** What came of a request, for {@link VerboseLog}: the store that answered, or the error's kind. */
+    private static String outcome(Response response) {
+        if (response instanceof Response.Failure failure) {
+            return "failed, " + failure.kind().wire();
+        } else if (response instanceof Response.Got got) {
+            return "a token from the " + got.store() + " store";
+        } else if (response instanceof Response.Stored stored) {
+            return "kept in the " + stored.store() + " store";
+        } else if (response instanceof Response.Erased erased) {
+            return "erased from " + String.join(", ", erased.stores());
+        } else if (response instanceof Response.Rotated rotated) {
+            return "rotated in " + String.join(", ", rotated.stores());
+        }
+        return "ok";
+    }
+
+    private String describeConfig(Path named) {
+        Path file = named != null ? named : new Locations(services.environment()).configFile();
+        return file + (Files.isRegularFile(file) ? "" : " (absent: the defaults)");
     }
 
     /**
@@ -245,6 +306,10 @@ public final class ServiceRouter implements RequestHandler, AutoCloseable {
         if (config != null) {
             args.addAll(List.of("--config", config.toAbsolutePath().toString()));
         }
+        if (locations == null) {
+            locations = new Locations(services.environment()).signature();
+        }
+        args.addAll(List.of(RequestOptions.CALLER_LOCATIONS, locations));
         return daemon.forward(request, args);
     }
 

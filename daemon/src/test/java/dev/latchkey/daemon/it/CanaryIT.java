@@ -3,6 +3,7 @@ package dev.latchkey.daemon.it;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +36,13 @@ class CanaryIT {
     /** What the commands printed that may not hold a token: every stderr, and stdout of all but `get`s. */
     private final List<String> printed = new ArrayList<>();
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
     private PrivateKeyring keyring;
 
     @BeforeEach
     void start() throws Exception {
-        sandbox = new DaemonSandbox().config("[registries." + REGISTRY + "]\nindex = \"" + INDEX + "\"\n");
+        sandbox.config("[registries." + REGISTRY + "]\nindex = \"" + INDEX + "\"\n");
         keyring = PrivateKeyring.start(sandbox.root.resolve("keyrings"), "canary-keyring-password");
         sandbox.env().put("DBUS_SESSION_BUS_ADDRESS", keyring.environment().get("DBUS_SESSION_BUS_ADDRESS"));
         sandbox.env().put("LATCHKEY_NO_DAEMON", "1");
@@ -48,11 +50,7 @@ class CanaryIT {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            sandbox.close();
-        } finally {
-            keyring.close();
-        }
+        keyring.close();
     }
 
     /** Runs a command whose every output must be free of tokens. */

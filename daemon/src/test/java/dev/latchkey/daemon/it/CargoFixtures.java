@@ -41,10 +41,23 @@ final class CargoFixtures {
                 + "index = " + toml(indexUrl) + "\n";
         switch (setting) {
             case PER_REGISTRY -> config += "credential-provider = " + provider + "\n";
-            case GLOBAL -> config += "\n[registry]\nglobal-credential-providers = " + provider + "\n";
+            case GLOBAL -> config += "\n" + globalSnippet(provider);
         }
         return config + "\n[source.crates-io]\nreplace-with = \"no-crates-io\"\n"
                 + "\n[source.no-crates-io]\ndirectory = " + toml(noCratesIo.toString()) + "\n";
+    }
+
+    /**
+     * The snippet users copy into cargo's config, {@code native-config/cargo/config.toml}, with
+     * {@code provider} for the {@code latchkey} it names: the end-to-end tests run cargo with it.
+     */
+    private static String globalSnippet(String provider) throws IOException {
+        String snippet = Files.readString(launcher().getParent().resolveSibling("native-config/cargo/config.toml"));
+        String global = "global-credential-providers = [\"latchkey\"]";
+        if (!snippet.contains(global)) {
+            throw new IllegalStateException("native-config/cargo/config.toml no longer says " + global);
+        }
+        return snippet.replace(global, "global-credential-providers = " + provider);
     }
 
     /** A library with no dependencies, complete enough that publishing it to {@code registry} draws no warning. */

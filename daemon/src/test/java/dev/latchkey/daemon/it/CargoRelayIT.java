@@ -1,16 +1,21 @@
 package dev.latchkey.daemon.it;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,17 +58,12 @@ class CargoRelayIT {
             "{\"v\":1," + REGISTRY + ",\"kind\":\"logout\"}",
             "{\"v\":1," + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"}") + "\n";
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
+    void prepare() throws Exception {
         sandbox.config("stores = [\"file\"]\n");
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
     }
 
     /** A provider run, and the classes it loaded. */
@@ -240,6 +240,32 @@ class CargoRelayIT {
             assertEquals("{\"v\":[1]}\n{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-stored\",\"cache\":\"session\",\"operation_independent\":true}}\n",
                     next.stdout());
         }
+    }
+
+    @Test
+    void anAnnounceWhosePathIsNoFileNameIsRefusedAndItsSlotServesTheNextRelay() throws Exception {
+        sandbox.startDaemon();
+        assertEquals(0, sandbox.run("tok-stored\n", "store", COMPANY).exit());
+        Path relay = sandbox.socket.resolveSibling("daemon.sock.relay");
+        // Slot 0, held as a relay holds it, so the provider below can only have it afterwards.
+        try (FileChannel lock = FileChannel.open(relay.resolve("0.lock"), StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+            try (OutputStream requests = new FileOutputStream(relay.resolve("0.in").toFile());
+                 BufferedReader answers = new BufferedReader(new InputStreamReader(
+                         new FileInputStream(relay.resolve("0.out").toFile()), StandardCharsets.UTF_8))) {
+                requests.write("{\"relay\":2,\"nonce\":\"n1\",\"cwd\":\"/tmp/a\\u0000b\",\"locations\":\"\"}\n"
+                        .getBytes(StandardCharsets.UTF_8));
+                requests.flush();
+                String notice = line(answers);
+                assertTrue(notice.startsWith("{\"relay\":\"notice\",\"text\":\"latchkey: the daemon cannot serve this relayed session: "
+                        + "its working directory or config file is not a valid file name"), notice);
+                assertEquals("{\"relay\":\"refused\"}", line(answers));
+            }
+        }
+        String get = "{\"v\":1," + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"}\n";
+        Provided next = provide(get);
+        assertTrue(next.relayedWhole(), "the slot's thread lives on and serves the next relay: " + next);
+        assertEquals("{\"v\":[1]}\n{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-stored\",\"cache\":\"session\",\"operation_independent\":true}}\n",
+                next.stdout());
     }
 
     @Test

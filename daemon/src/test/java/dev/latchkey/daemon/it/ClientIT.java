@@ -6,9 +6,9 @@ import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Response;
 import dev.latchkey.protocol.Secret;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,16 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClientIT {
     private static final Registry COMPANY = new Registry("sparse+https://packages.example.com/index/", "company");
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox().config("stores = [\"file\"]\n");
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
+    void prepare() throws Exception {
+        sandbox.config("stores = [\"file\"]\n");
     }
 
     @Test

@@ -4,9 +4,9 @@ import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Secret;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,21 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class DaemonCacheIT {
     private static final Registry COMPANY = new Registry("sparse+https://packages.example.com/index/", "company");
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
     private Path runs;
     private Path commandToken;
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
+    void prepare() throws Exception {
         runs = sandbox.root.resolve("runs");
         commandToken = sandbox.root.resolve("command-token");
         Files.writeString(commandToken, "command-token-1\n");
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
     }
 
     /** A command store that counts its runs and prints whatever token the test put in a file, before the file store. */

@@ -3,9 +3,8 @@ package dev.latchkey.daemon.it;
 import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Secret;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -65,17 +64,8 @@ class DaemonForwardingIT {
             "{\"v\":1,\"registry\":{\"index-url\":\"" + COMPANY + "\",\"name\":\"company\"},\"kind\":\"logout\"}",
             "{\"v\":1,\"registry\":{\"index-url\":\"" + COMPANY + "\",\"name\":\"company\"},\"kind\":\"get\",\"operation\":\"read\"}") + "\n";
 
-    private DaemonSandbox sandbox;
-
-    @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
-    }
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @Test
     void stdioAnswersTheSameThroughTheDaemonAsInProcess() throws Exception {
@@ -195,7 +185,7 @@ class DaemonForwardingIT {
 
     @Test
     void realCargoLogsOutThroughTheDaemon() throws Exception {
-        Path cargo = DaemonSandbox.require("cargo", "to drive the provider with real cargo");
+        Path cargo = RequiredComponent.executable("cargo", "to drive the provider with real cargo");
         sandbox.config("stores = [\"memory\"]\n");
         // cargo runs the provider as `PATH --cargo-plugin`; options would arrive in the request's args, not argv.
         Path provider = sandbox.launcher();

@@ -4,9 +4,8 @@ import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Response;
 import dev.latchkey.protocol.Secret;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,17 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DaemonLifecycleIT {
     private static final String REGISTRY = "sparse+https://packages.example.com/index/";
 
-    private DaemonSandbox sandbox;
-
-    @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
-    }
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @Test
     void detachesAnswersAndRefusesASecondDaemonOnTheSameSocket() throws Exception {

@@ -10,9 +10,8 @@ import dev.latchkey.protocol.RequestLine;
 import dev.latchkey.protocol.Response;
 import dev.latchkey.protocol.ResponseCodec;
 import dev.latchkey.protocol.Secret;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.net.UnixDomainSocketAddress;
@@ -44,17 +43,8 @@ class DaemonLoadIT {
     private static final int CLIENTS = 200;
     private static final int REQUESTS = 500;
 
-    private DaemonSandbox sandbox;
-
-    @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
-    }
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @Test
     void twoHundredClientsFiveHundredRequestsEachEveryAnswerRight() throws Exception {

@@ -2,10 +2,11 @@ package dev.latchkey.daemon.it;
 
 import dev.latchkey.client.LatchkeyClient;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,12 @@ import static org.awaitility.Awaitility.await;
  * A private world for one test of the daemon: its own home, XDG directories, socket and config in
  * a temporary directory, and the real {@code latchkey.jar} run in it as separate processes.
  * {@link #close()} kills every process it started, detached daemons included, and removes it all.
+ *
+ * <p>A test class has one for each test by holding it as an extension,
+ * {@code @RegisterExtension final DaemonSandbox sandbox = DaemonSandbox.perTest();}: JUnit makes the
+ * class anew for every test, and closes the sandbox after the test's own {@code @AfterEach}.
  */
-final class DaemonSandbox implements AutoCloseable {
+final class DaemonSandbox implements AutoCloseable, AfterEachCallback {
     static final Path JAR = Path.of(System.getProperty("latchkey.jar", "daemon/target/latchkey.jar")).toAbsolutePath();
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
@@ -72,6 +77,20 @@ final class DaemonSandbox implements AutoCloseable {
         env.put("XDG_CACHE_HOME", root.resolve("cache").toString());
         env.put("CARGO_HOME", cargoHome.toString());
         writeLauncher();
+    }
+
+    /** A sandbox for the test whose instance is being made, closed after it (see the class comment). */
+    static DaemonSandbox perTest() {
+        try {
+            return new DaemonSandbox();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not make a sandbox in /tmp", e);
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        close();
     }
 
     /** Writes latchkey's config file. */
@@ -205,29 +224,6 @@ final class DaemonSandbox implements AutoCloseable {
 
     String log() throws IOException {
         return Files.exists(daemonLog()) ? Files.readString(daemonLog(), StandardCharsets.UTF_8) : "";
-    }
-
-    /** {@code program} on PATH; when it is missing, fails under CI=true and elsewhere skips the test, saying so. */
-    static Path require(String program, String forWhat) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        requireThat(false, "`" + program + "` is on PATH, " + forWhat);
-        return null;
-    }
-
-    /** When {@code met} is false, fails under CI=true and elsewhere skips the test, saying what is missing. */
-    static void requireThat(boolean met, String requirement) {
-        if (met) {
-            return;
-        }
-        if ("true".equals(System.getProperty("latchkey.ci")) || "true".equals(System.getenv("CI"))) {
-            Assertions.fail("missing: " + requirement);
-        }
-        Assumptions.abort("SKIPPED LOUDLY, missing: " + requirement);
     }
 
     /** Sends {@code signal} (STOP, CONT, ...) to {@code process}; after STOP, returns once every thread has stopped. */

@@ -1,10 +1,10 @@
 package dev.latchkey.daemon.it;
 
 import com.sun.security.auth.module.UnixSystem;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,18 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DaemonSecurityIT {
     private static final int NOBODY = 65534;
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
     private Path directory;
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
+    void prepare() throws Exception {
         directory = sandbox.socket.getParent();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
     }
 
     @Test
@@ -108,7 +103,7 @@ class DaemonSecurityIT {
     @Test
     void refusesAPeerRunningAsAnotherUser() throws Exception {
         requireRoot("to run a client as another user");
-        Path setpriv = DaemonSandbox.require("setpriv", "to run a client as another user");
+        Path setpriv = RequiredComponent.executable("setpriv", "to run a client as another user");
         sandbox.startDaemon();
         Path peerClasses = rawClasses();
         List<String> asNobody = new ArrayList<>(List.of(setpriv.toString(), "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
@@ -158,7 +153,7 @@ class DaemonSecurityIT {
     @Test
     void neitherDaemonNorClientUseASocketServedByAnotherUser() throws Exception {
         requireRoot("to run a server as another user");
-        Path setpriv = DaemonSandbox.require("setpriv", "to run a server as another user");
+        Path setpriv = RequiredComponent.executable("setpriv", "to run a server as another user");
         Path classes = rawClasses();
         Files.createDirectory(directory);
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -242,6 +237,6 @@ class DaemonSecurityIT {
     }
 
     private static void requireRoot(String why) {
-        DaemonSandbox.requireThat(new UnixSystem().getUid() == 0, "the test runs as root " + why);
+        RequiredComponent.require(new UnixSystem().getUid() == 0, "the test runs as root " + why);
     }
 }

@@ -1,9 +1,9 @@
 package dev.latchkey.daemon.it;
 
 import dev.latchkey.client.LatchkeyClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -30,17 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * socket on stdin and stdout and execs the daemon in its own place.
  */
 class DaemonSocketActivationIT {
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
+    void prepare() throws Exception {
         Files.createDirectory(sandbox.socket.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
     }
 
     @Test
@@ -79,7 +74,7 @@ class DaemonSocketActivationIT {
 
     /** systemd-socket-activate listening on the sandbox's socket, then {@code latchkey daemon --foreground ARGS}. */
     private List<String> activated(boolean onStandardInput, String... args) {
-        Path activate = DaemonSandbox.require("systemd-socket-activate", "to hand the daemon a listening socket as systemd does");
+        Path activate = RequiredComponent.executable("systemd-socket-activate", "to hand the daemon a listening socket as systemd does");
         List<String> command = new ArrayList<>(List.of(activate.toString(), "--listen=" + sandbox.socket));
         if (onStandardInput) {
             command.add("--inetd");

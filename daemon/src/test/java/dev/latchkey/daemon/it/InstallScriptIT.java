@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.it;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,24 +19,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InstallScriptIT {
     private static final Path ROOT = Path.of(System.getProperty("latchkey.root", ".")).toAbsolutePath().normalize();
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
+    void prepare() throws Exception {
         sandbox.env().put("HOME", sandbox.home.toString());
         sandbox.env().remove("DBUS_SESSION_BUS_ADDRESS"); // no way to reach a user manager: the run is the same everywhere
     }
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
-    }
-
     @Test
     void installsTheLauncherAndTheSystemdUserUnitsAndEnablesNothing() throws Exception {
-        DaemonSandbox.require("systemctl", "for install.sh to install the systemd user units");
-        Path analyze = DaemonSandbox.require("systemd-analyze", "to check the installed units with systemd's own checker");
+        RequiredComponent.executable("systemctl", "for install.sh to install the systemd user units");
+        Path analyze = RequiredComponent.executable("systemd-analyze", "to check the installed units with systemd's own checker");
         List<String> install = List.of("bash", ROOT.resolve("scripts/install.sh").toString());
 
         DaemonSandbox.Result first = sandbox.run(null, install);
@@ -56,6 +51,16 @@ class InstallScriptIT {
         DaemonSandbox.Result verified = sandbox.run(null, List.of(analyze.toString(), "--user", "verify",
                 units.resolve("latchkey.socket").toString(), units.resolve("latchkey.service").toString()));
         assertEquals(0, verified.exit(), "systemd-analyze: " + verified.stdout() + verified.stderr());
+
+        // The shell snippet the note names puts the installed launcher on PATH, for sh as for bash.
+        for (String shell : List.of("sh", "bash")) {
+            DaemonSandbox.Result found = sandbox.run(null, List.of("env", "PATH=/usr/bin:/bin", shell, "-c",
+                    ". '" + ROOT.resolve("native-config/shell/latchkey.sh") + "' && . '" + ROOT.resolve("native-config/shell/latchkey.sh")
+                            + "' && command -v latchkey && echo \"$PATH\""));
+            assertEquals(launcher + "\n" + sandbox.home.resolve(".local/bin") + ":/usr/bin:/bin\n", found.stdout(),
+                    shell + ", sourced twice: " + found.stderr());
+        }
+        assertTrue(first.stdout().contains("native-config/shell/latchkey.sh"), first.stdout());
 
         DaemonSandbox.Result enable = sandbox.run(null, List.of("bash", ROOT.resolve("scripts/install.sh").toString(), "--enable"));
         assertEquals(1, enable.exit(), "--enable cannot be done, and says so");

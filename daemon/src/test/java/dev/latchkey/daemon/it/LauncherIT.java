@@ -176,6 +176,36 @@ class LauncherIT {
         }
     }
 
+    /**
+     * The JVM's flags go by the command, wherever it stands among the options: the daemon that
+     * {@code latchkey --config FILE daemon} starts runs with the daemon's (and keeps them when it
+     * detaches), never the provider's {@code -Xint}; {@code stdio} after options gets the session's.
+     */
+    @Test
+    void theCommandAfterGlobalOptionsChoosesTheJvmFlags() throws Exception {
+        try (DaemonSandbox sandbox = new DaemonSandbox()) {
+            Path copy = sandbox.root.resolve("checkout");
+            Path launcher = launcherOfACopy(copy, false);
+            sandbox.env().put("JAVA_HOME", copy.resolve("jdk").toString());
+            sandbox.config("stores = [\"memory\"]\n");
+            String config = sandbox.configDir.resolve("latchkey/config.toml").toString();
+
+            DaemonSandbox.Result started = sandbox.run(null, List.of(launcher.toString(), "--config", config, "-v", "daemon"));
+            assertEquals(0, started.exit(), started.stderr());
+            List<ProcessHandle> daemons = sandbox.daemons();
+            assertEquals(1, daemons.size(), daemons.toString());
+            List<String> daemon = List.of(Files.readString(Path.of("/proc", Long.toString(daemons.get(0).pid()), "cmdline"))
+                    .split("\0"));
+            assertTrue(daemon.contains("-XX:+UseSerialGC") && daemon.contains("-Xmx128m"), "the daemon's flags: " + daemon);
+            assertFalse(daemon.contains("-Xint"), "not the provider's: " + daemon);
+            assertEquals(0, sandbox.run(null, List.of(launcher.toString(), "--socket", sandbox.socket.toString(), "daemon", "stop")).exit());
+
+            sandbox.run("", List.of(launcher.toString(), "--no-daemon", "--config", config, "stdio"));
+            String stdio = runs(copy).get(runs(copy).size() - 1);
+            assertTrue(stdio.contains("-XX:TieredStopAtLevel=1") && !stdio.contains("-Xint"), stdio);
+        }
+    }
+
     @Test
     void whileTheDaemonRunsTheProviderStartsFromTheRelaysJarAndArchive() throws Exception {
         try (DaemonSandbox sandbox = new DaemonSandbox()) {

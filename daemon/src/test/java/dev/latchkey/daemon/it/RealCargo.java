@@ -1,7 +1,5 @@
 package dev.latchkey.daemon.it;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The real cargo that the end-to-end tests drive: {@code cargo} on PATH, else
@@ -58,15 +54,7 @@ record RealCargo(Path executable, String version) {
         return executable.getParent();
     }
 
-    /** Fails under CI; otherwise aborts the test, saying on stderr too that it did not run. */
-    private static <T> T missing(String what) {
-        boolean underCi = "true".equalsIgnoreCase(System.getenv("CI"))
-                || "true".equalsIgnoreCase(System.getProperty("latchkey.ci"));
-        String message = "real cargo missing: " + what;
-        if (underCi) {
-            return fail(message + " (CI=true: the end-to-end tests must run; install cargo 1." + MIN_MINOR + "+ with rustup)");
-        }
-        System.err.println("NOT RUN: " + message);
-        return Assumptions.abort("NOT RUN: " + message + "; install cargo 1." + MIN_MINOR + "+ (rustup) to run the end-to-end tests");
+    private static RealCargo missing(String what) {
+        return RequiredComponent.missing("real cargo: " + what + "; install cargo 1." + MIN_MINOR + "+ (rustup) to run the end-to-end tests");
     }
 }

@@ -4,9 +4,8 @@ import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Response;
 import dev.latchkey.protocol.Secret;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -33,17 +32,8 @@ class SecretResidueIT {
     private static final List<Charset> ENCODINGS = List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE);
     private static final String PASSPHRASE = "residue passphrase 5e0b7c21";
 
-    private DaemonSandbox sandbox;
-
-    @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
-    }
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @Test
     void anErasedTokenLeavesNoCopyInTheDaemonsHeap() throws Exception {

@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.it;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,18 +31,14 @@ class TokenLifecycleIT {
     private static final String CARGO_GET = "{\"v\":1,\"registry\":{\"index-url\":\"" + COMPANY
             + "\",\"name\":\"company\"},\"kind\":\"get\",\"operation\":\"read\"}\n";
 
-    private DaemonSandbox sandbox;
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
 
     @BeforeEach
-    void sandbox() throws Exception {
-        sandbox = new DaemonSandbox().config(CONFIG);
+    void prepare() throws Exception {
+        sandbox.config(CONFIG);
         sandbox.env().put("LATCHKEY_NO_DAEMON", "1"); // in-process unless a test starts the daemon
         sandbox.env().remove("DBUS_SESSION_BUS_ADDRESS"); // off the suite's keyring: the file and cargo stores are the subject here
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        sandbox.close();
     }
 
     private DaemonSandbox.Result latchkey(String stdin, String... args) throws Exception {

@@ -30,8 +30,8 @@ class RegistryResolverTest {
     @Test
     void cratesIoIsBuiltIn() throws Exception {
         RegistryResolver r = resolver(Map.of(), root);
-        assertEquals(new RegistryKey(Registry.CRATES_IO_INDEX, "crates-io"), r.resolveArgument("crates-io"));
-        assertEquals(new RegistryKey(Registry.CRATES_IO_INDEX, "crates-io"), r.resolveArgument(Registry.CRATES_IO_INDEX));
+        assertEquals(new RegistryKey(Registry.CRATES_IO_INDEX, "crates-io"), r.resolve(Registry.fromNameOrUrl("crates-io")));
+        assertEquals(new RegistryKey(Registry.CRATES_IO_INDEX, "crates-io"), r.resolve(Registry.fromNameOrUrl(Registry.CRATES_IO_INDEX)));
     }
 
     @Test
@@ -51,15 +51,15 @@ class RegistryResolverTest {
         Files.createDirectories(project);
         Files.writeString(root.resolve("project/.cargo/config.toml"), "[registries.alt]\nindex = \"sparse+http://project/index/\"\n");
         RegistryResolver r = resolver(Map.of("CARGO_HOME", cargoHome.toString()), project);
-        assertEquals("sparse+http://project/index/", r.resolveArgument("alt").indexUrl());
-        assertEquals("sparse+http://h/", r.resolveArgument("homeonly").indexUrl());
+        assertEquals("sparse+http://project/index/", r.resolve(Registry.fromNameOrUrl("alt")).indexUrl());
+        assertEquals("sparse+http://h/", r.resolve(Registry.fromNameOrUrl("homeonly")).indexUrl());
         assertEquals("alt", r.resolve(Registry.byUrl("sparse+http://project/index/")).name());
     }
 
     @Test
     void theEnvironmentNamesRegistriesAsCargoDoes() throws Exception {
         RegistryResolver r = resolver(Map.of("CARGO_REGISTRIES_MY_REG_INDEX", "sparse+http://env/index/"), root);
-        assertEquals("sparse+http://env/index/", r.resolveArgument("my-reg").indexUrl());
+        assertEquals("sparse+http://env/index/", r.resolve(Registry.fromNameOrUrl("my-reg")).indexUrl());
         assertEquals("my_reg", r.resolve(Registry.byUrl("sparse+http://env/index/")).name());
     }
 
@@ -79,15 +79,15 @@ class RegistryResolverTest {
         RegistryResolver r = resolver(Map.of("CARGO_REGISTRIES_BOTH_INDEX", "sparse+http://env/",
                 "CARGO_REGISTRIES_CARGO_AND_ENV_INDEX", "sparse+http://env/2/",
                 "CARGO_REGISTRIES_ENV_ONLY_INDEX", "sparse+http://env/3/"), project);
-        assertEquals("sparse+http://latchkey/", r.resolveArgument("both").indexUrl());
-        assertEquals("sparse+http://cargo/2/", r.resolveArgument("cargo-and-env").indexUrl());
-        assertEquals("sparse+http://env/3/", r.resolveArgument("env-only").indexUrl());
-        assertEquals("sparse+http://legacy/", r.resolveArgument("legacy").indexUrl());
+        assertEquals("sparse+http://latchkey/", r.resolve(Registry.fromNameOrUrl("both")).indexUrl());
+        assertEquals("sparse+http://cargo/2/", r.resolve(Registry.fromNameOrUrl("cargo-and-env")).indexUrl());
+        assertEquals("sparse+http://env/3/", r.resolve(Registry.fromNameOrUrl("env-only")).indexUrl());
+        assertEquals("sparse+http://legacy/", r.resolve(Registry.fromNameOrUrl("legacy")).indexUrl());
     }
 
     @Test
     void anUnknownNameSaysWhereItLooked() throws Exception {
-        String message = assertThrows(CredentialException.BadRequest.class, () -> resolver(Map.of(), root).resolveArgument("nope"))
+        String message = assertThrows(CredentialException.BadRequest.class, () -> resolver(Map.of(), root).resolve(Registry.fromNameOrUrl("nope")))
                 .getMessage();
         assertTrue(message.contains("CARGO_REGISTRIES_NOPE_INDEX"), message);
     }

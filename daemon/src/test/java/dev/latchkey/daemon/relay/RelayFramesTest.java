@@ -32,23 +32,27 @@ class RelayFramesTest {
 
     @Test
     void anAnnounceIsJsonWithTheFieldsItCarries() throws Exception {
-        String line = RelayFrames.announce(new RelayFrames.Announce("n0nce", 4242L, "/home/me/" + AWKWARD, "/etc/" + AWKWARD));
+        String line = RelayFrames.announce(new RelayFrames.Announce("n0nce", 4242L, "/home/me/" + AWKWARD, "/etc/" + AWKWARD,
+                "/home/me\0/home/me/.cargo\0" + AWKWARD));
         assertFalse(line.contains("\n") || line.contains("\t"), "one line, control characters escaped: " + line);
         Map<String, Object> fields = parse(line);
-        assertEquals(1, fields.get("relay"));
+        assertEquals(2, fields.get("relay"));
         assertEquals("n0nce", fields.get("nonce"));
         assertEquals(4242, fields.get("pid"));
         assertEquals("/home/me/" + AWKWARD, fields.get("cwd"));
         assertEquals("/etc/" + AWKWARD, fields.get("config"));
+        assertEquals("/home/me\0/home/me/.cargo\0" + AWKWARD, fields.get("locations"));
     }
 
     @Test
     void anAnnounceReadsBackAsWritten() throws Exception {
-        RelayFrames.Announce withConfig = new RelayFrames.Announce("1f", 7L, "/work/" + AWKWARD, "/cfg/" + AWKWARD);
-        RelayFrames.Announce without = new RelayFrames.Announce("2e", null, "/work", null);
+        RelayFrames.Announce withConfig = new RelayFrames.Announce("1f", 7L, "/home/user/project/" + AWKWARD, "/cfg/" + AWKWARD,
+                "/h\0/h/.cargo");
+        RelayFrames.Announce without = new RelayFrames.Announce("2e", null, "/home/user/project", null, "/h");
         assertEquals(withConfig, RelayFrames.parseAnnounce(RelayFrames.announce(withConfig)));
         assertEquals(without, RelayFrames.parseAnnounce(RelayFrames.announce(without)));
-        assertEquals("{\"relay\":1,\"nonce\":\"2e\",\"cwd\":\"/work\"}", RelayFrames.announce(without));
+        assertEquals("{\"relay\":2,\"nonce\":\"2e\",\"cwd\":\"/home/user/project\",\"locations\":\"/h\"}",
+                RelayFrames.announce(without));
     }
 
     @Test
@@ -79,12 +83,13 @@ class RelayFramesTest {
         assertEquals(Map.of("relay", "serve-in-caller"), parse(RelayFrames.SERVE_IN_CALLER));
         assertEquals(Map.of("relay", "broken-config"), parse(RelayFrames.BROKEN_CONFIG));
         assertEquals(Map.of("relay", "refused"), parse(RelayFrames.REFUSED));
+        assertEquals(Map.of("relay", "elsewhere"), parse(RelayFrames.ELSEWHERE));
     }
 
     @Test
     void framesAreToldApartFromAnswersAndRequests() {
         for (String frame : new String[] {RelayFrames.SERVE_IN_CALLER, RelayFrames.notice("x"), RelayFrames.ready("n"),
-                RelayFrames.announce(new RelayFrames.Announce("n", 1L, "/", null))}) {
+                RelayFrames.announce(new RelayFrames.Announce("n", 1L, "/", null, "/h")), RelayFrames.ELSEWHERE}) {
             assertTrue(isFrame(frame), frame);
         }
         for (String line : new String[] {"{\"Ok\":{\"kind\":\"get\"}}", "{\"Err\":{\"kind\":\"not-found\"}}",
@@ -95,18 +100,21 @@ class RelayFramesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
+        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\"}",
+        "{\"relay\":3,\"nonce\":\"n\",\"cwd\":\"/\",\"locations\":\"/h\"}",
         "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/\"}",
-        "{\"relay\":1,\"cwd\":\"/\",\"nonce\":\"n\"}",
-        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\"} ",
-        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/}",
-        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\\x\"}",
-        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\\u12\"}",
-        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\\u12zz\"}",
-        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\",\"config\":7}",
-        "{\"relay\":1,\"nonce\":\"n\",\"cwd\":\"/\\",
-        "{\"relay\":1,\"nonce\":\"n\",\"pid\":0,\"cwd\":\"/\"}",
-        "{\"relay\":1,\"nonce\":\"n\",\"pid\":-1,\"cwd\":\"/\"}",
-        "{\"relay\":1,\"nonce\":\"n\",\"pid\":\"1\",\"cwd\":\"/\"}"
+        "{\"relay\":2,\"cwd\":\"/\",\"nonce\":\"n\",\"locations\":\"/h\"}",
+        "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/\",\"locations\":\"/h\"} ",
+        "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/}",
+        "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/\\x\",\"locations\":\"/h\"}",
+        "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/\\u12\",\"locations\":\"/h\"}",
+        "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/\\u12zz\",\"locations\":\"/h\"}",
+        "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/\",\"config\":7,\"locations\":\"/h\"}",
+        "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/\",\"locations\":7}",
+        "{\"relay\":2,\"nonce\":\"n\",\"cwd\":\"/\\",
+        "{\"relay\":2,\"nonce\":\"n\",\"pid\":0,\"cwd\":\"/\",\"locations\":\"/h\"}",
+        "{\"relay\":2,\"nonce\":\"n\",\"pid\":-1,\"cwd\":\"/\",\"locations\":\"/h\"}",
+        "{\"relay\":2,\"nonce\":\"n\",\"pid\":\"1\",\"cwd\":\"/\",\"locations\":\"/h\"}"
     })
     void anAnnounceOfAnotherShapeIsRefusedWithoutQuotingIt(String line) {
         RelayFrames.MalformedFrameException e = assertThrows(RelayFrames.MalformedFrameException.class,

@@ -329,6 +329,27 @@ class CredentialServiceTest {
     }
 
     @Test
+    void listShowsTokensInARegistrysOwnStoresAndInStoresNamedWhenStoringEachStoreOnce() throws Exception {
+        Registry company = new Registry("sparse+https://company.example/index/", "company");
+        Registry mirror = new Registry("sparse+https://mirror.example/index/", "mirror");
+        CredentialService service = service("stores = [\"env\"]\n"
+                + "[registries.company]\nindex = \"" + company.indexUrl() + "\"\nstores = [\"cargo\"]\n"
+                + "[registries.mirror]\nindex = \"" + mirror.indexUrl() + "\"\nstores = [\"file\"]\n");
+        assertEquals(new Response.Stored("store", "cargo"), service.handle(store(company, "t-company", null), null));
+        assertEquals(new Response.Stored("store", "file"), service.handle(store(mirror, "t-mirror", null), null));
+        assertEquals(new Response.Stored("store", "file"), service.handle(store(ALT, "t-alt", "file"), null), "named");
+
+        List<Response.TokenInfo> listed = assertInstanceOf(Response.Listed.class,
+                service.handle(new Request.ListTokens(null), null)).entries();
+        List<String> where = listed.stream().map(e -> e.indexUrl() + " in " + e.store()).sorted().toList();
+        assertEquals(List.of(ALT_URL + " in file", company.indexUrl() + " in cargo", mirror.indexUrl() + " in file").stream()
+                .sorted().toList(), where, "every token latchkey would find, the file store listed once");
+        assertEquals(List.of(company.indexUrl() + " in cargo"), assertInstanceOf(Response.Listed.class,
+                service.handle(new Request.ListTokens(company), null)).entries().stream()
+                .map(e -> e.indexUrl() + " in " + e.store()).toList());
+    }
+
+    @Test
     void eraseFromAllStoresLeavesCargosFileAloneUnlessConfigured() throws Exception {
         CredentialService service = serviceAt(null);
         service.handle(storeFor(ALT, "t", "file", null), null);

@@ -61,6 +61,27 @@ class TokenCacheTest {
     }
 
     @Test
+    void aClosedCacheKeepsNothingMoreAndItsSweeperIsGone() throws Exception {
+        CommandStore command = countingCommand("first");
+        TokenCache cache = new TokenCache(Duration.ofHours(1), Clock.systemUTC());
+        assertEquals("first", read(cache, command));
+        long sweeping = sweepers(); // this cache's, and those of caches other tests left running
+        assertTrue(sweeping > 0, "a kept token has its sweeper");
+
+        cache.close();
+        Files.writeString(dir.resolve("token"), "second\n");
+        assertEquals("second", read(cache, command), "what was kept is gone");
+        assertEquals("second", read(cache, command));
+        assertEquals(3, runs(), "nothing is kept any more");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sweepers() == sweeping - 1);
+    }
+
+    private static long sweepers() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("latchkey-token-cache") && t.isAlive())
+                .count();
+    }
+
+    @Test
     void withoutATtlEveryReadGoesToTheStore() throws Exception {
         CommandStore command = countingCommand("token");
         TokenCache cache = TokenCache.disabled();
