@@ -319,6 +319,9 @@ final class Connection implements Closeable {
             end(e);
         } catch (IOException e) {
             end(new ConnectionLostException(peer + " is gone (" + e.getMessage() + ")", e, true));
+        } catch (RuntimeException e) {
+            // A bug here must not leave the connection with a leader that reads no more, its callers waiting.
+            end(new ConnectionLostException("reading the answer of " + peer + " failed (" + e.getClass().getName() + ")", e, true));
         }
     }
 
