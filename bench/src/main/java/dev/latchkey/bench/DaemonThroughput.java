@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 @Fork(1)
 @Threads(16)
-@Warmup(iterations = 3, time = 3)
+@Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 5, time = 3)
 public class DaemonThroughput {
     private BenchSandbox sandbox;

@@ -10,6 +10,7 @@ import dev.latchkey.protocol.Registry;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns what a request or the command line names into a {@link RegistryKey} (SPEC §3). A name
@@ -24,6 +25,12 @@ public final class RegistryResolver {
     private final Config config;
     private final Environment env;
     private final CargoConfigFiles cargoConfig;
+    /**
+     * The names found for index URLs: asked on every request, a name is otherwise looked for
+     * through the whole environment each time. What it is looked up in never changes here.
+     */
+    private final Map<String, Optional<String>> names = new ConcurrentHashMap<>();
+    private static final int MAX_NAMES = 1024;
 
     public RegistryResolver(Config config, Environment env) {
         this.config = config;
@@ -59,6 +66,18 @@ public final class RegistryResolver {
     }
 
     public Optional<String> nameOf(String indexUrl) {
+        Optional<String> known = names.get(indexUrl);
+        if (known != null) {
+            return known;
+        }
+        Optional<String> found = lookUpName(indexUrl);
+        if (names.size() < MAX_NAMES) {
+            names.put(indexUrl, found);
+        }
+        return found;
+    }
+
+    private Optional<String> lookUpName(String indexUrl) {
         if (indexUrl.equals(Registry.CRATES_IO_INDEX)) {
             return Optional.of(Registry.CRATES_IO_NAME);
         }

@@ -32,12 +32,15 @@ public final class CargoCredentialsStore implements Store {
 
     private final SecretFile file;
     private final Function<String, Optional<String>> indexOfName;
+    private final StoreState ready; // made once: state() is asked on every request
 
     /** {@code indexOfName} finds a registry's index URL by name, for {@code list}. */
     public CargoCredentialsStore(Path cargoHome, Function<String, Optional<String>> indexOfName) {
         Path legacy = cargoHome.resolve("credentials");
         this.file = new SecretFile(Files.isRegularFile(legacy) ? legacy : cargoHome.resolve("credentials.toml"));
         this.indexOfName = indexOfName;
+        this.ready = StoreState.ready("cargo's credentials file " + file.path()
+                + "; written only when this store is named, since cargo warns about its tokens");
     }
 
     public Path path() {
@@ -56,8 +59,7 @@ public final class CargoCredentialsStore implements Store {
 
     @Override
     public StoreState state() {
-        return StoreState.ready("cargo's credentials file " + file.path()
-                + "; written only when this store is named, since cargo warns about its tokens");
+        return ready;
     }
 
     @Override

@@ -44,6 +44,7 @@ public final class TokenFileStore implements Store {
     private static final String HEADER = "# latchkey token file. Written by latchkey; keep it mode 0600.\n";
     private final SecretFile file;
     private final FileReading<Snapshot> reading;
+    private final StoreState ready; // made once: state() is asked on every request
 
     public TokenFileStore(Path path) {
         this(path, Clock.systemUTC());
@@ -53,6 +54,7 @@ public final class TokenFileStore implements Store {
         this.file = new SecretFile(path);
         Snapshots snapshots = new Snapshots();
         this.reading = new FileReading<>(file, clock, snapshots, snapshots);
+        this.ready = StoreState.ready("plain-text token file " + file.path() + " (mode 0600)");
     }
 
     @Override
@@ -67,7 +69,7 @@ public final class TokenFileStore implements Store {
 
     @Override
     public StoreState state() {
-        return StoreState.ready("plain-text token file " + file.path() + " (mode 0600)");
+        return ready;
     }
 
     @Override

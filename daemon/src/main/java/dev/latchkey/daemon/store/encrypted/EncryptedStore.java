@@ -38,6 +38,7 @@ public final class EncryptedStore implements Store {
     private static final String KEEP = "latchkey will not overwrite it: restore it from a backup, or move it away and store the tokens again";
 
     private final SecretFile file;
+    private final StoreState ready; // made once: state() is asked on every request
     private final EncryptedKey newFileKey;
     private final Passphrases passphrases;
     private final EncryptionKeys keychain;
@@ -52,6 +53,7 @@ public final class EncryptedStore implements Store {
     /** {@code newFileCost}: the scrypt cost a new passphrase-keyed file gets (tests use the cheapest accepted). */
     EncryptedStore(Path path, EncryptedKey newFileKey, Passphrases passphrases, EncryptionKeys keychain, ScryptCost newFileCost) {
         this.file = new SecretFile(path, MAX_FILE_BYTES);
+        this.ready = StoreState.ready("encrypted file " + file.path());
         this.newFileKey = newFileKey;
         this.passphrases = passphrases;
         this.keychain = keychain;
@@ -71,7 +73,7 @@ public final class EncryptedStore implements Store {
     /** Usable wherever its file can be; a missing passphrase is reported by the call that needs it ({@code locked}). */
     @Override
     public StoreState state() {
-        return StoreState.ready("encrypted file " + file.path());
+        return ready;
     }
 
     /** The file (absent, or how its key is kept), and whether that key can be had here; derives nothing, asks no one. */

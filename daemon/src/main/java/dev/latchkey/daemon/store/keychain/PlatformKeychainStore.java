@@ -18,6 +18,7 @@ import java.util.Optional;
  */
 public final class PlatformKeychainStore implements Store {
     private final Store platform;
+    private volatile Described lastDescribed;
 
     /** {@code platform}: the keychain store {@link #choose} picked. */
     public PlatformKeychainStore(Store platform) {
@@ -69,7 +70,17 @@ public final class PlatformKeychainStore implements Store {
     }
 
     private StoreState described(StoreState state) {
-        return new StoreState(state.usable(), platform.name() + ": " + state.detail());
+        Described last = lastDescribed;
+        if (last != null && last.plain() == state) {
+            return last.described(); // most states are kept constants: don't build the same text per request
+        }
+        StoreState described = new StoreState(state.usable(), platform.name() + ": " + state.detail());
+        lastDescribed = new Described(state, described);
+        return described;
+    }
+
+    /** A state of the platform's store, and how it is shown here. */
+    private record Described(StoreState plain, StoreState described) {
     }
 
     @Override

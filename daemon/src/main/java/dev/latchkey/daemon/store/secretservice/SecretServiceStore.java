@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code libsecret} store: the Linux Secret Service (gnome-keyring, KWallet, KeePassXC) through
@@ -30,11 +31,16 @@ public final class SecretServiceStore implements Store {
     /** Overrides how long one call to the Secret Service may take ({@code 5s} by default). */
     public static final String TIMEOUT_VARIABLE = "LATCHKEY_KEYRING_TIMEOUT";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** How long whether there is a session bus is believed: state() is asked on every request, and looking costs a syscall. */
+    private static final long BUS_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final StoreState READY = StoreState.ready("Secret Service on the session bus; items as cargo:libsecret "
+            + "writes them (schema " + CargoKeychainItems.SECRET_SCHEMA + ", collection `default`)");
 
     private final OperatingSystem os;
     private final Environment env;
     private final Duration deadline;
     private final String badDeadline;
+    private volatile BusCheck busCheck;
     /** Made on first use; it keeps item proxies between gets. */
     private SecretService service;
 
@@ -83,16 +89,24 @@ public final class SecretServiceStore implements Store {
         if (badDeadline != null) {
             return StoreState.unusable(badDeadline);
         }
-        Optional<String> noBus = SessionBus.missing(env);
-        if (noBus.isPresent()) {
-            return StoreState.unusable(noBus.get());
+        BusCheck bus = busCheck;
+        long now = System.nanoTime();
+        if (bus == null || now - bus.at() > BUS_RECHECK_NANOS) {
+            bus = new BusCheck(now, SessionBus.missing(env).map(StoreState::unusable).orElse(null));
+            busCheck = bus;
+        }
+        if (bus.missing() != null) {
+            return bus.missing();
         }
         SecretServiceLibrary.Loaded loaded = SecretServiceLibrary.get();
         if (loaded.library() == null) {
             return StoreState.unusable(loaded.problem());
         }
-        return StoreState.ready("Secret Service on the session bus; items as cargo:libsecret writes them (schema "
-                + CargoKeychainItems.SECRET_SCHEMA + ", collection `default`)");
+        return READY;
+    }
+
+    /** When the session bus was last looked for, and the state without one (null: it was there). */
+    private record BusCheck(long at, StoreState missing) {
     }
 
     /** Also asks the service whether the default collection exists and is unlocked. */
