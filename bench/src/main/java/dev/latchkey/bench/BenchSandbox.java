@@ -120,6 +120,11 @@ final class BenchSandbox implements AutoCloseable {
 
     /** A client of the sandbox's daemon that never starts one. */
     LatchkeyClient client() {
+        return clientOf(socket);
+    }
+
+    /** A client of the server on {@code socket} that never starts a daemon. */
+    static LatchkeyClient clientOf(Path socket) {
         return LatchkeyClient.overSocket(socket).startDaemon(false).callTimeout(Duration.ofSeconds(30)).build();
     }
 

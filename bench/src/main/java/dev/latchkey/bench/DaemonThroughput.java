@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -18,6 +19,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  * own, asking for a token the daemon reads from its file store, as fast as they can. One daemon,
  * started by scripts/latchkey with its own JVM flags, serves the whole run. Throughput gives gets
  * per second; sample time gives the latency distribution (p99 and beyond) of one get.
+ *
+ * <p>{@code server=protocol-only} runs the same calls against {@link FloorServer} {@code protocol},
+ * which parses each request and answers it with the token, and does nothing else: what is left
+ * when the daemon's own work (stores, metadata book, audit log) is taken away.
  */
 @State(Scope.Benchmark)
 @Fork(1)
@@ -32,7 +40,13 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 5, time = 3)
 public class DaemonThroughput {
+    @Param({"daemon", "protocol-only"})
+    public String server;
+
     private BenchSandbox sandbox;
+    private Path protocolOnlyDir;
+    private Process protocolOnly;
+    private Path socket;
     private final Registry registry = Registry.byUrl(BenchSandbox.INDEX_URL);
 
     /** One connection per benchmark thread. */
@@ -42,8 +56,8 @@ public class DaemonThroughput {
 
         @Setup(Level.Trial)
         public void connect(DaemonThroughput benchmark) throws CredentialException {
-            client = benchmark.sandbox.client();
-            client.status(); // connected before the first measured call
+            client = BenchSandbox.clientOf(benchmark.socket);
+            benchmark.get(this); // connected before the first measured call
         }
 
         @TearDown(Level.Trial)
@@ -53,14 +67,29 @@ public class DaemonThroughput {
     }
 
     @Setup(Level.Trial)
-    public void startDaemon() throws Exception {
-        sandbox = BenchSandbox.create();
-        sandbox.startDaemon();
+    public void startServer() throws Exception {
+        if (server.equals("daemon")) {
+            sandbox = BenchSandbox.create();
+            sandbox.startDaemon();
+            socket = sandbox.socket;
+        } else {
+            // The client library talks only to a socket in a directory of the user's own, 0700.
+            protocolOnlyDir = Files.createTempDirectory(Path.of("/tmp"), "lkp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            socket = protocolOnlyDir.resolve("protocol.sock");
+            protocolOnly = FloorServer.start("protocol", socket.toString());
+        }
     }
 
     @TearDown(Level.Trial)
-    public void stopDaemon() throws Exception {
-        sandbox.close();
+    public void stopServer() throws Exception {
+        if (sandbox != null) {
+            sandbox.close();
+        } else {
+            protocolOnly.destroyForcibly().waitFor();
+            Files.deleteIfExists(socket);
+            Files.delete(protocolOnlyDir);
+        }
     }
 
     @Benchmark
@@ -77,7 +106,7 @@ public class DaemonThroughput {
         return get(connection);
     }
 
-    private int get(Connection connection) throws CredentialException {
+    int get(Connection connection) throws CredentialException {
         Response.Got got = connection.client.get(registry);
         int length = got.token().length();
         got.token().wipe();

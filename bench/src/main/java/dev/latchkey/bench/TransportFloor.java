@@ -25,13 +25,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * The floor under {@link DaemonThroughput}, run beside it with the same threads and iterations:
  * the same round trips on a Unix socket, each a line as long as the client's get request
  * answered by a line as long as the daemon's answer, between threads that do nothing else
- * ({@link EchoServer} in a process of its own). What the daemon and the client library add to a
+ * ({@link FloorServer} {@code echo}, in a process of its own). What the daemon and the client library add to a
  * get is the difference between the two.
  */
 @State(Scope.Benchmark)
@@ -84,13 +81,7 @@ public class TransportFloor {
                 CacheControl.SESSION, null, true, "file"), Dialect.LATCHKEY).length;
         dir = Files.createTempDirectory(Path.of("/tmp"), "lkf");
         Path socket = dir.resolve("echo.sock");
-        String java = ProcessHandle.current().info().command().orElseThrow(); // this fork's own java
-        server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EchoServer.class.getName(),
-                socket.toString(), Integer.toString(answerBytes)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader ready = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.US_ASCII));
-        if (!"ready".equals(ready.readLine())) {
-            throw new IllegalStateException("the echo server did not start");
-        }
+        server = FloorServer.start("echo", socket.toString(), Integer.toString(answerBytes));
         address = UnixDomainSocketAddress.of(socket);
     }
 
