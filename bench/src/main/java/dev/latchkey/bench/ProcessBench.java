@@ -114,6 +114,9 @@ public final class ProcessBench {
                 check(subject, sandbox.run(subject.command(), subject.stdin()));
             }
             List<Timings> daemon = measure(sandbox, withDaemon, rounds, warmup);
+            if (git != null) {
+                stopGitCredentialCache(sandbox, git);
+            }
 
             System.out.println(machine(java));
             System.out.println();
@@ -171,6 +174,13 @@ public final class ProcessBench {
         return new Subject("git credential-cache get, warm cache daemon",
                 List.of(git.toString(), "credential-cache", "--socket", gitSocket.toString(), "get"),
                 "protocol=https\nhost=bench.invalid\n\n", "username=u\npassword=" + BenchSandbox.TOKEN + "\n");
+    }
+
+    /** Tells git's credential daemon to exit: it would otherwise outlive the sandbox by its hour of timeout. */
+    private static void stopGitCredentialCache(BenchSandbox sandbox, Subject git) throws IOException, InterruptedException {
+        List<String> exit = new ArrayList<>(git.command().subList(0, git.command().size() - 1));
+        exit.add("exit");
+        sandbox.run(exit, "");
     }
 
     /** What the runs of one subject took: wall time of each, and the processor time of all. */
