@@ -86,11 +86,10 @@ public final class ProcessBench {
             List<String> jarDirect = List.of(java, "-jar", jar.toString(), "--cargo-plugin");
             Path tokenFile = Files.writeString(sandbox.root.resolve("token.txt"), BenchSandbox.TOKEN + "\n");
 
-            List<Subject> floors = List.of(
-                    new Subject("JVM floor (java -cp . Floor)", List.of(java, "-cp", floorClasses.toString(), "Floor"),
-                            CARGO_GET, CARGO_ANSWER),
-                    new Subject("JVM floor, the launcher's JVM flags", floorWithFlags(sandbox.launcher, java, floorClasses), CARGO_GET, CARGO_ANSWER));
-            List<Subject> withoutDaemon = new ArrayList<>(floors);
+            Subject bareFloor = new Subject("JVM floor (java -cp . Floor)", List.of(java, "-cp", floorClasses.toString(), "Floor"),
+                    CARGO_GET, CARGO_ANSWER);
+            List<Subject> withoutDaemon = new ArrayList<>(List.of(bareFloor, new Subject("JVM floor, the launcher's JVM flags",
+                    floorWithFlags(sandbox.launcher, "short_flags", java, floorClasses), CARGO_GET, CARGO_ANSWER)));
             withoutDaemon.add(new Subject("latchkey --cargo-plugin, no daemon (file store)", provider, CARGO_GET, CARGO_ANSWER));
             withoutDaemon.add(new Subject("  the same, java -jar latchkey.jar (no launcher, no archive)", jarDirect, CARGO_GET, CARGO_ANSWER));
             withoutDaemon.add(new Subject("cargo:token-from-stdout's process: cat FILE", List.of("cat", tokenFile.toString()), "",
@@ -103,7 +102,8 @@ public final class ProcessBench {
             List<Timings> noDaemon = measure(sandbox, withoutDaemon, rounds, warmup);
 
             sandbox.startDaemon();
-            List<Subject> withDaemon = new ArrayList<>(floors);
+            List<Subject> withDaemon = new ArrayList<>(List.of(bareFloor, new Subject("JVM floor, the launcher's JVM flags (relay)",
+                    floorWithFlags(sandbox.launcher, "relay_flags", java, floorClasses), CARGO_GET, CARGO_ANSWER)));
             withDaemon.add(new Subject("latchkey --cargo-plugin, daemon running (relay)", provider, CARGO_GET, CARGO_ANSWER));
             withDaemon.add(new Subject("  the same, java -jar latchkey.jar (no launcher, no archive)", jarDirect, CARGO_GET, CARGO_ANSWER));
             Subject git = gitCredentialCache(sandbox);
@@ -132,16 +132,16 @@ public final class ProcessBench {
         }
     }
 
-    /** The floor with the JVM flags scripts/latchkey gives the provider, read from the launcher itself. */
-    private static List<String> floorWithFlags(Path launcher, String java, Path classes) throws IOException {
+    /** The floor with the JVM flags scripts/latchkey sets in {@code variable}, read from the launcher itself. */
+    private static List<String> floorWithFlags(Path launcher, String variable, String java, Path classes) throws IOException {
         String flags = null;
         for (String line : Files.readAllLines(launcher)) {
-            if (line.startsWith("provider_flags=\"")) {
-                flags = line.substring("provider_flags=\"".length(), line.lastIndexOf('"'));
+            if (line.startsWith(variable + "=\"")) {
+                flags = line.substring((variable + "=\"").length(), line.lastIndexOf('"'));
             }
         }
         if (flags == null) {
-            throw new IllegalStateException(launcher + " sets no provider_flags");
+            throw new IllegalStateException(launcher + " sets no " + variable);
         }
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(Arrays.asList(flags.split(" ")));

@@ -179,7 +179,8 @@ class LauncherIT {
     /**
      * The JVM's flags go by the command, wherever it stands among the options: the daemon that
      * {@code latchkey --config FILE daemon} starts runs with the daemon's (and keeps them when it
-     * detaches), never the provider's {@code -Xint}; {@code stdio} after options gets the session's.
+     * detaches), never the relay's {@code -Xint}; {@code stdio} after options, and a provider
+     * serving itself, get the short-lived process's client compiler.
      */
     @Test
     void theCommandAfterGlobalOptionsChoosesTheJvmFlags() throws Exception {
@@ -203,6 +204,11 @@ class LauncherIT {
             sandbox.run("", List.of(launcher.toString(), "--no-daemon", "--config", config, "stdio"));
             String stdio = runs(copy).get(runs(copy).size() - 1);
             assertTrue(stdio.contains("-XX:TieredStopAtLevel=1") && !stdio.contains("-Xint"), stdio);
+
+            // Served in its own process, a request may derive an encrypted store's key: never without a JIT.
+            sandbox.run("", List.of(launcher.toString(), "--cargo-plugin"));
+            String provider = runs(copy).get(runs(copy).size() - 1);
+            assertTrue(provider.contains("-XX:TieredStopAtLevel=1") && !provider.contains("-Xint"), provider);
         }
     }
 
@@ -223,6 +229,7 @@ class LauncherIT {
             String run = runs(copy).get(runs(copy).size() - 1);
             assertTrue(run.contains("-XX:SharedArchiveFile=" + target.resolve("latchkey-relay.jsa"))
                     && run.contains("-cp " + target.resolve("latchkey-relay.jar") + ":" + target.resolve("latchkey.jar")), run);
+            assertTrue(run.contains("-Xint"), "a relayed request derives nothing here, and runs fastest without a JIT: " + run);
             assertTrue(Files.size(target.resolve("latchkey-relay.jsa")) > 0);
             assertEquals(0, sandbox.run(null, List.of(launcher.toString(), "daemon", "stop")).exit());
         }
