@@ -64,32 +64,8 @@ class AuditLogTest {
         long limit = 64 * 1024; // set aside several times while they write
         int threads = 8;
         int each = 250;
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> writers = new ArrayList<>();
-        List<Throwable> failures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int base = t * each;
-            Thread writer = new Thread(() -> {
-                try {
-                    start.await();
-                    for (int i = 0; i < each; i++) {
-                        // separate AuditLog objects, as separate processes would have
-                        new AuditLog(dir.resolve("audit.log"), limit).append(line("x".repeat(200), base + i));
-                    }
-                } catch (Throwable e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            });
-            writers.add(writer);
-            writer.start();
-        }
-        start.countDown();
-        for (Thread writer : writers) {
-            writer.join();
-        }
-        assertEquals(List.of(), failures);
+        // separate AuditLog objects, as separate processes would have
+        appendAtOnce(threads, each, n -> new AuditLog(dir.resolve("audit.log"), limit).append(line("x".repeat(200), n)));
         List<String> lines = log.last(threads * each);
         assertTrue(lines.size() < threads * each, "some lines went with the earlier set-aside files");
         assertTrue(lines.size() > limit / 300, "the last two files' worth is there: " + lines.size());
@@ -110,16 +86,40 @@ class AuditLogTest {
         AuditLog shared = new AuditLog(dir.resolve("audit.log"), limit);
         int threads = 8;
         int each = 300;
+        appendAtOnce(threads, each, n -> shared.append(line("y".repeat(100), n)));
+        // What the two files hold now is whole lines, each once, the newest ones among them.
+        List<String> lines = shared.last(threads * each);
+        Set<String> seen = new HashSet<>();
+        for (String l : lines) {
+            assertEquals("y".repeat(100), AuditLog.fields(l).get("kind"), "a whole line: " + l);
+            seen.add(AuditLog.fields(l).get("n"));
+        }
+        assertEquals(lines.size(), seen.size(), "no line twice");
+        assertTrue(lines.size() > limit / 200, "the last two files' worth is there: " + lines.size());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("audit.log"))));
+    }
+
+    /** One append of line number {@code n}. */
+    @FunctionalInterface
+    private interface Append {
+        void line(long n) throws Exception;
+    }
+
+    /**
+     * {@code threads} threads released together, each appending {@code each} lines numbered apart
+     * from every other thread's; fails with whatever any of them threw.
+     */
+    private static void appendAtOnce(int threads, int each, Append append) throws InterruptedException {
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> writers = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            int base = t * each;
+            long base = (long) t * each;
             Thread writer = new Thread(() -> {
                 try {
                     start.await();
                     for (int i = 0; i < each; i++) {
-                        shared.append(line("y".repeat(100), base + i));
+                        append.line(base + i);
                     }
                 } catch (Throwable e) {
                     synchronized (failures) {
@@ -135,15 +135,5 @@ class AuditLogTest {
             writer.join();
         }
         assertEquals(List.of(), failures);
-        // What the two files hold now is whole lines, each once, the newest ones among them.
-        List<String> lines = shared.last(threads * each);
-        Set<String> seen = new HashSet<>();
-        for (String l : lines) {
-            assertEquals("y".repeat(100), AuditLog.fields(l).get("kind"), "a whole line: " + l);
-            seen.add(AuditLog.fields(l).get("n"));
-        }
-        assertEquals(lines.size(), seen.size(), "no line twice");
-        assertTrue(lines.size() > limit / 200, "the last two files' worth is there: " + lines.size());
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("audit.log"))));
     }
 }
