@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.util.RecyclerPool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /** The one JSON configuration of the protocol: strict limits on input, no pooled buffers. */
 final class Json {
@@ -42,17 +43,51 @@ final class Json {
         return FACTORY.createParser(bytes, 0, length);
     }
 
-    /** Parsers' and generators' buffers, shared, wiped when given back. */
-    private static final class WipingPool extends RecyclerPool.BoundedPoolBase<BufferRecycler> {
+    /**
+     * Parsers' and generators' buffers, shared, wiped when given back. Lock-free: every request of
+     * every connection takes a recycler and gives it back twice (its parse, its answer), and
+     * Jackson's bounded pool, a queue under one lock, had the daemon's connections waiting on each
+     * other. At most {@link #SLOTS} are kept; one given back to a full pool is left to the GC, wiped.
+     */
+    static final class WipingPool implements RecyclerPool<BufferRecycler> {
         private static final long serialVersionUID = 1L;
+        static final int SLOTS = 64;
+        private final AtomicReferenceArray<BufferRecycler> slots = new AtomicReferenceArray<>(SLOTS);
 
-        WipingPool() {
-            super(RecyclerPool.BoundedPoolBase.DEFAULT_CAPACITY);
+        @Override
+        public BufferRecycler acquirePooled() {
+            int first = start();
+            for (int i = 0; i < SLOTS; i++) {
+                BufferRecycler kept = slots.getAndSet((first + i) & (SLOTS - 1), null);
+                if (kept != null) {
+                    return kept;
+                }
+            }
+            return new WipingRecycler();
         }
 
         @Override
-        public BufferRecycler createPooled() {
-            return new WipingRecycler();
+        public void releasePooled(BufferRecycler recycler) {
+            int first = start();
+            for (int i = 0; i < SLOTS; i++) {
+                if (slots.compareAndSet((first + i) & (SLOTS - 1), null, recycler)) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public int pooledCount() {
+            int kept = 0;
+            for (int i = 0; i < SLOTS; i++) {
+                kept += slots.get(i) != null ? 1 : 0;
+            }
+            return kept;
+        }
+
+        /** Where a thread begins to look: threads spread over the slots instead of all racing for the first. */
+        private static int start() {
+            return (int) Thread.currentThread().getId() * 7 & (SLOTS - 1);
         }
     }
 
