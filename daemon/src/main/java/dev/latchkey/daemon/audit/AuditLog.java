@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -42,6 +43,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AuditLog {
     public static final long MAX_BYTES = 1024 * 1024;
+    /**
+     * How long the file kept open is trusted to be the one at the log's path, and its size to be
+     * what it was plus this process's lines: a {@code stat} per line was a busy daemon's largest cost
+     * but one. So a line may still land in a file another process has just set aside (it is read as
+     * part of the log), and the file may pass its limit by what others wrote meanwhile.
+     */
+    static final long LOOK_AGAIN_NANOS = 100_000_000L;
     private static final JsonFactory JSON = new JsonFactory();
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
@@ -71,24 +79,40 @@ public final class AuditLog {
     public void append(Map<String, Object> fields) throws IOException {
         byte[] line = line(fields);
         while (true) {
-            BasicFileAttributes seen = stat();
             Kept open = kept;
-            if (open == null || seen == null || seen.fileKey() == null || !seen.fileKey().equals(open.fileKey)) {
-                open = reopen();
+            long now = System.nanoTime();
+            if (open == null || now - open.lookedAt >= LOOK_AGAIN_NANOS || open.size.get() + line.length > maxBytes) {
+                open = look(open, now);
             }
             if (!open.enter()) {
                 continue; // retired by a thread that opened the file anew: write there
             }
+            long size;
             try {
                 open.out.write(line); // one write(2), on a file opened O_APPEND: the line lands whole, at the end
+                size = open.size.addAndGet(line.length);
             } finally {
                 open.leave();
             }
-            if ((seen == null ? 0 : seen.size()) + line.length > maxBytes) {
+            if (size > maxBytes) {
                 setAside();
             }
             return;
         }
+    }
+
+    /**
+     * Looks at the file at the log's path: still the one kept open, its size as it is now (other
+     * processes append too); else opened anew.
+     */
+    private Kept look(Kept open, long now) throws IOException {
+        BasicFileAttributes seen = stat();
+        if (open == null || seen == null || seen.fileKey() == null || !seen.fileKey().equals(open.fileKey)) {
+            return reopen();
+        }
+        open.size.set(seen.size());
+        open.lookedAt = now;
+        return open;
     }
 
     /**
@@ -102,13 +126,18 @@ public final class AuditLog {
     private static final class Kept {
         final FileOutputStream out;
         final Object fileKey;
+        /** The file's size when last looked at, and what this process has written to it since. */
+        final AtomicLong size;
+        volatile long lookedAt;
         private final AtomicInteger writing = new AtomicInteger();
         private volatile boolean retired;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        Kept(FileOutputStream out, Object fileKey) {
+        Kept(FileOutputStream out, Object fileKey, long size, long lookedAt) {
             this.out = out;
             this.fileKey = fileKey;
+            this.size = new AtomicLong(size);
+            this.lookedAt = lookedAt;
         }
 
         /** Whether a write may go ahead; false once retired. */
@@ -170,7 +199,7 @@ public final class AuditLog {
             // set aside between the two opens: the stream made the file anew, with the umask's mode
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         }
-        kept = new Kept(out, opened == null ? null : opened.fileKey());
+        kept = new Kept(out, opened == null ? null : opened.fileKey(), opened == null ? 0 : opened.size(), System.nanoTime());
         if (open != null) {
             open.retire();
         }
@@ -218,7 +247,7 @@ public final class AuditLog {
     }
 
     private static byte[] line(Map<String, Object> fields) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512); // a line with the caller's executables fits
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             for (Map.Entry<String, Object> field : fields.entrySet()) {

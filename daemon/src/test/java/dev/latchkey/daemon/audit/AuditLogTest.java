@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +57,24 @@ class AuditLogTest {
         for (int i = 0; i < 30; i++) {
             assertEquals(String.valueOf(70 + i), AuditLog.fields(last.get(i)).get("n"), "oldest first, none lost in between");
         }
+    }
+
+    @Test
+    void aLogKeptOpenFollowsTheFileToItsPathOnceAnotherProcessHasSetItAside() throws Exception {
+        AuditLog log = new AuditLog(dir.resolve("audit.log"));
+        log.append(line("get", 1));
+        // What another latchkey does when the log is full, or a user who removes it.
+        Files.move(log.path(), dir.resolve("audit.log.1"));
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AuditLog.LOOK_AGAIN_NANOS) + 50);
+        log.append(line("get", 2));
+        assertEquals(List.of("{\"time\":1700000002,\"kind\":\"get\",\"n\":2}"), Files.readAllLines(log.path()));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log.path())));
+        Files.delete(log.path());
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AuditLog.LOOK_AGAIN_NANOS) + 50);
+        log.append(line("get", 3));
+        assertEquals(List.of("{\"time\":1700000003,\"kind\":\"get\",\"n\":3}"), Files.readAllLines(log.path()));
+        assertEquals(List.of("1", "3"), log.last(5).stream().map(l -> AuditLog.fields(l).get("n")).toList(),
+                "the line written before the move is in the file set aside");
     }
 
     @Test
