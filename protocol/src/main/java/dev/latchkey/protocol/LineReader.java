@@ -14,6 +14,10 @@ import java.util.Arrays;
  * reused and can be wiped, since lines carry tokens. It starts small and grows to the longest
  * line read so far: the daemon holds one reader per connection, and a thousand idle connections
  * should cost kilobytes each, not the 64 KiB a longest line needs. A buffer outgrown is wiped.
+ *
+ * <p>A reader made by {@link #stoppingAtOverlongLine} reads no further than the limit instead:
+ * for a caller that ends the stream there, a socket whose client can reconnect, so that a client
+ * sending a line of 100 MB costs 64 KiB of reading rather than 100 MB.
  */
 public final class LineReader {
     /** The longest line the protocol accepts, terminator excluded. */
@@ -22,6 +26,8 @@ public final class LineReader {
     public static final int TOO_LONG = -2;
 
     private final InputStream in;
+    private final boolean stopAtOverlongLine;
+    private boolean stopped; // an over-long line ended what this reader reads
     private static final int FIRST_LINE_BUFFER = 1024;
 
     private byte[] line = new byte[FIRST_LINE_BUFFER];
@@ -30,16 +36,33 @@ public final class LineReader {
     private int chunkEnd;
 
     public LineReader(InputStream in) {
+        this(in, false);
+    }
+
+    private LineReader(InputStream in, boolean stopAtOverlongLine) {
         this.in = in;
+        this.stopAtOverlongLine = stopAtOverlongLine;
+    }
+
+    /**
+     * A reader that returns {@link #TOO_LONG} as soon as a line passes the limit, the rest of it
+     * left unread, and {@link #END_OF_STREAM} from then on: the stream's place is lost mid-line.
+     */
+    public static LineReader stoppingAtOverlongLine(InputStream in) {
+        return new LineReader(in, true);
     }
 
     /**
      * Reads the next line into {@link #buffer()}. Returns its length without {@code \n} or a
-     * trailing {@code \r}; {@link #TOO_LONG} for a line over the limit (now skipped);
+     * trailing {@code \r}; {@link #TOO_LONG} for a line over the limit (now skipped, or where
+     * this reader stops);
      * {@link #END_OF_STREAM} when the stream ended with no further bytes. A last line without a
      * terminator still counts as a line.
      */
     public int readLine() throws IOException {
+        if (stopped) {
+            return END_OF_STREAM;
+        }
         int length = 0;
         boolean overflow = false;
         boolean sawAny = false;
@@ -71,12 +94,20 @@ public final class LineReader {
                     continue;
                 }
                 overflow = true;
+                if (stopAtOverlongLine) {
+                    stopped = true;
+                    break;
+                }
                 continue;
             }
             if (length == line.length) {
                 grow();
             }
             line[length++] = b;
+        }
+        // Stopped, the bytes after the limit are never read: they go too.
+        if (stopped) {
+            chunkPos = chunkEnd;
         }
         Arrays.fill(chunk, 0, chunkPos, (byte) 0);
         if (overflow) {

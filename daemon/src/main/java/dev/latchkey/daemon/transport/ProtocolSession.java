@@ -20,7 +20,8 @@ import java.util.Arrays;
 /**
  * The protocol loop, written once for every transport: say hello, then read a line, answer it,
  * flush, until the input ends. Lines are answered in order. A bad line gets a {@code bad-request}
- * answer and the loop goes on; nothing a client sends ends the session early.
+ * answer and the loop goes on; nothing a client sends ends the session early, except a line over
+ * {@link LineReader#MAX_LINE} in a session made {@link #endingAtOverlongLine()}.
  */
 public final class ProtocolSession {
     /** How the answer to a request that hit a bug begins: what the fuzz tests look for. */
@@ -29,11 +30,27 @@ public final class ProtocolSession {
     private final Dialect dialect;
     private final String version;
     private final RequestHandler handler;
+    private final boolean endAtOverlongLine;
 
     public ProtocolSession(Dialect dialect, String version, RequestHandler handler) {
+        this(dialect, version, handler, false);
+    }
+
+    private ProtocolSession(Dialect dialect, String version, RequestHandler handler, boolean endAtOverlongLine) {
         this.dialect = dialect;
         this.version = version;
         this.handler = handler;
+        this.endAtOverlongLine = endAtOverlongLine;
+    }
+
+    /**
+     * This session, except that a line over the limit is read no further than the limit, answered
+     * {@code bad-request}, and ends the session: for a socket, whose client reconnects on its next
+     * call, and where reading a client's line of 100 MB to its end would take CPU from the others.
+     * Stdio keeps skipping such a line: its client has no other way in.
+     */
+    public ProtocolSession endingAtOverlongLine() {
+        return new ProtocolSession(dialect, version, handler, true);
     }
 
     /** Serves until {@code in} ends. */
@@ -45,10 +62,15 @@ public final class ProtocolSession {
 
     /** Serves until {@code in} ends, the hello having been sent already. */
     public void serveAfterHello(InputStream in, OutputStream out) throws IOException {
-        LineReader reader = new LineReader(in);
+        LineReader reader = endAtOverlongLine ? LineReader.stoppingAtOverlongLine(in) : new LineReader(in);
         while (true) {
             int length = reader.readLine();
             if (length == LineReader.END_OF_STREAM) {
+                return;
+            }
+            if (length == LineReader.TOO_LONG && endAtOverlongLine) {
+                send(out, null, Response.Failure.badRequest("the line is longer than " + LineReader.MAX_LINE
+                        + " bytes; the connection is closed. Send one JSON request per line"));
                 return;
             }
             Incoming incoming = read(reader, length);
