@@ -20,8 +20,7 @@ import java.util.Arrays;
 /**
  * The protocol loop, written once for every transport: say hello, then read a line, answer it,
  * flush, until the input ends. Lines are answered in order. A bad line gets a {@code bad-request}
- * answer and the loop goes on; nothing a client sends ends the session early, except a line over
- * {@link LineReader#MAX_LINE} in a session made {@link #endingAtOverlongLine()}.
+ * answer and the loop goes on; nothing a client sends ends the session early.
  */
 public final class ProtocolSession {
     /** How the answer to a request that hit a bug begins: what the fuzz tests look for. */
@@ -30,26 +29,27 @@ public final class ProtocolSession {
     private final Dialect dialect;
     private final String version;
     private final RequestHandler handler;
-    private final boolean endAtOverlongLine;
+    private final boolean answerAtTheLimit;
 
     public ProtocolSession(Dialect dialect, String version, RequestHandler handler) {
         this(dialect, version, handler, false);
     }
 
-    private ProtocolSession(Dialect dialect, String version, RequestHandler handler, boolean endAtOverlongLine) {
+    private ProtocolSession(Dialect dialect, String version, RequestHandler handler, boolean answerAtTheLimit) {
         this.dialect = dialect;
         this.version = version;
         this.handler = handler;
-        this.endAtOverlongLine = endAtOverlongLine;
+        this.answerAtTheLimit = answerAtTheLimit;
     }
 
     /**
-     * This session, except that a line over the limit is read no further than the limit, answered
-     * {@code bad-request}, and ends the session: for a socket, whose client reconnects on its next
-     * call, and where reading a client's line of 100 MB to its end would take CPU from the others.
-     * Stdio keeps skipping such a line: its client has no other way in.
+     * This session, except that a line over the limit is answered {@code bad-request} as soon as
+     * it passes the limit, and the rest of it read past before the next line: for a socket, whose
+     * connection reads the rest at a pace of its own ({@code WatchedConnection}), so that a client
+     * sending a line of 100 MB cannot take the CPU from the others, while one that sent too long
+     * a line by mistake keeps its connection (SPEC: the connection stays usable).
      */
-    public ProtocolSession endingAtOverlongLine() {
+    public ProtocolSession answeringOverlongLinesAtTheLimit() {
         return new ProtocolSession(dialect, version, handler, true);
     }
 
@@ -62,15 +62,10 @@ public final class ProtocolSession {
 
     /** Serves until {@code in} ends, the hello having been sent already. */
     public void serveAfterHello(InputStream in, OutputStream out) throws IOException {
-        LineReader reader = endAtOverlongLine ? LineReader.stoppingAtOverlongLine(in) : new LineReader(in);
+        LineReader reader = answerAtTheLimit ? LineReader.answeringAtTheLimit(in) : new LineReader(in);
         while (true) {
             int length = reader.readLine();
             if (length == LineReader.END_OF_STREAM) {
-                return;
-            }
-            if (length == LineReader.TOO_LONG && endAtOverlongLine) {
-                send(out, null, Response.Failure.badRequest("the line is longer than " + LineReader.MAX_LINE
-                        + " bytes; the connection is closed. Send one JSON request per line"));
                 return;
             }
             Incoming incoming = read(reader, length);

@@ -42,8 +42,10 @@ import java.util.function.Supplier;
  * client that connects for one request, as most do, costs no thread's start and end, and a flood
  * of them no churn of stacks. A peer that is not the daemon's own user is told {@code denied} and
  * disconnected before it can send anything; a client whose line passes
- * {@link dev.latchkey.protocol.LineReader#MAX_LINE} is told {@code bad-request} and disconnected,
- * its line read no further ({@link ProtocolSession#endingAtOverlongLine()}).
+ * {@link dev.latchkey.protocol.LineReader#MAX_LINE} is told {@code bad-request} at once
+ * ({@link ProtocolSession#answeringOverlongLinesAtTheLimit()}), and the rest of its line is read
+ * at {@link WatchedConnection#OVERLONG_BYTES_PER_SECOND}, the time counting towards the line's
+ * deadline: a line of a few MB by mistake leaves the connection usable, one of 100 MB is cut off.
  *
  * <p>Each connection holds a thread, so their number is capped, and two rules keep clients that
  * hold connections without using them from locking the others out:
@@ -198,7 +200,7 @@ public final class SocketServer {
                 return; // stop() began after this connection was accepted and may not have seen it
             }
             new ProtocolSession(Dialect.LATCHKEY, version, connection.serving(handlers.apply(() -> callerAt(channel))))
-                    .endingAtOverlongLine()
+                    .answeringOverlongLinesAtTheLimit()
                     .serve(connection.input(), out);
         } catch (IOException e) {
             // The client went away, or the connection was closed here; there is no one left to answer.
