@@ -29,11 +29,28 @@ public final class ProtocolSession {
     private final Dialect dialect;
     private final String version;
     private final RequestHandler handler;
+    private final boolean answerAtTheLimit;
 
     public ProtocolSession(Dialect dialect, String version, RequestHandler handler) {
+        this(dialect, version, handler, false);
+    }
+
+    private ProtocolSession(Dialect dialect, String version, RequestHandler handler, boolean answerAtTheLimit) {
         this.dialect = dialect;
         this.version = version;
         this.handler = handler;
+        this.answerAtTheLimit = answerAtTheLimit;
+    }
+
+    /**
+     * This session, except that a line over the limit is answered {@code bad-request} as soon as
+     * it passes the limit, and the rest of it read past before the next line: for a socket, whose
+     * connection reads the rest at a pace of its own ({@code WatchedConnection}), so that a client
+     * sending a line of 100 MB cannot take the CPU from the others, while one that sent too long
+     * a line by mistake keeps its connection (SPEC: the connection stays usable).
+     */
+    public ProtocolSession answeringOverlongLinesAtTheLimit() {
+        return new ProtocolSession(dialect, version, handler, true);
     }
 
     /** Serves until {@code in} ends. */
@@ -45,7 +62,7 @@ public final class ProtocolSession {
 
     /** Serves until {@code in} ends, the hello having been sent already. */
     public void serveAfterHello(InputStream in, OutputStream out) throws IOException {
-        LineReader reader = new LineReader(in);
+        LineReader reader = answerAtTheLimit ? LineReader.answeringAtTheLimit(in) : new LineReader(in);
         while (true) {
             int length = reader.readLine();
             if (length == LineReader.END_OF_STREAM) {

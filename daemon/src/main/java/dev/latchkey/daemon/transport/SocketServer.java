@@ -22,8 +22,12 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.OptionalLong;
@@ -34,8 +38,14 @@ import java.util.function.Supplier;
 /**
  * Serves the latchkey protocol on a listening Unix socket, with the framing of stdio: one
  * {@link ProtocolSession} per connection on a thread of its own, so clients are served at once
- * and each connection's pipelined requests are answered in order. A peer that is not the daemon's
- * own user is told {@code denied} and disconnected before it can send anything.
+ * and each connection's pipelined requests are answered in order. The threads are pooled: a
+ * client that connects for one request, as most do, costs no thread's start and end, and a flood
+ * of them no churn of stacks. A peer that is not the daemon's own user is told {@code denied} and
+ * disconnected before it can send anything; a client whose line passes
+ * {@link dev.latchkey.protocol.LineReader#MAX_LINE} is told {@code bad-request} at once
+ * ({@link ProtocolSession#answeringOverlongLinesAtTheLimit()}), and the rest of its line is read
+ * at {@link WatchedConnection#OVERLONG_BYTES_PER_SECOND}, the time counting towards the line's
+ * deadline: a line of a few MB by mistake leaves the connection usable, one of 100 MB is cut off.
  *
  * <p>Each connection holds a thread, so their number is capped, and two rules keep clients that
  * hold connections without using them from locking the others out:
@@ -56,6 +66,7 @@ public final class SocketServer {
     static final long LINE_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long WATCH_PERIOD_MILLIS = 500;
     private static final long EVICTION_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long IDLE_THREAD_SECONDS = 5;
     private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ServerSocketChannel listener;
@@ -66,14 +77,28 @@ public final class SocketServer {
     private final Consumer<String> log;
     private final Long ownerUid;
     private final Set<WatchedConnection> connections = ConcurrentHashMap.newKeySet();
-    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
+    /**
+     * As many threads as connections, each taken up again by the next connection. One left idle
+     * ends after {@link #IDLE_THREAD_SECONDS}: long enough to carry a stream of one-request clients,
+     * short enough that the stacks a flood of them left are soon given back.
+     */
+    private final ExecutorService sessions = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), task -> {
+                Thread thread = new Thread(task, "latchkey-connection");
+                thread.setDaemon(true);
+                return thread;
+            });
+    private final Object admission = new Object();
+    private final Object sessionsDone = new Object();
+    /** Connections accepted and not yet done with, whether their thread has taken them up or not. */
+    private int active; // guarded by sessionsDone
     private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "latchkey-connection-watch");
         thread.setDaemon(true);
         return thread;
     });
-    private long evicted; // guarded by this
-    private long evictionLoggedAt = System.nanoTime() - EVICTION_LOG_PERIOD_NANOS; // guarded by this
+    private long evicted; // guarded by admission
+    private long evictionLoggedAt = System.nanoTime() - EVICTION_LOG_PERIOD_NANOS; // guarded by admission
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -128,12 +153,29 @@ public final class SocketServer {
                 close(channel); // the connection that woke us, or a client just too late
                 break;
             }
-            Thread worker = new Thread(() -> serve(channel), "latchkey-connection");
-            worker.setDaemon(true);
-            workers.add(worker);
-            worker.start();
+            sessionBegins();
+            try {
+                sessions.execute(() -> serve(channel));
+            } catch (RejectedExecutionException e) {
+                // stop() has drained and shut the pool down since stopping was read: too late a client
+                close(channel);
+                sessionEnds();
+            }
         }
         stopped.await();
+    }
+
+    private void sessionBegins() {
+        synchronized (sessionsDone) {
+            active++;
+        }
+    }
+
+    private void sessionEnds() {
+        synchronized (sessionsDone) {
+            active--;
+            sessionsDone.notifyAll();
+        }
     }
 
     private void serve(SocketChannel channel) {
@@ -158,12 +200,13 @@ public final class SocketServer {
                 return; // stop() began after this connection was accepted and may not have seen it
             }
             new ProtocolSession(Dialect.LATCHKEY, version, connection.serving(handlers.apply(() -> callerAt(channel))))
+                    .answeringOverlongLinesAtTheLimit()
                     .serve(connection.input(), out);
         } catch (IOException e) {
             // The client went away, or the connection was closed here; there is no one left to answer.
         } finally {
             connections.remove(connection);
-            workers.remove(Thread.currentThread());
+            sessionEnds();
         }
     }
 
@@ -179,25 +222,27 @@ public final class SocketServer {
 
     /**
      * Takes {@code connection} in; when all are taken, first closes the one that has gone longest
-     * without a request (its thread then ends). False when every connection is serving a request.
+     * without a request (its thread then takes up another). False when every connection is serving a request.
      */
-    private synchronized boolean admit(WatchedConnection connection) {
-        if (connections.size() >= MAX_CONNECTIONS) {
-            WatchedConnection longestIdle = null;
-            for (WatchedConnection open : connections) {
-                if (!open.isServing() && (longestIdle == null || open.idleSince() - longestIdle.idleSince() < 0)) {
-                    longestIdle = open;
+    private boolean admit(WatchedConnection connection) {
+        synchronized (admission) {
+            if (connections.size() >= MAX_CONNECTIONS) {
+                WatchedConnection longestIdle = null;
+                for (WatchedConnection open : connections) {
+                    if (!open.isServing() && (longestIdle == null || open.idleSince() - longestIdle.idleSince() < 0)) {
+                        longestIdle = open;
+                    }
                 }
+                if (longestIdle == null) {
+                    return false;
+                }
+                connections.remove(longestIdle);
+                longestIdle.close();
+                noteEviction();
             }
-            if (longestIdle == null) {
-                return false;
-            }
-            connections.remove(longestIdle);
-            longestIdle.close();
-            noteEviction();
+            connections.add(connection);
+            return true;
         }
-        connections.add(connection);
-        return true;
     }
 
     /** Under a flood of connections this happens for each new one: logged once a minute, with the count. */
@@ -248,20 +293,28 @@ public final class SocketServer {
         watch.shutdownNow();
         // Reading stops at once; a request already being served still gets its answer written.
         connections.forEach(WatchedConnection::shutdownInput);
-        long giveUp = System.nanoTime() + grace.toNanos();
-        for (Thread worker : workers) {
-            try {
-                worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUp - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (!workers.isEmpty()) {
-            log.accept("closing " + workers.size() + " connection(s) still busy after " + grace.toSeconds() + " s");
+        int left = awaitSessions(System.nanoTime() + grace.toNanos());
+        if (left > 0) {
+            log.accept("closing " + left + " connection(s) still busy after " + grace.toSeconds() + " s");
             connections.forEach(WatchedConnection::close);
         }
+        sessions.shutdown();
         stopped.countDown();
+    }
+
+    /** Waits until every connection accepted is done with, or {@code giveUp}; how many are left. */
+    private int awaitSessions(long giveUp) {
+        synchronized (sessionsDone) {
+            try {
+                long wait;
+                while (active > 0 && (wait = giveUp - System.nanoTime()) > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(sessionsDone, wait);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return active;
+        }
     }
 
     private static void close(SocketChannel channel) {

@@ -1,9 +1,13 @@
 package dev.latchkey.daemon.transport;
 
+import dev.latchkey.protocol.LineReader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One client connection of the daemon, with what the server needs to know about it from another
@@ -16,12 +20,21 @@ import java.nio.channels.SocketChannel;
  * watch reads them.
  */
 final class WatchedConnection {
+    /**
+     * How fast the rest of a line past {@link LineReader#MAX_LINE} is read. The time it takes
+     * counts as waiting for the line, so with the {@link SocketServer#LINE_DEADLINE_NANOS} deadline
+     * a line of up to some 10 MiB is read past and its connection kept; a longer one is cut off,
+     * having cost the daemon a few reads a second rather than all the CPU it could take.
+     */
+    static final long OVERLONG_BYTES_PER_SECOND = 1024 * 1024;
+    private static final int OVERLONG_READ = 16 * 1024;
     private final SocketChannel channel;
     private final InputStream input;
     private volatile long readingSince; // when the read in progress began; 0: none
     private volatile boolean inLine; // bytes came after the last newline
     private volatile long waitedForLine; // time spent in reads for the unfinished line, finished reads only
     private volatile long lastProgress;
+    private long lineBytes; // bytes read since the last newline; the reading thread's own
     private volatile boolean serving;
 
     WatchedConnection(SocketChannel channel) {
@@ -113,6 +126,11 @@ final class WatchedConnection {
             readingSince = start;
             int n;
             try {
+                if (lineBytes > LineReader.MAX_LINE) {
+                    // Past the limit: already answered, read at a pace that takes little from the others.
+                    length = Math.min(length, OVERLONG_READ);
+                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(length) / OVERLONG_BYTES_PER_SECOND);
+                }
                 n = in.read(buffer, offset, length);
             } finally {
                 readingSince = 0;
@@ -130,6 +148,9 @@ final class WatchedConnection {
                 }
                 if (lastNewline >= 0) {
                     waitedForLine = 0; // a line was finished; what follows it, if anything, starts afresh
+                    lineBytes = offset + n - 1 - lastNewline;
+                } else {
+                    lineBytes += n;
                 }
                 inLine = lastNewline != offset + n - 1;
             }

@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The real daemon on its real socket while other clients of the same user abuse it: a thousand
- * idle connections, clients that never finish a line (one byte a second), one that sends 100 MB
- * without a newline, and clients that vanish mid-request. Meanwhile a well-behaved client keeps
+ * idle connections, clients that never finish a line (one byte a second), one that sets out to
+ * send 100 MB without a newline (told {@code bad-request} once its line passes the limit, the rest
+ * read at 1 MiB/s until the line's 10 s deadline cuts it off), and clients that vanish mid-request. Meanwhile a well-behaved client keeps
  * connecting and asking for its token, and is answered right every time; its latency in each
  * phase is printed beside its own baseline measured just before, a figure for the README, never
  * an assertion (a shared machine's load would decide it). The daemon's memory (RSS) and open
@@ -61,7 +62,8 @@ class DaemonAbuseIT {
     @Test
     void wellBehavedClientsAreAnsweredWhileOthersAbuseTheDaemon() throws Exception {
         sandbox.config("stores = [\"memory\"]\n");
-        long pid = sandbox.startDaemon().pid();
+        // With the launcher's flags: the daemon's heap, collector and thread stacks as users run it.
+        long pid = sandbox.startDaemon(DaemonSandbox.launcherDaemonFlags()).pid();
         try (LatchkeyClient client = sandbox.client(); Secret token = Secret.copyOf(TOKEN.toCharArray())) {
             client.store(REGISTRY, token);
         }
@@ -69,6 +71,7 @@ class DaemonAbuseIT {
         Memory before = afterFullGc(pid);
         long rssBefore = before.rss();
         long fdsBefore = fds(pid); // after jcmd, whose attach listener keeps a socket open from then on
+        long threadsBefore = threads(pid);
         long[] baseline = latencies(SAMPLES);
 
         // 1. A thousand idle connections, each greeted: with the well-behaved client, under the cap.
@@ -93,6 +96,7 @@ class DaemonAbuseIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> vanished.get() > 100 && closedByTheDaemon(idle) > 0);
         long fdsDuring = fds(pid);
         long rssDuring = rssKiB(pid);
+        long threadsDuring = threads(pid);
         long[] underAbuse = latencies(SAMPLES);
         long slowClosedAfter = neverFinishing.get(2, TimeUnit.MINUTES);
         BigLine big = bigLine.get(2, TimeUnit.MINUTES);
@@ -106,6 +110,9 @@ class DaemonAbuseIT {
         // 3. Every descriptor back, the memory given back or at least bounded.
         await().atMost(Duration.ofSeconds(60)).until(() -> fds(pid) <= fdsBefore);
         long fdsAfter = fds(pid);
+        // The threads that served the connections end once idle for a few seconds: none is kept or lost.
+        await().atMost(Duration.ofSeconds(60)).until(() -> threads(pid) <= threadsBefore + 2);
+        long threadsAfter = threads(pid);
         long rssGrown = rssKiB(pid);
         Memory after = afterFullGc(pid);
         long rssAfter = after.rss();
@@ -114,11 +121,13 @@ class DaemonAbuseIT {
         long base = p99(baseline);
         System.out.printf("DaemonAbuseIT: p99 of a fresh connection's get %s baseline, %s with %d idle connections, %s under abuse, "
                         + "%s after; %d idle connections closed to make room for %d never-finished lines (all cut off after "
-                        + "%d s), a line without newline (%d MiB sent, then closed %d s later), %d vanished clients; "
-                        + "descriptors %d before, %d with the idle connections, %d under abuse, %d after; RSS %d MiB before, "
+                        + "%d s), a line without newline (%d KiB sent, then closed %d s later), %d vanished clients; "
+                        + "descriptors %d before, %d with the idle connections, %d under abuse, %d after; threads %d before, "
+                        + "%d under abuse, %d after; RSS %d MiB before, "
                         + "%d MiB under abuse, %d MiB after it, %d MiB after a full GC; heap in use after a full GC %d KiB before, %d KiB after%n",
                 ms(base), ms(p99(withIdle)), IDLE, ms(p99(underAbuse)), ms(p99(afterwards)), idleClosed, NEVER_FINISHING,
-                slowClosedAfter, big.sent() >> 20, big.closedAfterSeconds(), vanished.get(), fdsBefore, fdsWithIdle, fdsDuring, fdsAfter,
+                slowClosedAfter, big.sent() >> 10, big.closedAfterSeconds(), vanished.get(), fdsBefore, fdsWithIdle, fdsDuring, fdsAfter,
+                threadsBefore, threadsDuring, threadsAfter,
                 rssBefore / 1024, rssDuring / 1024, rssGrown / 1024, rssAfter / 1024, before.heapUsed(), after.heapUsed());
         assertTrue(fdsDuring <= fdsBefore + 1024 + 64, "the connections are capped: " + fdsDuring + " descriptors");
         // Bounded, and far below what holding the 100 MB line would take. The RSS does not all come back:
@@ -129,6 +138,8 @@ class DaemonAbuseIT {
         assertTrue(after.heapUsed() - before.heapUsed() < 16 * 1024, "nothing of the abuse is kept on the heap: "
                 + before.heapUsed() + " -> " + after.heapUsed() + " KiB in use after a full GC");
         assertTrue(slowClosedAfter <= 30, "a line left unfinished is cut off: after " + slowClosedAfter + " s");
+        assertTrue(big.sent() < BIG_LINE, "a line over the limit is read slowly and cut off: all " + big.sent() + " bytes were taken");
+        assertTrue(big.answer().contains("\"bad-request\""), "and answered bad-request: " + big.answer());
     }
 
     /** {@code count} times: connect, say hello, get the token, hang up; each one's time in nanoseconds. */
@@ -185,14 +196,17 @@ class DaemonAbuseIT {
         }
     }
 
-    /** What became of the 100 MB line: how much of it went out, and how long after its last byte the daemon hung up. */
-    private record BigLine(long sent, long closedAfterSeconds) {
+    /**
+     * What became of the 100 MB line: how much of it went out, what the daemon answered, and how
+     * long after the last byte that went out it hung up.
+     */
+    private record BigLine(long sent, long closedAfterSeconds, String answer) {
     }
 
     /**
-     * 100 MB in one line that never ends, as fast as the daemon reads. The daemon may cut it off
-     * before the end (the line is overdue once it has waited 10 s for the rest in all); either way
-     * it must never hold it.
+     * 100 MB in one line that never ends, as fast as the daemon reads. The daemon answers it once
+     * the line passes the protocol's limit, reads on at its own slow pace, and hangs up at the
+     * line's deadline, never holding any of it.
      */
     private BigLine sendOneHundredMegabytesWithoutNewline() {
         try {
@@ -213,15 +227,17 @@ class DaemonAbuseIT {
                 // cut off by the daemon
             }
             long start = System.nanoTime();
-            ByteBuffer answer = ByteBuffer.allocate(4096);
+            ByteBuffer buffered = ByteBuffer.allocate(4096);
+            StringBuilder answer = new StringBuilder();
             try {
-                while (channel.read(answer) >= 0) {
-                    answer.clear();
+                while (channel.read(buffered) >= 0) {
+                    answer.append(new String(buffered.array(), 0, buffered.position(), StandardCharsets.UTF_8));
+                    buffered.clear();
                 }
             } catch (IOException e) {
-                // reset by the daemon closing it: closed all the same
+                // reset by the daemon closing it with the rest of the line unread: closed all the same
             }
-            return new BigLine(sent, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+            return new BigLine(sent, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), answer.toString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -294,9 +310,16 @@ class DaemonAbuseIT {
     private Memory afterFullGc(long pid) throws Exception {
         jcmd(pid, "GC.run");
         String heap = jcmd(pid, "GC.heap_info");
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(heap);
-        assertTrue(used.find(), heap);
-        return new Memory(rssKiB(pid), Long.parseLong(used.group(1)));
+        // One line per generation (the serial collector's young and old), one for G1's single heap.
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(heap);
+        long inUse = 0;
+        boolean found = false;
+        while (used.find()) {
+            inUse += Long.parseLong(used.group(1));
+            found = true;
+        }
+        assertTrue(found, heap);
+        return new Memory(rssKiB(pid), inUse);
     }
 
     private String jcmd(long pid, String command) throws Exception {
@@ -306,9 +329,18 @@ class DaemonAbuseIT {
         return ran.stdout();
     }
 
+    private static long threads(long pid) throws IOException {
+        return statusField(pid, "Threads:");
+    }
+
     private static long rssKiB(long pid) throws IOException {
+        return statusField(pid, "VmRSS:");
+    }
+
+    /** A number from /proc/PID/status. */
+    private static long statusField(long pid, String field) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(line -> line.startsWith("VmRSS:"))
+                .filter(line -> line.startsWith(field))
                 .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
                 .findFirst().orElseThrow();
     }

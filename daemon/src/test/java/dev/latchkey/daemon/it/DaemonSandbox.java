@@ -173,14 +173,35 @@ final class DaemonSandbox implements AutoCloseable, AfterEachCallback {
 
     /** {@code latchkey daemon ARGS}: detaches, and returns once the daemon answers. */
     ProcessHandle startDaemon(String... args) throws IOException, InterruptedException {
+        return startDaemon(List.of(), args);
+    }
+
+    /**
+     * {@code java JVM-OPTIONS -jar latchkey.jar daemon ARGS}: detaches (the detached daemon keeps
+     * those options), and returns once the daemon answers.
+     */
+    ProcessHandle startDaemon(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> all = new ArrayList<>(List.of("daemon"));
         all.addAll(Arrays.asList(args));
-        Result started = run(null, all.toArray(String[]::new));
+        List<String> command = latchkey(jvmOptions, all.toArray(String[]::new));
+        Result started = run(null, command);
         Assertions.assertEquals(0, started.exit(), "latchkey daemon failed: " + started.stderr());
         Assertions.assertEquals("", started.stdout(), "a detaching daemon prints nothing on stdout");
         List<ProcessHandle> daemons = daemons();
         Assertions.assertEquals(1, daemons.size(), "one daemon runs for the socket: " + daemons);
         return daemons.get(0);
+    }
+
+    /**
+     * The JVM options the launcher ({@code scripts/latchkey}) runs the daemon with, read from its
+     * {@code daemon_flags}: a test whose figures are about the daemon users run starts it with them.
+     */
+    static List<String> launcherDaemonFlags() throws IOException {
+        Path script = Path.of(System.getProperty("latchkey.root", ".")).resolve("scripts").resolve("latchkey");
+        String prefix = "daemon_flags=\"";
+        String line = Files.readAllLines(script).stream().filter(l -> l.startsWith(prefix) && l.endsWith("\""))
+                .findFirst().orElseThrow(() -> new AssertionError("no daemon_flags=\"...\" line in " + script));
+        return List.of(line.substring(prefix.length(), line.length() - 1).split(" +"));
     }
 
     /** The daemon processes serving this sandbox's socket. */
