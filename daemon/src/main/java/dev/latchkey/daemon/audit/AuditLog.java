@@ -195,9 +195,13 @@ public final class AuditLog {
         open().close(); // made 0600 when missing, which a FileOutputStream cannot do
         FileOutputStream out = new FileOutputStream(path.toFile(), true);
         BasicFileAttributes opened = stat();
-        if (opened != null && !PosixFilePermissions.toString(Files.getPosixFilePermissions(path)).equals("rw-------")) {
-            // set aside between the two opens: the stream made the file anew, with the umask's mode
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        try {
+            if (opened != null && !PosixFilePermissions.toString(Files.getPosixFilePermissions(path)).equals("rw-------")) {
+                // set aside between the two opens: the stream made the file anew, with the umask's mode
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            }
+        } catch (NoSuchFileException e) {
+            // set aside by another writer just now, after this stream opened it; the next look opens the new one
         }
         kept = new Kept(out, opened == null ? null : opened.fileKey(), opened == null ? 0 : opened.size(), System.nanoTime());
         if (open != null) {
