@@ -107,7 +107,7 @@ public final class AuditLog {
      */
     private Kept look(Kept open, long now) throws IOException {
         BasicFileAttributes seen = stat();
-        if (open == null || seen == null || seen.fileKey() == null || !seen.fileKey().equals(open.fileKey)) {
+        if (!isKeptOpen(open, seen)) {
             return reopen();
         }
         open.size.set(seen.size());
@@ -182,6 +182,11 @@ public final class AuditLog {
         }
     }
 
+    /** Whether {@code seen}, the file at the log's path (null: none), is the one {@code open} writes to. */
+    private static boolean isKeptOpen(Kept open, BasicFileAttributes seen) {
+        return open != null && seen != null && seen.fileKey() != null && seen.fileKey().equals(open.fileKey);
+    }
+
     /**
      * Opens the log again: the file at its path is another one (set aside by this process or
      * another) or is not there. A line written to the old one just before lands in the file set aside.
@@ -189,7 +194,7 @@ public final class AuditLog {
     private synchronized Kept reopen() throws IOException {
         BasicFileAttributes seen = stat();
         Kept open = kept;
-        if (open != null && seen != null && seen.fileKey() != null && seen.fileKey().equals(open.fileKey)) {
+        if (isKeptOpen(open, seen)) {
             return open; // opened by another thread meanwhile
         }
         open().close(); // made 0600 when missing, which a FileOutputStream cannot do

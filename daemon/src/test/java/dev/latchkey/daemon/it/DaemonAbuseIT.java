@@ -32,8 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The real daemon on its real socket while other clients of the same user abuse it: a thousand
  * idle connections, clients that never finish a line (one byte a second), one that sets out to
  * send 100 MB without a newline (told {@code bad-request} once its line passes the limit, the rest
- * read at 1 MiB/s until the line's 10 s deadline cuts it off), and clients that vanish mid-request. Meanwhile a well-behaved client keeps
- * connecting and asking for its token, and is answered right every time; its latency in each
+ * read at 1 MiB/s until the line's 10 s deadline cuts it off), and clients that vanish
+ * mid-request. Meanwhile a well-behaved client keeps connecting and asking for its token, and is
+ * answered right every time; its latency in each
  * phase is printed beside its own baseline measured just before, a figure for the README, never
  * an assertion (a shared machine's load would decide it). The daemon's memory (RSS) and open
  * file descriptors are read from /proc before, during and after: bounded, nothing kept once a
