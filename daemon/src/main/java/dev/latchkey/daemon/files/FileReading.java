@@ -10,10 +10,11 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * A file's content as last read and parsed, kept while the file is unchanged: one {@code stat} per
- * use says whether it still holds (the file's identity, size and modification time), so a change
- * made behind the daemon's back is seen at the next use, and a busy daemon does not read and parse
- * the same file for every request. A file modified less than {@link #SETTLED} ago is read every
+ * A file's content as last read and parsed, kept while the file is unchanged: a {@code stat} says
+ * whether it still holds (the file's identity, size and modification time), so a change made
+ * behind the daemon's back is seen by the next request, and a busy daemon does not read and parse
+ * the same file for every request. The {@code stat} is taken at each use, or, where the thread
+ * says when its requests arrived ({@link RequestArrival}), once for all those that arrived before it. A file modified less than {@link #SETTLED} ago is read every
  * time, since a change within the clock's resolution would leave its time as it was.
  *
  * <p>Uses that find the file unchanged take no lock (the daemon's connections would queue on it).
@@ -52,6 +53,11 @@ public final class FileReading<T> {
     private final Parser<T> parser;
     private final Discard<T> discard;
     private volatile Kept<T> kept;
+    private volatile Look lastLook;
+
+    /** A {@code stat} and when it began ({@link System#nanoTime()}). */
+    private record Look(BasicFileAttributes seen, long began) {
+    }
 
     public FileReading(SecretFile file, Clock clock, Parser<T> parser, Discard<T> discard) {
         this.file = file;
@@ -62,7 +68,7 @@ public final class FileReading<T> {
 
     /** The file's content now: what was read last while the file is unchanged, else read now. */
     public T current() throws CredentialException {
-        BasicFileAttributes seen = stat();
+        BasicFileAttributes seen = look();
         Kept<T> now = kept;
         if (now != null && now.of(seen)) {
             return now.value();
@@ -83,6 +89,7 @@ public final class FileReading<T> {
     /** Drops what is kept: the file was just changed through this process, or its secrets must go. */
     public synchronized void forget() {
         replace(null);
+        lastLook = null;
     }
 
     private void replace(Kept<T> next) {
@@ -91,6 +98,19 @@ public final class FileReading<T> {
         if (previous != null) {
             discard.discard(previous.value());
         }
+    }
+
+    /** The file's attributes as a look begun after this thread's requests arrived saw them: the last one, or a new one. */
+    private BasicFileAttributes look() {
+        long arrived = RequestArrival.onThisThread();
+        Look last = lastLook;
+        if (last != null && arrived != RequestArrival.UNKNOWN && last.began() - arrived > 0) {
+            return last.seen();
+        }
+        long began = System.nanoTime();
+        BasicFileAttributes seen = stat();
+        lastLook = new Look(seen, began);
+        return seen;
     }
 
     private BasicFileAttributes stat() {

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.store;
 
+import dev.latchkey.daemon.files.RequestArrival;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
@@ -15,6 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -157,6 +160,30 @@ class TokenFileStoreTest {
 
         Files.delete(path());
         assertTrue(store.get(ALT, Operation.READ).isEmpty());
+    }
+
+    @Test
+    void requestsThatArrivedTogetherShareOneLookAtTheFileAndTheNextOnesLookAgain() throws Exception {
+        store().put(ALT, token("before", Set.of(), 100));
+        TokenFileStore store = new TokenFileStore(path(), muchLater());
+        CompletableFuture.runAsync(() -> { // on a thread of its own, which ends with what it was told of arrivals
+            try {
+                RequestArrival.readAt(System.nanoTime());
+                assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+                FileTime modified = Files.getLastModifiedTime(path());
+                Path edited = path().resolveSibling("edited.toml");
+                Files.writeString(edited, Files.readString(path()).replace("before", "behind"));
+                Files.setLastModifiedTime(edited, modified);
+                Files.move(edited, path(), StandardCopyOption.REPLACE_EXISTING);
+                assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal(),
+                        "changed after these requests arrived: the look taken for them stands");
+                RequestArrival.readAt(System.nanoTime());
+                assertEquals("behind", store.get(ALT, Operation.READ).orElseThrow().secret().reveal(),
+                        "requests that arrived after the change see it");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(30, TimeUnit.SECONDS);
     }
 
     @Test
