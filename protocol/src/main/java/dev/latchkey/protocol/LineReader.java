@@ -12,12 +12,8 @@ import java.util.Arrays;
  * <p>A longer line is read to its end and dropped, so one bad line costs the connection nothing:
  * the caller answers it with {@code bad-request} and goes on with the next. The line buffer is
  * reused and can be wiped, since lines carry tokens. It starts small and grows to the longest
- * line read so far: the daemon holds one reader per connection, and a thousand idle connections
- * should cost kilobytes each, not the 64 KiB a longest line needs. A buffer outgrown is wiped.
- *
- * <p>A reader made by {@link #answeringAtTheLimit} returns {@link #TOO_LONG} as soon as a line
- * passes the limit, and skips the rest of it when asked for the next line: the daemon answers
- * at once, and reads what is left of the line at its own pace ({@code WatchedConnection}).
+ * line read so far. A buffer outgrown is wiped. For a reader that must not wait for its bytes
+ * (the daemon's socket), {@link LineBuffer} frames lines by the same rules.
  */
 public final class LineReader {
     /** The longest line the protocol accepts, terminator excluded. */
@@ -26,8 +22,6 @@ public final class LineReader {
     public static final int TOO_LONG = -2;
 
     private final InputStream in;
-    private final boolean answerAtTheLimit;
-    private boolean skipping; // the rest of an over-long line, already answered, is still to be read past
     private static final int FIRST_LINE_BUFFER = 1024;
 
     private byte[] line = new byte[FIRST_LINE_BUFFER];
@@ -36,40 +30,24 @@ public final class LineReader {
     private int chunkEnd;
 
     public LineReader(InputStream in) {
-        this(in, false);
-    }
-
-    private LineReader(InputStream in, boolean answerAtTheLimit) {
         this.in = in;
-        this.answerAtTheLimit = answerAtTheLimit;
-    }
-
-    /**
-     * A reader that returns {@link #TOO_LONG} as soon as a line passes the limit, before the rest
-     * of it is read; the next {@link #readLine()} first reads past that rest, to its {@code \n}.
-     */
-    public static LineReader answeringAtTheLimit(InputStream in) {
-        return new LineReader(in, true);
     }
 
     /**
      * Reads the next line into {@link #buffer()}. Returns its length without {@code \n} or a
-     * trailing {@code \r}; {@link #TOO_LONG} for a line over the limit (now skipped, or, for a
-     * reader {@link #answeringAtTheLimit}, to be skipped by the next call);
+     * trailing {@code \r}; {@link #TOO_LONG} for a line over the limit (now skipped);
      * {@link #END_OF_STREAM} when the stream ended with no further bytes. A last line without a
      * terminator still counts as a line.
      */
     public int readLine() throws IOException {
         int length = 0;
-        boolean overflow = skipping; // the rest of the line answered before is read past like an over-long line's
-        boolean answered = skipping;
-        skipping = false;
+        boolean overflow = false;
         boolean sawAny = false;
         while (true) {
             if (chunkPos == chunkEnd) {
                 int n = in.read(chunk, 0, chunk.length);
                 if (n < 0) {
-                    if (!sawAny || answered) {
+                    if (!sawAny) {
                         return END_OF_STREAM;
                     }
                     break;
@@ -81,14 +59,6 @@ public final class LineReader {
             sawAny = true;
             byte b = chunk[chunkPos++];
             if (b == '\n') {
-                if (answered) {
-                    // the over-long line answered before ends here: now the line asked for
-                    Arrays.fill(chunk, 0, chunkPos, (byte) 0);
-                    answered = false;
-                    overflow = false;
-                    sawAny = false;
-                    continue;
-                }
                 break;
             }
             if (overflow) {
@@ -101,10 +71,6 @@ public final class LineReader {
                     continue;
                 }
                 overflow = true;
-                if (answerAtTheLimit) {
-                    skipping = true;
-                    break;
-                }
                 continue;
             }
             if (length == line.length) {

@@ -93,32 +93,6 @@ class LineReaderTest {
     }
 
     @Test
-    void aReaderAnsweringAtTheLimitReturnsBeforeTheRestIsReadAndSkipsItForTheNextLine() throws IOException {
-        ByteArrayInputStream stream = new ByteArrayInputStream(
-                ("{\"v\":1}\n" + filler(4 * 1024 * 1024) + "\nnext\n").getBytes(StandardCharsets.US_ASCII));
-        LineReader reader = LineReader.answeringAtTheLimit(stream);
-        assertEquals("{\"v\":1}", next(reader));
-        assertEquals(LineReader.TOO_LONG, reader.readLine());
-        long read = 4 * 1024 * 1024 + 14 - stream.available();
-        assertTrue(read <= 8 + LineReader.MAX_LINE + 4096 + 1, "read up to the limit and one chunk more: " + read + " bytes");
-        assertEquals("next", next(reader), "the rest of the over-long line was read past");
-        assertEquals(LineReader.END_OF_STREAM, reader.readLine());
-    }
-
-    @Test
-    void aReaderAnsweringAtTheLimitStillTakesLinesOfExactlyTheLimitAndEndsInsideARest() throws IOException {
-        String max = filler(LineReader.MAX_LINE);
-        LineReader reader = LineReader.answeringAtTheLimit(
-                new ByteArrayInputStream((max + "\n" + max + "\r\n" + max + "\rx\nlast\n" + max + "xy").getBytes(StandardCharsets.US_ASCII)));
-        assertEquals(LineReader.MAX_LINE, reader.readLine());
-        assertEquals(LineReader.MAX_LINE, reader.readLine());
-        assertEquals(LineReader.TOO_LONG, reader.readLine(), "a \\r that does not end the line is one byte too many");
-        assertEquals("last", next(reader));
-        assertEquals(LineReader.TOO_LONG, reader.readLine(), "over the limit, though the stream ends before its newline");
-        assertEquals(LineReader.END_OF_STREAM, reader.readLine(), "its rest ends with the stream: no line of its own");
-    }
-
-    @Test
     void readsLinesThatArriveOneByteAtATime() throws IOException {
         byte[] bytes = ("{\"a\":1}\r\n" + filler(20_000) + "\nz").getBytes(StandardCharsets.US_ASCII);
         InputStream trickle = new InputStream() {

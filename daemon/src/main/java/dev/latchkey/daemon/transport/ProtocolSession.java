@@ -29,28 +29,11 @@ public final class ProtocolSession {
     private final Dialect dialect;
     private final String version;
     private final RequestHandler handler;
-    private final boolean answerAtTheLimit;
 
     public ProtocolSession(Dialect dialect, String version, RequestHandler handler) {
-        this(dialect, version, handler, false);
-    }
-
-    private ProtocolSession(Dialect dialect, String version, RequestHandler handler, boolean answerAtTheLimit) {
         this.dialect = dialect;
         this.version = version;
         this.handler = handler;
-        this.answerAtTheLimit = answerAtTheLimit;
-    }
-
-    /**
-     * This session, except that a line over the limit is answered {@code bad-request} as soon as
-     * it passes the limit, and the rest of it read past before the next line: for a socket, whose
-     * connection reads the rest at a pace of its own ({@code WatchedConnection}), so that a client
-     * sending a line of 100 MB cannot take the CPU from the others, while one that sent too long
-     * a line by mistake keeps its connection (SPEC: the connection stays usable).
-     */
-    public ProtocolSession answeringOverlongLinesAtTheLimit() {
-        return new ProtocolSession(dialect, version, handler, true);
     }
 
     /** Serves until {@code in} ends. */
@@ -62,7 +45,7 @@ public final class ProtocolSession {
 
     /** Serves until {@code in} ends, the hello having been sent already. */
     public void serveAfterHello(InputStream in, OutputStream out) throws IOException {
-        LineReader reader = answerAtTheLimit ? LineReader.answeringAtTheLimit(in) : new LineReader(in);
+        LineReader reader = new LineReader(in);
         while (true) {
             int length = reader.readLine();
             if (length == LineReader.END_OF_STREAM) {
@@ -81,15 +64,20 @@ public final class ProtocolSession {
      * is no request and gets no answer. The line's bytes are wiped.
      */
     public static Incoming read(LineReader reader, int length) {
+        return read(reader.buffer(), length);
+    }
+
+    /** The same for a line at the start of {@code line}, from whichever reader framed it; its bytes are wiped. */
+    public static Incoming read(byte[] line, int length) {
         if (length == LineReader.TOO_LONG) {
             return new Incoming.Rejected(null, Response.Failure.badRequest("the line is longer than " + LineReader.MAX_LINE
                     + " bytes and was discarded; send one JSON request per line"));
         }
-        if (LineReader.isBlank(reader.buffer(), length)) {
+        if (LineReader.isBlank(line, length)) {
             return null;
         }
-        Incoming incoming = RequestCodec.parse(reader.buffer(), length);
-        reader.wipe(length);
+        Incoming incoming = RequestCodec.parse(line, length);
+        Arrays.fill(line, 0, length, (byte) 0);
         return incoming;
     }
 

@@ -19,15 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.OptionalLong;
@@ -36,37 +28,12 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Serves the latchkey protocol on a listening Unix socket, with the framing of stdio: one
- * {@link ProtocolSession} per connection on a thread of its own, so clients are served at once
- * and each connection's pipelined requests are answered in order. The threads are pooled: a
- * client that connects for one request, as most do, costs no thread's start and end, and a flood
- * of them no churn of stacks. A peer that is not the daemon's own user is told {@code denied} and
- * disconnected before it can send anything; a client whose line passes
- * {@link dev.latchkey.protocol.LineReader#MAX_LINE} is told {@code bad-request} at once
- * ({@link ProtocolSession#answeringOverlongLinesAtTheLimit()}), and the rest of its line is read
- * at {@link WatchedConnection#OVERLONG_BYTES_PER_SECOND}, the time counting towards the line's
- * deadline: a line of a few MB by mistake leaves the connection usable, one of 100 MB is cut off.
- *
- * <p>Each connection holds a thread, so their number is capped, and two rules keep clients that
- * hold connections without using them from locking the others out:
- * <ul>
- *   <li>a line begun must be finished within {@link #LINE_DEADLINE_NANOS} of waiting for it: a
- *       client that sends a byte now and then (slowloris), or stops in the middle of a line, is
- *       disconnected;</li>
- *   <li>when all {@link #MAX_CONNECTIONS} are open, a new client makes room by closing the one
- *       that has gone longest without a request; a connection whose request is being served is
- *       never closed. A client library reconnects on its next call, so an idle client loses
- *       nothing but the connection. Only when every connection is busy is a new one turned away.</li>
- * </ul>
- * An idle connection is otherwise kept as long as its client likes: tools hold one for their life.
+ * Serves the latchkey protocol on a listening Unix socket: this thread accepts connections and
+ * one {@link ConnectionLoop} serves them all (its doc says how, and what keeps a few clients from
+ * starving the rest). A peer that is not the daemon's own user is told {@code denied} and
+ * disconnected before it can send anything; every other is sent the hello and handed to the loop.
  */
 public final class SocketServer {
-    /** Each connection holds a thread (a mostly untouched stack) and a few KiB of buffers. */
-    static final int MAX_CONNECTIONS = 1024;
-    static final long LINE_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final long WATCH_PERIOD_MILLIS = 500;
-    private static final long EVICTION_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(60);
-    private static final long IDLE_THREAD_SECONDS = 5;
     private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ServerSocketChannel listener;
@@ -76,29 +43,10 @@ public final class SocketServer {
     private final Function<Supplier<Caller>, RequestHandler> handlers;
     private final Consumer<String> log;
     private final Long ownerUid;
-    private final Set<WatchedConnection> connections = ConcurrentHashMap.newKeySet();
-    /**
-     * As many threads as connections, each taken up again by the next connection. One left idle
-     * ends after {@link #IDLE_THREAD_SECONDS}: long enough to carry a stream of one-request clients,
-     * short enough that the stacks a flood of them left are soon given back.
-     */
-    private final ExecutorService sessions = new ThreadPoolExecutor(0, Integer.MAX_VALUE, IDLE_THREAD_SECONDS, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), task -> {
-                Thread thread = new Thread(task, "latchkey-connection");
-                thread.setDaemon(true);
-                return thread;
-            });
-    private final Object admission = new Object();
+    private final ConnectionLoop loop;
     private final Object sessionsDone = new Object();
-    /** Connections accepted and not yet done with, whether their thread has taken them up or not. */
+    /** Connections accepted and not yet done with, whether the loop has taken them in or not. */
     private int active; // guarded by sessionsDone
-    private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "latchkey-connection-watch");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private long evicted; // guarded by admission
-    private long evictionLoggedAt = System.nanoTime() - EVICTION_LOG_PERIOD_NANOS; // guarded by admission
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -115,7 +63,7 @@ public final class SocketServer {
      * @param log           where refused peers and failures are reported
      */
     public SocketServer(ServerSocketChannel listener, StopAccepting stopAccepting, UserPrincipal owner, String version,
-                        Function<Supplier<Caller>, RequestHandler> handlers, Consumer<String> log) {
+                        Function<Supplier<Caller>, RequestHandler> handlers, Consumer<String> log) throws IOException {
         this.listener = listener;
         this.stopAccepting = stopAccepting;
         this.owner = owner;
@@ -123,6 +71,7 @@ public final class SocketServer {
         this.handlers = handlers;
         this.log = log;
         this.ownerUid = uidOfThisProcess();
+        this.loop = new ConnectionLoop(log, this::sessionEnds);
     }
 
     /** This process's uid, from {@code /proc/self}; unknown elsewhere than Linux. */
@@ -137,7 +86,7 @@ public final class SocketServer {
     /** Accepts connections until {@link #stop} is called; returns once the connections are drained. */
     public void serve() throws InterruptedException {
         PeerProcess.prepareInBackground();
-        watch.scheduleWithFixedDelay(this::closeOverdueLines, WATCH_PERIOD_MILLIS, WATCH_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        loop.start();
         while (!stopping) {
             SocketChannel channel;
             try {
@@ -154,15 +103,35 @@ public final class SocketServer {
                 break;
             }
             sessionBegins();
-            try {
-                sessions.execute(() -> serve(channel));
-            } catch (RejectedExecutionException e) {
-                // stop() has drained and shut the pool down since stopping was read: too late a client
+            if (!hello(channel)) {
                 close(channel);
                 sessionEnds();
             }
         }
         stopped.await();
+    }
+
+    /** Greets the client and hands it to the loop; false when it is turned away or already gone. */
+    private boolean hello(SocketChannel channel) {
+        try {
+            OutputStream out = Channels.newOutputStream(channel);
+            UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (!peer.user().equals(owner)) {
+                log.accept("refused a connection from user " + peer.user().getName() + ": only " + owner.getName()
+                        + " may use this daemon");
+                out.write(Hello.line(Dialect.LATCHKEY, version));
+                out.write(ResponseCodec.write(null, Response.Failure.of(ErrorKind.DENIED, "this latchkey daemon serves only its own user, "
+                        + owner.getName() + "; run your own with `latchkey daemon`"), Dialect.LATCHKEY));
+                return false;
+            }
+            out.write(Hello.line(Dialect.LATCHKEY, version)); // a fresh socket has room for it: no waiting
+            channel.configureBlocking(false);
+            ProtocolSession session = new ProtocolSession(Dialect.LATCHKEY, version, handlers.apply(() -> callerAt(channel)));
+            loop.add(new ClientConnection(channel, session, System.nanoTime()));
+            return true;
+        } catch (IOException e) {
+            return false; // the client went away already
+        }
     }
 
     private void sessionBegins() {
@@ -178,38 +147,6 @@ public final class SocketServer {
         }
     }
 
-    private void serve(SocketChannel channel) {
-        WatchedConnection connection = new WatchedConnection(channel);
-        try (channel) {
-            OutputStream out = Channels.newOutputStream(channel);
-            UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            if (!peer.user().equals(owner)) {
-                log.accept("refused a connection from user " + peer.user().getName() + ": only " + owner.getName()
-                        + " may use this daemon");
-                refuse(out, ErrorKind.DENIED, "this latchkey daemon serves only its own user, " + owner.getName()
-                        + "; run your own with `latchkey daemon`");
-                return;
-            }
-            if (!admit(connection)) {
-                log.accept("turned a connection away: all " + MAX_CONNECTIONS + " are serving requests");
-                refuse(out, ErrorKind.UNAVAILABLE, "the latchkey daemon is serving " + MAX_CONNECTIONS
-                        + " requests at once; retry in a moment");
-                return;
-            }
-            if (stopping) {
-                return; // stop() began after this connection was accepted and may not have seen it
-            }
-            new ProtocolSession(Dialect.LATCHKEY, version, connection.serving(handlers.apply(() -> callerAt(channel))))
-                    .answeringOverlongLinesAtTheLimit()
-                    .serve(connection.input(), out);
-        } catch (IOException e) {
-            // The client went away, or the connection was closed here; there is no one left to answer.
-        } finally {
-            connections.remove(connection);
-            sessionEnds();
-        }
-    }
-
     /**
      * The peer, for the audit log: its pid from the kernel when it can be asked ({@link PeerProcess}),
      * and its uid, which is the daemon's own (any other was refused above).
@@ -218,62 +155,6 @@ public final class SocketServer {
         Long uid = ownerUid;
         OptionalLong pid = PeerProcess.of(channel);
         return pid.isPresent() ? Caller.ofPid(pid.getAsLong(), uid) : new Caller(null, uid, null, null, null);
-    }
-
-    /**
-     * Takes {@code connection} in; when all are taken, first closes the one that has gone longest
-     * without a request (its thread then takes up another). False when every connection is serving a request.
-     */
-    private boolean admit(WatchedConnection connection) {
-        synchronized (admission) {
-            if (connections.size() >= MAX_CONNECTIONS) {
-                WatchedConnection longestIdle = null;
-                for (WatchedConnection open : connections) {
-                    if (!open.isServing() && (longestIdle == null || open.idleSince() - longestIdle.idleSince() < 0)) {
-                        longestIdle = open;
-                    }
-                }
-                if (longestIdle == null) {
-                    return false;
-                }
-                connections.remove(longestIdle);
-                longestIdle.close();
-                noteEviction();
-            }
-            connections.add(connection);
-            return true;
-        }
-    }
-
-    /** Under a flood of connections this happens for each new one: logged once a minute, with the count. */
-    private void noteEviction() {
-        evicted++;
-        long now = System.nanoTime();
-        if (now - evictionLoggedAt >= EVICTION_LOG_PERIOD_NANOS) {
-            evictionLoggedAt = now;
-            log.accept("all " + MAX_CONNECTIONS + " connections were open: closed the one idle longest to make room for a new one ("
-                    + evicted + " so far)");
-        }
-    }
-
-    /** Closes the connections whose client left a line unfinished for too long. */
-    private void closeOverdueLines() {
-        long now = System.nanoTime();
-        for (WatchedConnection connection : connections) {
-            if (connection.lineOverdue(now, LINE_DEADLINE_NANOS)) {
-                connections.remove(connection);
-                connection.close();
-                log.accept("closed a connection whose client left a line unfinished for more than "
-                        + TimeUnit.NANOSECONDS.toSeconds(LINE_DEADLINE_NANOS) + " s");
-            }
-        }
-    }
-
-    /** The hello every client expects, then one answer without an id, which is about the whole connection. */
-    private void refuse(OutputStream out, ErrorKind kind, String message) throws IOException {
-        out.write(Hello.line(Dialect.LATCHKEY, version));
-        out.write(ResponseCodec.write(null, Response.Failure.of(kind, message), Dialect.LATCHKEY));
-        out.flush();
     }
 
     /**
@@ -290,15 +171,13 @@ public final class SocketServer {
         } catch (IOException e) {
             log.accept("cannot stop listening: " + e.getMessage());
         }
-        watch.shutdownNow();
         // Reading stops at once; a request already being served still gets its answer written.
-        connections.forEach(WatchedConnection::shutdownInput);
+        loop.stop();
         int left = awaitSessions(System.nanoTime() + grace.toNanos());
         if (left > 0) {
             log.accept("closing " + left + " connection(s) still busy after " + grace.toSeconds() + " s");
-            connections.forEach(WatchedConnection::close);
+            loop.closeAll();
         }
-        sessions.shutdown();
         stopped.countDown();
     }
 

@@ -30,12 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The socket server on a real Unix socket, with a handler that answers {@code not-found} (or
- * waits to be let go): what a client sending an over-long line gets, and how a stop drains the
- * connections that the pooled threads serve.
+ * The socket server on a real Unix socket, with a handler that answers {@code not-found} (a
+ * request with the id {@code slow} first waits to be let go): what a client sending an over-long
+ * line gets, that a slow request holds up only its own connection, that pipelined requests are
+ * answered in order however slowly their client reads, and how a stop drains the connections.
  */
 class SocketServerTest {
     private static final String GET = "{\"v\":1,\"registry\":{\"index-url\":\"https://packages.example/index/\"},\"kind\":\"get\"}\n";
+    private static final String SLOW_GET = get("\"slow\"");
 
     @TempDir
     Path dir;
@@ -55,11 +57,13 @@ class SocketServerTest {
         server = new SocketServer(listener, listener::close,
                 FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name")),
                 "test", caller -> line -> {
-                    entered.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                    if (line.id() != null && "slow".equals(line.id().text())) {
+                        entered.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
                     }
                     return Response.Failure.notFound("no token here");
                 }, logged::add);
@@ -109,20 +113,74 @@ class SocketServerTest {
     }
 
     @Test
-    void stopWaitsForTheRequestBeingServedOnAPooledThreadAndItsAnswerIsWritten() throws Exception {
-        for (int i = 0; i < 3; i++) { // threads for the pool, then idle in it
-            try (SocketChannel channel = connect()) {
-                readLine(channel);
-                channel.write(ByteBuffer.wrap(GET.getBytes(StandardCharsets.US_ASCII)));
-                assertTrue(readLine(channel).contains("not-found"));
+    void aSlowRequestHoldsUpOnlyItsOwnConnectionWhoseNextRequestsWaitBehindIt() throws Exception {
+        entered = new CountDownLatch(1);
+        release = new CountDownLatch(1);
+        try (SocketChannel slow = connect(); SocketChannel other = connect()) {
+            readLine(slow);
+            readLine(other);
+            send(slow, SLOW_GET + get("\"after\""));
+            assertTrue(entered.await(30, TimeUnit.SECONDS), "the slow request reached the handler");
+            for (int i = 0; i < 3; i++) {
+                send(other, GET);
+                assertTrue(readLine(other).contains("not-found"), "another connection is served meanwhile");
             }
+            try (SocketChannel later = connect()) {
+                readLine(later);
+                send(later, GET);
+                assertTrue(readLine(later).contains("not-found"), "and so is a new one");
+            }
+            release.countDown();
+            assertTrue(readLine(slow).contains("\"slow\""), "the slow request is answered");
+            assertTrue(readLine(slow).contains("\"after\""), "then the one sent behind it");
+            send(slow, GET);
+            assertTrue(readLine(slow).contains("not-found"), "and the connection goes on");
         }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderThoughTheClientReadsNothingUntilItHasSentThemAll() throws Exception {
+        int count = 5000; // more answers than the socket's buffers hold: the server waits for room
+        StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            requests.append(get(Integer.toString(i)));
+        }
+        try (SocketChannel channel = connect()) {
+            readLine(channel);
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                try {
+                    send(channel, requests.toString());
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (int i = 0; i < count; i++) {
+                String answer = readLine(channel);
+                assertTrue(answer.contains("\"id\":" + i + ",") && answer.contains("not-found"), "answer " + i + ": " + answer);
+            }
+            sending.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aLastRequestWithoutNewlineIsAnsweredWhenTheClientEndsItsSide() throws Exception {
+        try (SocketChannel channel = connect()) {
+            readLine(channel);
+            send(channel, GET.strip());
+            channel.shutdownOutput();
+            assertTrue(readLine(channel).contains("not-found"));
+            assertTrue(endedAfterReading(channel), "then the server closes the connection");
+        }
+    }
+
+    @Test
+    void stopWaitsForTheRequestBeingServedAndItsAnswerIsWritten() throws Exception {
         entered = new CountDownLatch(1);
         release = new CountDownLatch(1);
         try (SocketChannel busy = connect(); SocketChannel idle = connect()) {
             readLine(busy);
             readLine(idle);
-            busy.write(ByteBuffer.wrap(GET.getBytes(StandardCharsets.US_ASCII)));
+            busy.write(ByteBuffer.wrap(SLOW_GET.getBytes(StandardCharsets.US_ASCII)));
             assertTrue(entered.await(30, TimeUnit.SECONDS), "the request reached the handler");
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(60)));
             assertTrue(endedAfterReading(idle), "an idle connection is closed by the stop");
@@ -135,6 +193,37 @@ class SocketServerTest {
             assertTrue(endedAfterReading(busy), "then its connection is closed");
         }
         assertTrue(logged.stream().noneMatch(line -> line.contains("still busy")), logged.toString());
+    }
+
+    @Test
+    void aStopGivesUpOnARequestStillBusyAfterItsGraceAndClosesEveryConnection() throws Exception {
+        entered = new CountDownLatch(1);
+        release = new CountDownLatch(1);
+        try (SocketChannel busy = connect(); SocketChannel idle = connect()) {
+            readLine(busy);
+            readLine(idle);
+            send(busy, SLOW_GET);
+            assertTrue(entered.await(30, TimeUnit.SECONDS));
+            server.stop(Duration.ofMillis(300));
+            serving.get(30, TimeUnit.SECONDS);
+            assertTrue(endedAfterReading(busy), "the busy connection is closed once the grace is over");
+            assertTrue(endedAfterReading(idle));
+            assertTrue(logged.stream().anyMatch(line -> line.contains("1 connection(s) still busy")), logged.toString());
+        } finally {
+            release.countDown(); // the handler returns to a closed connection, which nothing answers
+        }
+    }
+
+    /** A get with {@code id} (a JSON value). */
+    private static String get(String id) {
+        return GET.replace("{\"v\":1,", "{\"v\":1,\"id\":" + id + ",");
+    }
+
+    private static void send(SocketChannel channel, String text) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
     }
 
     private SocketChannel connect() throws IOException {
