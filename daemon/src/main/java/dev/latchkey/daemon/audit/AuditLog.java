@@ -58,6 +58,8 @@ public final class AuditLog {
     private final Path lock;
     private final long maxBytes;
     private volatile Kept kept;
+    /** The last write failed: lines are not held, so that the requests writing them hear of it. */
+    private volatile boolean failing;
 
     public AuditLog(Path path) {
         this(path, MAX_BYTES);
@@ -75,13 +77,39 @@ public final class AuditLog {
         return path;
     }
 
-    /** Appends {@code fields} (strings and numbers; nulls left out) as one line. */
+    /**
+     * Appends {@code fields} (strings and numbers; nulls left out) as one line: now, or, where
+     * this thread holds its lines ({@link AuditHold}), when the hold is written. A line held is
+     * not known to fail; after a hold's write failed, lines are written at once again, so the
+     * requests that make them hear of it, until one is written.
+     */
     public void append(Map<String, Object> fields) throws IOException {
         byte[] line = line(fields);
+        AuditHold hold = AuditHold.ofThisThread();
+        if (hold != null && !failing && hold.add(this, line)) {
+            return;
+        }
+        try {
+            write(line);
+        } catch (IOException e) {
+            failed(e);
+            throw e;
+        }
+        failing = false;
+    }
+
+    /** Notes that a write failed; what to tell of it. */
+    String failed(IOException e) {
+        failing = true;
+        return "could not write the audit log " + path + ": " + e.getMessage();
+    }
+
+    /** Writes {@code lines}, whole lines, with one {@code write(2)}. */
+    void write(byte[] lines) throws IOException {
         while (true) {
             Kept open = kept;
             long now = System.nanoTime();
-            if (open == null || now - open.lookedAt >= LOOK_AGAIN_NANOS || open.size.get() + line.length > maxBytes) {
+            if (open == null || now - open.lookedAt >= LOOK_AGAIN_NANOS || open.size.get() + lines.length > maxBytes) {
                 open = look(open, now);
             }
             if (!open.enter()) {
@@ -89,8 +117,8 @@ public final class AuditLog {
             }
             long size;
             try {
-                open.out.write(line); // one write(2), on a file opened O_APPEND: the line lands whole, at the end
-                size = open.size.addAndGet(line.length);
+                open.out.write(lines); // one write(2), on a file opened O_APPEND: the lines land whole, at the end
+                size = open.size.addAndGet(lines.length);
             } finally {
                 open.leave();
             }

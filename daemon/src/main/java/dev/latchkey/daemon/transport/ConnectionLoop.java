@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.transport;
 
+import dev.latchkey.daemon.audit.AuditHold;
 import dev.latchkey.daemon.files.RequestArrival;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Incoming;
@@ -30,8 +31,9 @@ import java.util.function.Consumer;
 
 /**
  * Serves every connection of the daemon's socket from one thread, on a selector. Each wake-up
- * reads what all the ready clients sent, then answers them in turn and writes the answers: a busy
- * daemon answers many requests per wake-up, on the thread that read them. (A thread per
+ * reads what all the ready clients sent, answers them in turn, writes their audit lines with one
+ * {@code write} ({@link AuditHold}), then sends the answers: a busy daemon answers many requests
+ * per wake-up, on the thread that read them. (A thread per
  * connection, which this replaced, spent more of its time in the kernel, switching between its
  * busy threads, than answering requests: README "Performance".) Each connection's requests are
  * answered in order. A file a request reads is looked at ({@code stat}) at most once per wake-up
@@ -106,7 +108,7 @@ final class ConnectionLoop {
     void start() {
         watch.setDaemon(true);
         watch.start();
-        begin(new Turn(null, new ArrayDeque<>(), 0));
+        begin(new Turn(null, null));
     }
 
     /** Takes a connection in: non-blocking, its hello sent. */
@@ -148,20 +150,29 @@ final class ConnectionLoop {
         volatile long servingSince;
         /** Connections read at this wake-up and not yet answered. */
         final ArrayDeque<ClientConnection> round;
-        /** Being served on the thread of the turn before, and not to be read meanwhile. */
-        private final ClientConnection away;
+        /** Connections answered at this wake-up, their answers to be sent once their audit lines are written. */
+        final ArrayDeque<ClientConnection> answered;
+        final AuditHold audit = new AuditHold();
         long readAt;
+        /** The turn this one takes over from, kept by a slow request of {@link #away}; null for the first. */
+        private final Turn before;
+        private final ClientConnection away;
 
-        Turn(ClientConnection away, ArrayDeque<ClientConnection> round, long readAt) {
+        Turn(Turn before, ClientConnection away) {
+            this.before = before;
             this.away = away;
-            this.round = round;
-            this.readAt = readAt;
+            this.round = before != null ? before.round : new ArrayDeque<>();
+            this.answered = before != null ? before.answered : new ArrayDeque<>();
+            this.readAt = before != null ? before.readAt : 0;
         }
 
         @Override
         public void run() {
-            if (away != null) {
+            AuditHold.holdLinesOfThisThread(audit);
+            if (before != null) {
                 setInterest(away, 0);
+                noteAuditProblem(before.audit.close()); // lines of the requests it answered, and of the slow one if done
+                sendAnswered(this);
                 if (!answerRound(this)) { // what the turn before read and did not come to
                     return;
                 }
@@ -206,7 +217,10 @@ final class ConnectionLoop {
         }
     }
 
-    /** Answers the connections of {@code turn}'s round; false when the turn ended on the way (the loop is another thread's now). */
+    /**
+     * Answers the connections of {@code turn}'s round, writes their audit lines, then sends their
+     * answers; false when the turn ended on the way (the loop is another thread's now).
+     */
     private boolean answerRound(Turn turn) {
         RequestArrival.readAt(turn.readAt);
         ClientConnection connection;
@@ -215,8 +229,25 @@ final class ConnectionLoop {
             if (!answer(turn, connection)) {
                 return false;
             }
+            turn.answered.add(connection);
         }
+        noteAuditProblem(turn.audit.write());
+        sendAnswered(turn);
         return true;
+    }
+
+    private void sendAnswered(Turn turn) {
+        ClientConnection connection;
+        while ((connection = turn.answered.poll()) != null) {
+            sendAnswers(connection, connection.idleSince);
+        }
+    }
+
+    /** A failed write of held audit lines: the requests had their answers; the next ones hear of it ({@link AuditHold#write()}). */
+    private void noteAuditProblem(String problem) {
+        if (problem != null) {
+            log.accept(problem);
+        }
     }
 
     /**
@@ -285,7 +316,6 @@ final class ConnectionLoop {
             giveBack(connection); // this thread is no longer the loop's: the loop sends the answers
             return false;
         }
-        sendAnswers(connection, connection.idleSince);
         return true;
     }
 
@@ -529,7 +559,7 @@ final class ConnectionLoop {
             if (serving instanceof ClientConnection connection && System.nanoTime() - since > RELIEF_NANOS
                     && current.serving.compareAndSet(connection, RELIEVED)) {
                 connection.away = true;
-                begin(new Turn(connection, current.round, current.readAt));
+                begin(new Turn(current, connection));
             }
             quiet = serving == null && since == seenSince ? quiet + 1 : 0;
             seenSince = since;
