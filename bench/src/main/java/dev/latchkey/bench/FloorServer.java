@@ -30,7 +30,8 @@ import java.util.List;
 
 /**
  * The servers of the floors the daemon is measured against, each a process of its own with a
- * thread per connection, as the daemon has, running until killed:
+ * thread per connection, running until killed (the daemon serves its connections from one
+ * selector thread; these do so little per request that their threads rarely contend):
  * <ul>
  *   <li>{@code echo SOCKET BYTES}: reads lines and answers each with a fixed line of {@code BYTES}
  *       (newline included); no JSON at all ({@link TransportFloor});</li>

@@ -18,9 +18,11 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * The protocol loop, written once for every transport: say hello, then read a line, answer it,
- * flush, until the input ends. Lines are answered in order. A bad line gets a {@code bad-request}
- * answer and the loop goes on; nothing a client sends ends the session early.
+ * The protocol loop of the stream transports (stdio, cargo's, the relay): say hello, then read a
+ * line, answer it, flush, until the input ends. Lines are answered in order. A bad line gets a
+ * {@code bad-request} answer and the loop goes on; nothing a client sends ends the session early.
+ * The daemon's socket, which must never wait on one client, frames its lines itself and answers
+ * each through {@link #read(byte[], int)} and {@link #answer} here ({@link ConnectionLoop}).
  */
 public final class ProtocolSession {
     /** How the answer to a request that hit a bug begins: what the fuzz tests look for. */
