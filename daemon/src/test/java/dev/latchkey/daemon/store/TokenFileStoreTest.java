@@ -16,7 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -145,13 +146,7 @@ class TokenFileStoreTest {
         store().put(ALT, token("before", Set.of(), 100));
         TokenFileStore store = new TokenFileStore(path(), muchLater());
         assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
-        FileTime modified = Files.getLastModifiedTime(path());
-
-        // Same size, same modification time, but a new file, as an editor that renames writes it.
-        Path edited = path().resolveSibling("edited.toml");
-        Files.writeString(edited, Files.readString(path()).replace("before", "behind"));
-        Files.setLastModifiedTime(edited, modified);
-        Files.move(edited, path(), StandardCopyOption.REPLACE_EXISTING);
+        editAsAnEditorThatRenames("before", "behind");
         assertEquals("behind", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
 
         // Written in place: another size.
@@ -166,24 +161,31 @@ class TokenFileStoreTest {
     void requestsThatArrivedTogetherShareOneLookAtTheFileAndTheNextOnesLookAgain() throws Exception {
         store().put(ALT, token("before", Set.of(), 100));
         TokenFileStore store = new TokenFileStore(path(), muchLater());
-        CompletableFuture.runAsync(() -> { // on a thread of its own, which ends with what it was told of arrivals
-            try {
+        ExecutorService ownThread = Executors.newSingleThreadExecutor(); // ends with what it was told of arrivals
+        try {
+            ownThread.submit(() -> {
                 RequestArrival.readAt(System.nanoTime());
                 assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
-                FileTime modified = Files.getLastModifiedTime(path());
-                Path edited = path().resolveSibling("edited.toml");
-                Files.writeString(edited, Files.readString(path()).replace("before", "behind"));
-                Files.setLastModifiedTime(edited, modified);
-                Files.move(edited, path(), StandardCopyOption.REPLACE_EXISTING);
+                editAsAnEditorThatRenames("before", "behind");
                 assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal(),
                         "changed after these requests arrived: the look taken for them stands");
                 RequestArrival.readAt(System.nanoTime());
                 assertEquals("behind", store.get(ALT, Operation.READ).orElseThrow().secret().reveal(),
                         "requests that arrived after the change see it");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(30, TimeUnit.SECONDS);
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+        } finally {
+            ownThread.shutdownNow();
+        }
+    }
+
+    /** Same size, same modification time, but a new file, as an editor that renames writes it. */
+    private void editAsAnEditorThatRenames(String from, String to) throws Exception {
+        FileTime modified = Files.getLastModifiedTime(path());
+        Path edited = path().resolveSibling("edited.toml");
+        Files.writeString(edited, Files.readString(path()).replace(from, to));
+        Files.setLastModifiedTime(edited, modified);
+        Files.move(edited, path(), StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test

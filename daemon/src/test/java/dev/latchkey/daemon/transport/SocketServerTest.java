@@ -114,13 +114,8 @@ class SocketServerTest {
 
     @Test
     void aSlowRequestHoldsUpOnlyItsOwnConnectionWhoseNextRequestsWaitBehindIt() throws Exception {
-        entered = new CountDownLatch(1);
-        release = new CountDownLatch(1);
         try (SocketChannel slow = connect(); SocketChannel other = connect()) {
-            readLine(slow);
-            readLine(other);
-            send(slow, SLOW_GET + get("\"after\""));
-            assertTrue(entered.await(30, TimeUnit.SECONDS), "the slow request reached the handler");
+            slowRequestOn(slow, other, get("\"after\""));
             for (int i = 0; i < 3; i++) {
                 send(other, GET);
                 assertTrue(readLine(other).contains("not-found"), "another connection is served meanwhile");
@@ -175,13 +170,8 @@ class SocketServerTest {
 
     @Test
     void stopWaitsForTheRequestBeingServedAndItsAnswerIsWritten() throws Exception {
-        entered = new CountDownLatch(1);
-        release = new CountDownLatch(1);
         try (SocketChannel busy = connect(); SocketChannel idle = connect()) {
-            readLine(busy);
-            readLine(idle);
-            busy.write(ByteBuffer.wrap(SLOW_GET.getBytes(StandardCharsets.US_ASCII)));
-            assertTrue(entered.await(30, TimeUnit.SECONDS), "the request reached the handler");
+            slowRequestOn(busy, idle, "");
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(60)));
             assertTrue(endedAfterReading(idle), "an idle connection is closed by the stop");
             assertFalse(stopping.isDone(), "the stop waits for the request being served");
@@ -197,13 +187,8 @@ class SocketServerTest {
 
     @Test
     void aStopGivesUpOnARequestStillBusyAfterItsGraceAndClosesEveryConnection() throws Exception {
-        entered = new CountDownLatch(1);
-        release = new CountDownLatch(1);
         try (SocketChannel busy = connect(); SocketChannel idle = connect()) {
-            readLine(busy);
-            readLine(idle);
-            send(busy, SLOW_GET);
-            assertTrue(entered.await(30, TimeUnit.SECONDS));
+            slowRequestOn(busy, idle, "");
             server.stop(Duration.ofMillis(300));
             serving.get(30, TimeUnit.SECONDS);
             assertTrue(endedAfterReading(busy), "the busy connection is closed once the grace is over");
@@ -212,6 +197,16 @@ class SocketServerTest {
         } finally {
             release.countDown(); // the handler returns to a closed connection, which nothing answers
         }
+    }
+
+    /** Reads both connections' hellos, sends a slow request on {@code slow}, then {@code after}, and waits until the handler has the slow one. */
+    private void slowRequestOn(SocketChannel slow, SocketChannel other, String after) throws Exception {
+        entered = new CountDownLatch(1);
+        release = new CountDownLatch(1);
+        readLine(slow);
+        readLine(other);
+        send(slow, SLOW_GET + after);
+        assertTrue(entered.await(30, TimeUnit.SECONDS), "the slow request reached the handler");
     }
 
     /** A get with {@code id} (a JSON value). */
