@@ -9,12 +9,13 @@ import java.util.List;
  * The audit lines of a batch of requests, held back by the thread that serves the batch and
  * written together before any of its answers is sent: the daemon's socket loop answers many
  * requests per wake-up, and a {@code write} per line was the largest of a get's syscalls after
- * the socket's own. A line is still written before its answer leaves, and lines of one log land
- * whole, in order, with one {@code write}.
+ * the socket's own. A line is still written before its answer leaves, and the held lines of one
+ * log land whole, in order, with one {@code write}.
  *
  * <p>Another thread may take the hold over ({@link #close()}): the loop's next thread, when the
  * one that held it is kept by a slow request. Lines added after that are written at once by the
- * thread that has them, as they are without a hold.
+ * thread that has them, as they are without a hold (so the slow request's line may land before
+ * lines held earlier, if it ends before they are written).
  */
 public final class AuditHold {
     private static final ThreadLocal<AuditHold> HOLDING = new ThreadLocal<>();
@@ -68,6 +69,9 @@ public final class AuditHold {
                     log.write(lines.toByteArray());
                 } catch (IOException e) {
                     problem = log.failed(e);
+                } catch (RuntimeException e) {
+                    // a bug: the other logs' lines are still written, and the loop goes on
+                    problem = log.failed(new IOException(e.getClass().getName(), e));
                 }
                 lines.reset();
             }

@@ -35,9 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The audit log ({@code $XDG_STATE_HOME/latchkey/audit.log}): one JSON line per request, never a
- * token. Every latchkey process that serves requests appends to the same file, each line with one
- * {@code write} on a file opened {@code O_APPEND}, so lines from processes writing at once never
- * interleave and no lock is taken on the way. Past {@link #MAX_BYTES} the file is renamed to
+ * token. Every latchkey process that serves requests appends to the same file, each line (or the
+ * daemon's lines of one wake-up, {@link AuditHold}) with one {@code write} on a file opened
+ * {@code O_APPEND}, so lines from processes writing at once never interleave and no lock is taken on the way. Past {@link #MAX_BYTES} the file is renamed to
  * {@code audit.log.1} (replacing the one before) under a lock, so the two files hold at most about
  * twice that; a writer that still has the old file open finishes its line there.
  */

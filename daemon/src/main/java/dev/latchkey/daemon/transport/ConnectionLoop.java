@@ -106,9 +106,9 @@ final class ConnectionLoop {
     }
 
     void start() {
+        begin(new Turn(null, null)); // before the watch, which looks at the turn
         watch.setDaemon(true);
         watch.start();
-        begin(new Turn(null, null));
     }
 
     /** Takes a connection in: non-blocking, its hello sent. */
@@ -155,8 +155,8 @@ final class ConnectionLoop {
         final AuditHold audit = new AuditHold();
         long readAt;
         /** The turn this one takes over from, kept by a slow request of {@link #away}; null for the first. */
-        private final Turn before;
-        private final ClientConnection away;
+        private Turn before; // let go once taken over from: a chain of them would keep every relieved connection
+        private ClientConnection away;
 
         Turn(Turn before, ClientConnection away) {
             this.before = before;
@@ -168,10 +168,24 @@ final class ConnectionLoop {
 
         @Override
         public void run() {
+            try {
+                serve();
+            } catch (RuntimeException e) {
+                // A bug of the loop's own: rather than leave every client unserved, a new turn goes on.
+                log.accept("the connection loop failed (" + e.getClass().getName() + "); going on with a new thread; please report it");
+                if (turn == this && serving.compareAndSet(serving.get(), RELIEVED)) {
+                    begin(new Turn(null, null));
+                }
+            }
+        }
+
+        private void serve() {
             AuditHold.holdLinesOfThisThread(audit);
             if (before != null) {
                 setInterest(away, 0);
                 noteAuditProblem(before.audit.close()); // lines of the requests it answered, and of the slow one if done
+                before = null;
+                away = null;
                 sendAnswered(this);
                 if (!answerRound(this)) { // what the turn before read and did not come to
                     return;
@@ -283,7 +297,8 @@ final class ConnectionLoop {
     }
 
     /**
-     * Answers the whole lines {@code connection} holds and writes the answers; true unless the
+     * Answers the whole lines {@code connection} holds, into its outbox (sent once the round's
+     * audit lines are written); true unless the
      * watch gave the loop to another thread meanwhile, in which case this thread gives the
      * connection back and is done.
      */
@@ -435,8 +450,8 @@ final class ConnectionLoop {
         nextSweep = now + SWEEP_NANOS;
         boolean open = false;
         for (ClientConnection connection : List.copyOf(connections)) {
-            if (connection.away) {
-                continue;
+            if (connection.away || connection.notReading) {
+                continue; // the daemon is the one keeping its line waiting
             }
             if (connection.lineOverdue(now, LINE_DEADLINE_NANOS)) {
                 drop(connection);
@@ -539,7 +554,7 @@ final class ConnectionLoop {
         try {
             connection.key.interestOps(ops);
         } catch (CancelledKeyException e) {
-            // closed; the loop drops it when it next meets it
+            // closed: only drop() cancels keys, and it has let the connection go
         }
     }
 
