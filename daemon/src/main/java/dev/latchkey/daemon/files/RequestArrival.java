@@ -10,8 +10,17 @@ package dev.latchkey.daemon.files;
 public final class RequestArrival {
     /** A thread that has not said: every use looks again. */
     static final long UNKNOWN = Long.MAX_VALUE;
-    /** One slot per thread, set once per wake-up: cheaper than a ThreadLocal of Long. */
-    private static final ThreadLocal<long[]> READ_AT = ThreadLocal.withInitial(() -> new long[] {UNKNOWN});
+    /**
+     * One slot per thread, set once per wake-up: cheaper than a ThreadLocal of Long. A class
+     * rather than a lambda: cargo's provider reads its token file through here, and linking a
+     * lambda costs a fresh JVM a few milliseconds on that path.
+     */
+    private static final ThreadLocal<long[]> READ_AT = new ThreadLocal<>() {
+        @Override
+        protected long[] initialValue() {
+            return new long[] {UNKNOWN};
+        }
+    };
 
     private RequestArrival() {
     }
