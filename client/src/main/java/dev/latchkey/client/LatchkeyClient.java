@@ -6,6 +6,7 @@ import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Request;
 import dev.latchkey.protocol.Response;
 import dev.latchkey.protocol.Secret;
+import dev.latchkey.protocol.socket.SocketLocation;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,22 +1,10 @@
 package dev.latchkey.client;
 
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
-
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -71,47 +59,8 @@ final class SocketEndpoint implements Endpoint {
 
     /** @throws ConnectException when no daemon is running here */
     private Connection connect(Duration timeout) throws IOException {
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            throw notRunning();
-        }
-        UserPrincipal me = SocketDirectory.verify(socket.getParent());
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        ScheduledFuture<?> deadline = Deadlines.after(timeout, () -> closeQuietly(channel));
-        try {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-        } catch (AsynchronousCloseException e) {
-            throw new InterruptedIOException("could not connect to " + socket + " within " + timeout.toMillis() + " ms");
-        } catch (ConnectException e) {
-            closeQuietly(channel);
-            throw notRunning();
-        } catch (SocketException e) {
-            closeQuietly(channel);
-            if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-                throw notRunning(); // removed by a daemon that just stopped
-            }
-            throw e;
-        } finally {
-            deadline.cancel(false);
-        }
-        UnixDomainPrincipal daemon = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
-        if (!daemon.user().equals(me)) {
-            closeQuietly(channel);
-            throw new IOException("the socket " + socket + " is served by user " + daemon.user().getName()
-                    + ", not by you; latchkey sends tokens only to your own daemon");
-        }
+        SocketChannel channel = DaemonSocket.connect(socket, timeout);
         return Connection.open(describe(), ChannelStreams.input(channel), ChannelStreams.output(channel),
-                () -> closeQuietly(channel), channel, timeout);
-    }
-
-    private ConnectException notRunning() {
-        return new ConnectException("no latchkey daemon is running on " + socket + "; start one with `latchkey daemon`");
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing is all that was left to do with it
-        }
+                () -> DaemonSocket.closeQuietly(channel), channel, timeout);
     }
 }

@@ -113,6 +113,17 @@ public final class LineBuffer {
         return skipping;
     }
 
+    /**
+     * The bytes held after the line given out, taken out whole (for a reader that takes the
+     * connection over); the buffer is left empty and wiped.
+     */
+    public byte[] takeRest() {
+        dropGiven();
+        byte[] rest = Arrays.copyOf(bytes, end);
+        wipe();
+        return rest;
+    }
+
     /** Forgets everything held, wiped. */
     public void wipe() {
         Arrays.fill(bytes, 0, end, (byte) 0);

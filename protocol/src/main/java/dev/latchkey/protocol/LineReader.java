@@ -28,6 +28,8 @@ public final class LineReader {
     private final byte[] chunk = new byte[4096];
     private int chunkPos;
     private int chunkEnd;
+    /** Bytes taken from the stream as lines so far, terminators included. */
+    private long consumed;
 
     public LineReader(InputStream in) {
         this.in = in;
@@ -58,6 +60,7 @@ public final class LineReader {
             }
             sawAny = true;
             byte b = chunk[chunkPos++];
+            consumed++;
             if (b == '\n') {
                 break;
             }
@@ -105,6 +108,11 @@ public final class LineReader {
             chunkEnd = n;
         }
         return chunk[chunkPos] == '\n';
+    }
+
+    /** How many bytes of the stream the lines read so far took, terminators included. */
+    public long consumed() {
+        return consumed;
     }
 
     /** The bytes of the line last read. Valid until the next {@link #readLine()} or {@link #wipe(int)}; the array may be replaced by a larger one then. */

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param storeOrder    lookup order of stores
  * @param idleTimeout   how long an idle daemon lives; zero keeps it running
  * @param cacheTtl      how long the daemon keeps a token read from a slow store
+ * @param autostart     whether a request that finds no daemon starts one, so that the next is served by it
  * @param tokenFile     the {@code file} store's path
  * @param encryptedFile the {@code encrypted} store's path
  * @param passphraseEnv the variable that holds the {@code encrypted} store's passphrase
@@ -21,7 +22,7 @@ import java.util.Optional;
  * @param registries    registries by name
  * @param rotateAfter   how old a token may get before {@code list} flags it and using it warns; zero: never
  */
-public record Config(Path source, List<String> storeOrder, Duration idleTimeout, Duration cacheTtl, Path tokenFile,
+public record Config(Path source, List<String> storeOrder, Duration idleTimeout, Duration cacheTtl, boolean autostart, Path tokenFile,
                      Path encryptedFile, String passphraseEnv, EncryptedKey encryptedKey, List<String> commandGet,
                      Map<String, RegistryConfig> registries, Duration rotateAfter) {
 
@@ -92,7 +93,7 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
 
     public static Config defaults(Locations locations) {
         Path data = locations.dataDirectory();
-        return new Config(null, DEFAULT_STORE_ORDER, Duration.ofMinutes(30), Duration.ofMinutes(10),
+        return new Config(null, DEFAULT_STORE_ORDER, Duration.ofMinutes(30), Duration.ofMinutes(10), true,
                 data.resolve("tokens.toml"), data.resolve("secrets.enc"), "LATCHKEY_PASSPHRASE", EncryptedKey.PASSPHRASE, List.of(),
                 Map.of(), Duration.ZERO);
     }

@@ -4,7 +4,7 @@ package dev.latchkey.daemon.config;
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
     /** How the message is introduced wherever it is shown. */
-    public static final String PREFIX = "latchkey cannot use its config file: ";
+    public static final String PREFIX = "cannot use the config file: ";
 
     public ConfigException(String message) {
         super(message);

@@ -107,11 +107,13 @@ public final class ConfigLoader {
             List<String> stores = toml.contains("stores") ? storeList(toml, "stores") : defaults.storeOrder();
             Duration idle = defaults.idleTimeout();
             Duration ttl = defaults.cacheTtl();
+            boolean autostart = defaults.autostart();
             TomlTable daemon = table(toml, "daemon");
             if (daemon != null) {
-                allowOnly(daemon, "daemon.", Set.of("idle-timeout", "cache-ttl"));
+                allowOnly(daemon, "daemon.", Set.of("idle-timeout", "cache-ttl", "autostart"));
                 idle = duration(daemon, "idle-timeout", idle);
                 ttl = duration(daemon, "cache-ttl", ttl);
+                autostart = booleanOr(daemon, "autostart", autostart);
             }
             Path tokenFile = defaults.tokenFile();
             Path encrypted = defaults.encryptedFile();
@@ -153,7 +155,7 @@ public final class ConfigLoader {
                     registries.put(name, new Config.RegistryConfig(name, index, regStores, duration(reg, "rotate-after", null)));
                 }
             }
-            return new Config(path, stores, idle, ttl, tokenFile, encrypted, passphraseEnv, encryptedKey, command, registries,
+            return new Config(path, stores, idle, ttl, autostart, tokenFile, encrypted, passphraseEnv, encryptedKey, command, registries,
                     rotateAfter);
         }
 
@@ -212,6 +214,17 @@ public final class ConfigLoader {
                 throw error(table, List.of(key), "`" + key + "` must be a string");
             }
             return s;
+        }
+
+        private boolean booleanOr(TomlTable table, String key, boolean fallback) throws ConfigException {
+            Object value = table.get(List.of(key));
+            if (value == null) {
+                return fallback;
+            }
+            if (!(value instanceof Boolean b)) {
+                throw error(table, List.of(key), "`" + key + "` must be true or false");
+            }
+            return b;
         }
 
         private Path pathOr(TomlTable table, String key, Path fallback) throws ConfigException {

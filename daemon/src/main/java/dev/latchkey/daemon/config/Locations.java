@@ -1,6 +1,6 @@
 package dev.latchkey.daemon.config;
 
-import dev.latchkey.client.SocketLocation;
+import dev.latchkey.protocol.socket.SocketLocation;
 
 import java.nio.file.Path;
 

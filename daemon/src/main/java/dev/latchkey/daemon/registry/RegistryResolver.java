@@ -7,9 +7,11 @@ import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Registry;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,6 +26,7 @@ public final class RegistryResolver {
 
     private final Config config;
     private final Environment env;
+    private final Scope scope;
     private final CargoConfigFiles cargoConfig;
     /**
      * The names found for index URLs: asked on every request, a name is otherwise looked for
@@ -35,7 +38,29 @@ public final class RegistryResolver {
     public RegistryResolver(Config config, Environment env) {
         this.config = config;
         this.env = env;
+        this.scope = Scope.of(env);
         this.cargoConfig = new CargoConfigFiles(env.workingDirectory(), new Locations(env).cargoHome());
+    }
+
+    /**
+     * What a resolver's answers depend on besides latchkey's config: the working directory (the
+     * cargo config files from it up), cargo's home, and the {@code CARGO_REGISTRIES_<NAME>_INDEX}
+     * variables. Two environments of one scope resolve every name alike.
+     */
+    public record Scope(Path workingDirectory, Path cargoHome, Map<String, String> indexVariables) {
+        public static Scope of(Environment env) {
+            Map<String, String> variables = new TreeMap<>();
+            for (Map.Entry<String, String> e : env.variables().entrySet()) {
+                if (e.getKey().startsWith(ENV_PREFIX) && e.getKey().endsWith(ENV_SUFFIX)) {
+                    variables.put(e.getKey(), e.getValue());
+                }
+            }
+            return new Scope(env.workingDirectory(), new Locations(env).cargoHome(), variables);
+        }
+    }
+
+    public Scope scope() {
+        return scope;
     }
 
     public RegistryKey resolve(Registry registry) throws CredentialException {

@@ -2,6 +2,7 @@ package dev.latchkey.daemon.service;
 
 import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.Config;
+import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Durations;
 import dev.latchkey.daemon.metadata.BookEntry;
@@ -9,7 +10,7 @@ import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
-import dev.latchkey.daemon.store.StoreCatalog;
+import dev.latchkey.daemon.service.StoreCatalog;
 import dev.latchkey.daemon.store.StoreEntry;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
@@ -49,6 +50,17 @@ public final class CredentialService {
     private final Config config;
     private final StoreCatalog stores;
     private final RegistryResolver resolver;
+    private final Environment env;
+    /** Resolvers for callers elsewhere than {@link #env} (the daemon's callers), the latest few kept. */
+    private final Map<RegistryResolver.Scope, RegistryResolver> callerResolvers = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<RegistryResolver.Scope, RegistryResolver> eldest) {
+                    return size() > 16;
+                }
+            });
     private final Clock clock;
     private final String version;
     private final Instant started;
@@ -61,11 +73,12 @@ public final class CredentialService {
      * @param book  where each kept token's metadata lives
      * @param audit where each request is recorded
      */
-    public CredentialService(Config config, StoreCatalog stores, RegistryResolver resolver, Clock clock, String version,
+    public CredentialService(Config config, StoreCatalog stores, RegistryResolver resolver, Environment env, Clock clock, String version,
                              TokenCache cache, MetadataBook book, AuditLog audit) {
         this.config = config;
         this.stores = stores;
         this.resolver = resolver;
+        this.env = env;
         this.clock = clock;
         this.version = version;
         this.started = clock.instant();
@@ -74,41 +87,53 @@ public final class CredentialService {
         this.audit = audit;
     }
 
-    public RegistryResolver resolver() {
-        return resolver;
-    }
-
-    /** {@link #handle(Request, String, Caller)} for a caller nobody can name. */
-    public Response handle(Request request, String onlyStore) {
-        return handle(request, onlyStore, Caller.UNKNOWN);
+    /** The config this service answers with. */
+    public Config config() {
+        return config;
     }
 
     /**
-     * Answers {@code request} from {@code caller}, and records it in the audit log. {@code onlyStore},
-     * when not null, is the one store to use (cargo's {@code --store} argument); a store named in the
-     * request itself wins over it.
+     * Answers {@code request} and records it in the audit log. The context's {@code onlyStore},
+     * when not null, is the one store to use (cargo's {@code --store} argument); a store named in
+     * the request itself wins over it.
      */
-    public Response handle(Request request, String onlyStore, Caller caller) {
-        Response response = answer(request, onlyStore);
-        String auditProblem = record(request, response, caller);
+    public Response handle(Request request, RequestContext context) {
+        RegistryResolver resolver = resolverFor(context.callerEnvironment());
+        Response response = answer(request, context.onlyStore(), resolver);
+        String auditProblem = record(request, response, context.caller(), resolver);
         if (auditProblem != null && response instanceof Response.Got got) {
             return withWarning(got, auditProblem);
         }
         return response;
     }
 
-    private Response answer(Request request, String onlyStore) {
+    /**
+     * The resolver for names as a caller in {@code caller} would look them up: in the cargo config
+     * files around its working directory and its {@code CARGO_REGISTRIES_<NAME>_INDEX} variables.
+     */
+    private RegistryResolver resolverFor(Environment caller) {
+        if (caller == null) {
+            return resolver;
+        }
+        RegistryResolver.Scope scope = RegistryResolver.Scope.of(caller);
+        if (scope.equals(resolver.scope())) {
+            return resolver;
+        }
+        return callerResolvers.computeIfAbsent(scope, unused -> new RegistryResolver(config, caller));
+    }
+
+    private Response answer(Request request, String onlyStore, RegistryResolver resolver) {
         try {
             if (request instanceof Request.Get get) {
-                return get(get, onlyStore);
+                return get(get, onlyStore, resolver);
             } else if (request instanceof Request.Store store) {
-                return store(store, onlyStore);
+                return store(store, onlyStore, resolver);
             } else if (request instanceof Request.Rotate rotate) {
-                return rotate(rotate, onlyStore);
+                return rotate(rotate, onlyStore, resolver);
             } else if (request instanceof Request.Erase erase) {
-                return erase(erase, onlyStore);
+                return erase(erase, onlyStore, resolver);
             } else if (request instanceof Request.ListTokens list) {
-                return list(list);
+                return list(list, resolver);
             } else if (request instanceof Request.Status) {
                 return status();
             }
@@ -120,7 +145,7 @@ public final class CredentialService {
     }
 
     /** Appends the request's line to the audit log; returns what went wrong, for the caller to hear, or null. */
-    private String record(Request request, Response response, Caller caller) {
+    private String record(Request request, Response response, Caller caller, RegistryResolver resolver) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", clock.instant().getEpochSecond()); // Unix seconds: formatting a date costs a cold JVM 10 ms
         line.put("kind", request.kind());
@@ -169,7 +194,7 @@ public final class CredentialService {
         return new Response.Got(got.token(), got.cache(), got.expiration(), got.operationIndependent(), got.store(), warnings);
     }
 
-    private Response get(Request.Get get, String onlyStore) throws CredentialException {
+    private Response get(Request.Get get, String onlyStore, RegistryResolver resolver) throws CredentialException {
         if (get.operation() == Operation.UNKNOWN) {
             return Response.Failure.of(ErrorKind.OPERATION_NOT_SUPPORTED,
                     "unknown operation; latchkey hands out tokens for read, publish, yank, unyank and owners");
@@ -255,7 +280,7 @@ public final class CredentialService {
                 + registry.displayName() + "` or `latchkey store " + registry.displayName() + "`");
     }
 
-    private Response store(Request.Store request, String onlyStore) throws CredentialException {
+    private Response store(Request.Store request, String onlyStore, RegistryResolver resolver) throws CredentialException {
         if (request.token() == null) {
             throw new CredentialException.BadRequest("missing field `token`");
         }
@@ -270,7 +295,7 @@ public final class CredentialService {
      * writable store holding one (cargo's file only when named or configured for the registry), or
      * in the named store. The new token keeps the old one's {@code created} and is marked rotated.
      */
-    private Response rotate(Request.Rotate request, String onlyStore) throws CredentialException {
+    private Response rotate(Request.Rotate request, String onlyStore, RegistryResolver resolver) throws CredentialException {
         if (request.token() == null) {
             throw new CredentialException.BadRequest("missing field `token`");
         }
@@ -329,7 +354,7 @@ public final class CredentialService {
         }
     }
 
-    private Response erase(Request.Erase request, String onlyStore) throws CredentialException {
+    private Response erase(Request.Erase request, String onlyStore, RegistryResolver resolver) throws CredentialException {
         RegistryKey registry = resolver.resolve(request.registry());
         String named = request.store() != null ? request.store() : onlyStore;
         List<Store> candidates = named != null ? List.of(writableStore(named))
@@ -391,7 +416,7 @@ public final class CredentialService {
         return result;
     }
 
-    private Response list(Request.ListTokens request) throws CredentialException {
+    private Response list(Request.ListTokens request, RegistryResolver resolver) throws CredentialException {
         RegistryKey only = request.registry() == null ? null : resolver.resolve(request.registry());
         long now = clock.instant().getEpochSecond();
         MetadataBook.Page page = book.read();
@@ -478,7 +503,7 @@ public final class CredentialService {
      * Each token is written to its new store before it is erased from cargo's, so a failure
      * part-way loses nothing.
      */
-    public List<Imported> importFromCargo() throws CredentialException {
+    public List<Imported> importFromCargo(RequestContext context) throws CredentialException {
         Store cargo = stores.named("cargo");
         List<Imported> moved = new ArrayList<>();
         for (StoreEntry entry : cargo.list()) {

@@ -8,7 +8,7 @@ import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
-import dev.latchkey.daemon.store.StoreCatalog;
+import dev.latchkey.daemon.service.StoreCatalog;
 import dev.latchkey.protocol.TokenVariables;
 
 import java.io.IOException;
@@ -150,7 +150,7 @@ public final class Services {
         TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
         // The daemon (which caches) serves other processes: it never asks at its own terminal.
         CredentialService service = new CredentialService(config, new StoreCatalog(config, env, resolver, !cacheSlowStores),
-                resolver, Clock.systemUTC(), version, cache, book, audit);
+                resolver, env, Clock.systemUTC(), version, cache, book, audit);
         return new Served(service, cache);
     }
 

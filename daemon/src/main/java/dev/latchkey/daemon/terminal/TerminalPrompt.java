@@ -4,6 +4,10 @@ import dev.latchkey.protocol.Secret;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -66,13 +70,24 @@ public final class TerminalPrompt {
         }
     }
 
-    /** Whether standard input is a terminal (so a token must be typed, not piped). */
-    public static boolean stdinIsTerminal() {
+    /** Which of this process's standard streams (0, 1, 2) are terminals. */
+    public static Set<Integer> terminals() {
+        Set<Integer> terminals = new TreeSet<>();
+        for (int fd = 0; fd <= 2; fd++) {
+            if (isTerminal(fd)) {
+                terminals.add(fd);
+            }
+        }
+        return terminals;
+    }
+
+    /** Whether file descriptor {@code fd} is a terminal: read from /proc on Linux, else what the JDK can tell. */
+    private static boolean isTerminal(int fd) {
         try {
-            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
         } catch (IOException | UnsupportedOperationException e) {
-            return System.console() != null;
+            return fd < 2 && System.console() != null; // the console is stdin and stdout both
         }
     }
 

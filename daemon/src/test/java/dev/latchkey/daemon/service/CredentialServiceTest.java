@@ -6,7 +6,7 @@ import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
-import dev.latchkey.daemon.store.StoreCatalog;
+import dev.latchkey.daemon.service.StoreCatalog;
 import dev.latchkey.protocol.CacheControl;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Operation;
@@ -54,12 +54,17 @@ class CredentialServiceTest {
         return new Services(new Environment(vars, home, home), null, "test").forConfig(null);
     }
 
+    /** The context of a request from nobody in particular, naming {@code store} (or none) as cargo's {@code --store} does. */
+    private static RequestContext only(String store) {
+        return new RequestContext(Caller.UNKNOWN, store, null);
+    }
+
     private static Request.Store store(Registry registry, String token, String store) {
         return new Request.Store("store", registry, Secret.fromString(token), null, Set.of(), store, null);
     }
 
     private static Response get(CredentialService service, Registry registry) {
-        return service.handle(Request.Get.read(registry), null);
+        return service.handle(Request.Get.read(registry), only(null));
     }
 
     private static String token(Response response) {
@@ -75,12 +80,12 @@ class CredentialServiceTest {
         CredentialService service = service("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"cargo\", \"file\"]\n");
         Request.Store publishOnly = new Request.Store("store", ALT, Secret.fromString("pub"), null, Set.of(Operation.PUBLISH),
                 null, null);
-        assertEquals(new Response.Stored("store", "file"), service.handle(publishOnly, null));
-        assertEquals(new Response.Stored("store", "cargo"), service.handle(store(ALT, "all", null), null));
+        assertEquals(new Response.Stored("store", "file"), service.handle(publishOnly, only(null)));
+        assertEquals(new Response.Stored("store", "cargo"), service.handle(store(ALT, "all", null), only(null)));
 
         CredentialService cargoOnly = service("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"cargo\"]\n");
         Response refused = cargoOnly.handle(new Request.Store("store", ALT, Secret.fromString("pub2"), null,
-                Set.of(Operation.PUBLISH), null, null), null);
+                Set.of(Operation.PUBLISH), null, null), only(null));
         assertEquals(ErrorKind.BAD_REQUEST, error(refused));
         assertTrue(((Response.Failure) refused).message().contains("the cargo store cannot keep a token limited to some operations"),
                 ((Response.Failure) refused).message());
@@ -89,7 +94,7 @@ class CredentialServiceTest {
     @Test
     void newTokensGoToTheFileStoreNeverToCargosUnlessNamed() throws Exception {
         CredentialService service = service(null);
-        Response stored = service.handle(store(ALT, "t1", null), null);
+        Response stored = service.handle(store(ALT, "t1", null), only(null));
         assertEquals(new Response.Stored("store", "file"), stored);
         assertFalse(Files.exists(home.resolve("cargo/credentials.toml")));
         Response.Got got = assertInstanceOf(Response.Got.class, get(service, ALT));
@@ -99,7 +104,7 @@ class CredentialServiceTest {
         assertEquals("file", got.store());
 
         assertEquals(new Response.Stored("login", "cargo"),
-                service.handle(new Request.Store("login", ALT, Secret.fromString("c1"), null, Set.of(), "cargo", null), null));
+                service.handle(new Request.Store("login", ALT, Secret.fromString("c1"), null, Set.of(), "cargo", null), only(null)));
         assertEquals("[registries.alt]\ntoken = \"c1\"\n", Files.readString(home.resolve("cargo/credentials.toml")));
     }
 
@@ -107,22 +112,22 @@ class CredentialServiceTest {
     void theEnvironmentComesFirstInTheDefaultOrder() throws Exception {
         vars.put("CARGO_REGISTRIES_ALT_TOKEN", "from-env");
         CredentialService service = service(null);
-        service.handle(store(ALT, "from-file", null), null);
+        service.handle(store(ALT, "from-file", null), only(null));
         assertEquals("from-env", token(get(service, ALT)));
-        assertEquals("from-file", token(service.handle(Request.Get.read(ALT), "file")));
+        assertEquals("from-file", token(service.handle(Request.Get.read(ALT), only("file"))));
     }
 
     @Test
     void anExpiredTokenIsNeverHandedOutAndTheAnswerSaysWhen() throws Exception {
         CredentialService service = service(null);
         long past = Instant.now().getEpochSecond() - 10;
-        service.handle(new Request.Store("store", ALT, Secret.fromString("old"), past, Set.of(), null, null), null);
+        service.handle(new Request.Store("store", ALT, Secret.fromString("old"), past, Set.of(), null, null), only(null));
         Response.Failure failure = assertInstanceOf(Response.Failure.class, get(service, ALT));
         assertEquals(ErrorKind.NOT_FOUND, failure.kind());
         assertTrue(failure.message().contains("expired at " + Instant.ofEpochSecond(past)), failure.message());
 
         long future = Instant.now().getEpochSecond() + 3600;
-        service.handle(new Request.Store("store", ALT, Secret.fromString("new"), future, Set.of(), null, null), null);
+        service.handle(new Request.Store("store", ALT, Secret.fromString("new"), future, Set.of(), null, null), only(null));
         Response.Got got = assertInstanceOf(Response.Got.class, get(service, ALT));
         assertEquals(CacheControl.EXPIRES, got.cache());
         assertEquals(future, got.expiration());
@@ -131,18 +136,18 @@ class CredentialServiceTest {
     @Test
     void eraseRemovesFromTheWritableStoreHoldingItAndLeavesCargosFileAlone() throws Exception {
         CredentialService service = service(null);
-        service.handle(new Request.Store("store", ALT, Secret.fromString("c"), null, Set.of(), "cargo", null), null);
-        service.handle(store(ALT, "f", null), null);
-        assertEquals(new Response.Erased("logout", List.of("file")), service.handle(new Request.Erase("logout", ALT, null), null));
-        assertEquals(ErrorKind.NOT_FOUND, error(service.handle(new Request.Erase("logout", ALT, null), null)));
+        service.handle(new Request.Store("store", ALT, Secret.fromString("c"), null, Set.of(), "cargo", null), only(null));
+        service.handle(store(ALT, "f", null), only(null));
+        assertEquals(new Response.Erased("logout", List.of("file")), service.handle(new Request.Erase("logout", ALT, null), only(null)));
+        assertEquals(ErrorKind.NOT_FOUND, error(service.handle(new Request.Erase("logout", ALT, null), only(null))));
         assertTrue(Files.readString(home.resolve("cargo/credentials.toml")).contains("token = \"c\""));
-        assertEquals(new Response.Erased("erase", List.of("cargo")), service.handle(new Request.Erase("erase", ALT, "cargo"), null));
+        assertEquals(new Response.Erased("erase", List.of("cargo")), service.handle(new Request.Erase("erase", ALT, "cargo"), only(null)));
     }
 
     @Test
     void aRegistrysConfiguredStoresDecideWhereItsTokensLive() throws Exception {
         CredentialService service = service("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"memory\"]\n");
-        assertEquals(new Response.Stored("store", "memory"), service.handle(store(Registry.byName("alt"), "m", null), null));
+        assertEquals(new Response.Stored("store", "memory"), service.handle(store(Registry.byName("alt"), "m", null), only(null)));
         assertEquals("m", token(get(service, Registry.byUrl(ALT_URL))));
         assertFalse(Files.exists(home.resolve("data/latchkey/tokens.toml")));
     }
@@ -150,12 +155,12 @@ class CredentialServiceTest {
     @Test
     void unknownKindsOperationsAndStoresAreNamedErrors() throws Exception {
         CredentialService service = service(null);
-        assertEquals(ErrorKind.OPERATION_NOT_SUPPORTED, error(service.handle(new Request.Unsupported("frob"), null)));
+        assertEquals(ErrorKind.OPERATION_NOT_SUPPORTED, error(service.handle(new Request.Unsupported("frob"), only(null))));
         assertEquals(ErrorKind.OPERATION_NOT_SUPPORTED,
-                error(service.handle(new Request.Get(ALT, Operation.UNKNOWN, null, null, null), null)));
-        assertEquals(ErrorKind.BAD_REQUEST, error(service.handle(store(ALT, "t", "vault"), null)));
-        assertEquals(ErrorKind.BAD_REQUEST, error(service.handle(store(ALT, "t", "env"), null)));
-        assertEquals(ErrorKind.BAD_REQUEST, error(service.handle(Request.Get.read(Registry.byName("unknown")), null)));
+                error(service.handle(new Request.Get(ALT, Operation.UNKNOWN, null, null, null), only(null))));
+        assertEquals(ErrorKind.BAD_REQUEST, error(service.handle(store(ALT, "t", "vault"), only(null))));
+        assertEquals(ErrorKind.BAD_REQUEST, error(service.handle(store(ALT, "t", "env"), only(null))));
+        assertEquals(ErrorKind.BAD_REQUEST, error(service.handle(Request.Get.read(Registry.byName("unknown")), only(null))));
     }
 
     @Test
@@ -165,7 +170,7 @@ class CredentialServiceTest {
         Files.writeString(home.resolve("cargo/credentials.toml"),
                 "[registry]\ntoken = \"crates\"\n\n[registries.alt]\ntoken = \"alt-token\"\nsecret-key-subject = \"s\"\n");
         CredentialService service = service(null);
-        List<CredentialService.Imported> moved = service.importFromCargo();
+        List<CredentialService.Imported> moved = service.importFromCargo(only(null));
         assertEquals(List.of("crates-io", "alt"), moved.stream().map(m -> m.registry().name()).toList());
         assertEquals("[registry]\n\n[registries.alt]\n", Files.readString(home.resolve("cargo/credentials.toml")));
         assertEquals("alt-token", token(get(service, ALT)));
@@ -206,7 +211,7 @@ class CredentialServiceTest {
         Environment env = new Environment(vars, home, home);
         Config config = new ConfigLoader(env).load(null);
         RegistryResolver resolver = new RegistryResolver(config, env);
-        return new CredentialService(config, new StoreCatalog(config, env, resolver), resolver, clock, "test",
+        return new CredentialService(config, new StoreCatalog(config, env, resolver), resolver, env, clock, "test",
                 TokenCache.disabled(), new MetadataBook(bookPath()), new AuditLog(home.resolve("state/audit.log")));
     }
 
@@ -226,21 +231,21 @@ class CredentialServiceTest {
     void aStoreWithoutRoomForAnExpiryHonoursItThroughTheBook() throws Exception {
         CredentialService service = serviceAt(null);
         long expires = clock.now.getEpochSecond() + 3600;
-        assertEquals(new Response.Stored("store", "cargo"), service.handle(storeFor(ALT, "c-exp", "cargo", expires), null));
+        assertEquals(new Response.Stored("store", "cargo"), service.handle(storeFor(ALT, "c-exp", "cargo", expires), only(null)));
         assertEquals("[registries.alt]\ntoken = \"c-exp\"\n", Files.readString(home.resolve("cargo/credentials.toml")),
                 "cargo's file holds the token exactly as cargo writes it, without the expiry");
-        Response.Got fresh = got(service.handle(Request.Get.read(ALT), "cargo"));
+        Response.Got fresh = got(service.handle(Request.Get.read(ALT), only("cargo")));
         assertEquals(CacheControl.EXPIRES, fresh.cache());
         assertEquals(expires, fresh.expiration());
 
         clock.advance(Duration.ofHours(2));
-        Response.Failure expired = assertInstanceOf(Response.Failure.class, service.handle(Request.Get.read(ALT), "cargo"));
+        Response.Failure expired = assertInstanceOf(Response.Failure.class, service.handle(Request.Get.read(ALT), only("cargo")));
         assertEquals(ErrorKind.NOT_FOUND, expired.kind());
         assertTrue(expired.message().contains("expired at " + Instant.ofEpochSecond(expires)), expired.message());
 
         // `cargo login` replaced the token behind latchkey's back: the new one is not judged by the old one's expiry
         Files.writeString(home.resolve("cargo/credentials.toml"), "[registries.alt]\ntoken = \"c-new\"\n");
-        Response.Got replaced = got(service.handle(Request.Get.read(ALT), "cargo"));
+        Response.Got replaced = got(service.handle(Request.Get.read(ALT), only("cargo")));
         assertEquals("c-new", replaced.token().reveal());
         assertEquals(CacheControl.SESSION, replaced.cache());
     }
@@ -248,13 +253,13 @@ class CredentialServiceTest {
     @Test
     void aRegistryWithScopedTokensAnswersEachOperationWithItsOwnAndSaysSo() throws Exception {
         CredentialService service = serviceAt(null);
-        service.handle(storeFor(ALT, "read-tok", null, null, Operation.READ), null);
-        service.handle(storeFor(ALT, "pub-tok", null, null, Operation.PUBLISH, Operation.YANK, Operation.UNYANK, Operation.OWNERS), null);
+        service.handle(storeFor(ALT, "read-tok", null, null, Operation.READ), only(null));
+        service.handle(storeFor(ALT, "pub-tok", null, null, Operation.PUBLISH, Operation.YANK, Operation.UNYANK, Operation.OWNERS), only(null));
         Response.Got read = got(get(service, ALT));
         assertEquals("read-tok", read.token().reveal());
         assertFalse(read.operationIndependent(), "cargo must ask again for publish");
         for (Operation op : List.of(Operation.PUBLISH, Operation.YANK, Operation.UNYANK, Operation.OWNERS)) {
-            Response.Got other = got(service.handle(new Request.Get(ALT, op, "c", "1.0.0", null), null));
+            Response.Got other = got(service.handle(new Request.Get(ALT, op, "c", "1.0.0", null), only(null)));
             assertEquals("pub-tok", other.token().reveal(), op.wire());
             assertFalse(other.operationIndependent());
             // cargo reads with the token its session keeps: one that cannot read is never kept
@@ -262,21 +267,21 @@ class CredentialServiceTest {
         }
 
         // a token for every operation beside a scoped one is not the answer for every operation either
-        service.handle(new Request.Erase("erase", ALT, null), null);
-        service.handle(storeFor(ALT, "all-tok", null, null), null);
+        service.handle(new Request.Erase("erase", ALT, null), only(null));
+        service.handle(storeFor(ALT, "all-tok", null, null), only(null));
         assertTrue(got(get(service, ALT)).operationIndependent(), "alone, it is");
-        service.handle(storeFor(ALT, "pub-tok", null, null, Operation.PUBLISH), null);
+        service.handle(storeFor(ALT, "pub-tok", null, null, Operation.PUBLISH), only(null));
         Response.Got all = got(get(service, ALT));
         assertEquals("all-tok", all.token().reveal());
         assertFalse(all.operationIndependent());
-        assertEquals("pub-tok", token(service.handle(new Request.Get(ALT, Operation.PUBLISH, null, null, null), null)));
+        assertEquals("pub-tok", token(service.handle(new Request.Get(ALT, Operation.PUBLISH, null, null, null), only(null))));
     }
 
     @Test
     void aKeychainLikeStoreRefusesAScopedTokenNamingTheFileStore() throws Exception {
         CredentialService service = serviceAt(null);
         Response.Failure refused = assertInstanceOf(Response.Failure.class,
-                service.handle(storeFor(ALT, "t", "cargo", null, Operation.PUBLISH), null));
+                service.handle(storeFor(ALT, "t", "cargo", null, Operation.PUBLISH), only(null)));
         assertEquals(ErrorKind.BAD_REQUEST, refused.kind());
     }
 
@@ -284,25 +289,25 @@ class CredentialServiceTest {
     void rotateReplacesTheTokenWhereverItLivesKeepingCreated() throws Exception {
         CredentialService service = serviceAt(null);
         long created = clock.now.getEpochSecond();
-        service.handle(storeFor(ALT, "old", "file", null), null);
-        service.handle(storeFor(ALT, "old", "memory", null), null);
-        service.handle(storeFor(ALT, "old-pub", "file", null, Operation.PUBLISH), null);
+        service.handle(storeFor(ALT, "old", "file", null), only(null));
+        service.handle(storeFor(ALT, "old", "memory", null), only(null));
+        service.handle(storeFor(ALT, "old-pub", "file", null, Operation.PUBLISH), only(null));
         clock.advance(Duration.ofDays(30));
-        Response rotated = service.handle(new Request.Rotate(ALT, Secret.fromString("new"), null, Set.of(), null), null);
+        Response rotated = service.handle(new Request.Rotate(ALT, Secret.fromString("new"), null, Set.of(), null), only(null));
         assertEquals(new Response.Rotated(List.of("file", "memory")), rotated);
-        assertEquals("new", token(service.handle(Request.Get.read(ALT), "file")));
-        assertEquals("new", token(service.handle(Request.Get.read(ALT), "memory")));
-        assertEquals("old-pub", token(service.handle(new Request.Get(ALT, Operation.PUBLISH, null, null, null), "file")),
+        assertEquals("new", token(service.handle(Request.Get.read(ALT), only("file"))));
+        assertEquals("new", token(service.handle(Request.Get.read(ALT), only("memory"))));
+        assertEquals("old-pub", token(service.handle(new Request.Get(ALT, Operation.PUBLISH, null, null, null), only("file"))),
                 "the publish token is another token: rotated only when its operations are named");
 
-        Response.TokenInfo info = assertInstanceOf(Response.Listed.class, service.handle(new Request.ListTokens(ALT), null))
+        Response.TokenInfo info = assertInstanceOf(Response.Listed.class, service.handle(new Request.ListTokens(ALT), only(null)))
                 .entries().stream().filter(e -> e.operations().isEmpty()).findFirst().orElseThrow();
         assertEquals(created, info.created());
         assertEquals(clock.now.getEpochSecond(), info.updated());
         assertEquals(clock.now.getEpochSecond(), info.rotated());
 
         assertEquals(ErrorKind.NOT_FOUND, error(service.handle(
-                new Request.Rotate(Registry.byUrl("sparse+http://127.0.0.1:9/none/"), Secret.fromString("x"), null, Set.of(), null), null)));
+                new Request.Rotate(Registry.byUrl("sparse+http://127.0.0.1:9/none/"), Secret.fromString("x"), null, Set.of(), null), only(null))));
     }
 
     @Test
@@ -310,8 +315,8 @@ class CredentialServiceTest {
         CredentialService service = serviceAt("rotate-after = \"90d\"\n[registries.alt]\nindex = \"" + ALT_URL + "\"\n"
                 + "[registries.slow]\nindex = \"sparse+http://127.0.0.1:9/slow/\"\nrotate-after = \"0\"\n");
         Registry slow = Registry.byName("slow");
-        service.handle(storeFor(ALT, "aging", null, null), null);
-        service.handle(storeFor(slow, "never-warned", null, null), null);
+        service.handle(storeFor(ALT, "aging", null, null), only(null));
+        service.handle(storeFor(slow, "never-warned", null, null), only(null));
         assertEquals(List.of(), got(get(service, ALT)).warnings());
         clock.advance(Duration.ofDays(91));
         Response.Got old = got(get(service, ALT));
@@ -320,11 +325,11 @@ class CredentialServiceTest {
         assertTrue(warning.contains("`alt` is 91d old, past rotate-after (90d)") && warning.contains("latchkey rotate alt"), warning);
         assertFalse(warning.contains("aging"));
         assertEquals(List.of(), got(get(service, slow)).warnings(), "rotate-after = \"0\" for a registry turns it off");
-        List<Response.TokenInfo> listed = assertInstanceOf(Response.Listed.class, service.handle(new Request.ListTokens(null), null)).entries();
+        List<Response.TokenInfo> listed = assertInstanceOf(Response.Listed.class, service.handle(new Request.ListTokens(null), only(null))).entries();
         assertTrue(listed.stream().filter(e -> "alt".equals(e.name())).allMatch(Response.TokenInfo::rotateDue), listed.toString());
         assertTrue(listed.stream().filter(e -> "slow".equals(e.name())).noneMatch(Response.TokenInfo::rotateDue), listed.toString());
 
-        service.handle(new Request.Rotate(ALT, Secret.fromString("fresh"), null, Set.of(), null), null);
+        service.handle(new Request.Rotate(ALT, Secret.fromString("fresh"), null, Set.of(), null), only(null));
         assertEquals(List.of(), got(get(service, ALT)).warnings(), "a rotated token is young again");
     }
 
@@ -335,44 +340,44 @@ class CredentialServiceTest {
         CredentialService service = service("stores = [\"env\"]\n"
                 + "[registries.company]\nindex = \"" + company.indexUrl() + "\"\nstores = [\"cargo\"]\n"
                 + "[registries.mirror]\nindex = \"" + mirror.indexUrl() + "\"\nstores = [\"file\"]\n");
-        assertEquals(new Response.Stored("store", "cargo"), service.handle(store(company, "t-company", null), null));
-        assertEquals(new Response.Stored("store", "file"), service.handle(store(mirror, "t-mirror", null), null));
-        assertEquals(new Response.Stored("store", "file"), service.handle(store(ALT, "t-alt", "file"), null), "named");
+        assertEquals(new Response.Stored("store", "cargo"), service.handle(store(company, "t-company", null), only(null)));
+        assertEquals(new Response.Stored("store", "file"), service.handle(store(mirror, "t-mirror", null), only(null)));
+        assertEquals(new Response.Stored("store", "file"), service.handle(store(ALT, "t-alt", "file"), only(null)), "named");
 
         List<Response.TokenInfo> listed = assertInstanceOf(Response.Listed.class,
-                service.handle(new Request.ListTokens(null), null)).entries();
+                service.handle(new Request.ListTokens(null), only(null))).entries();
         List<String> where = listed.stream().map(e -> e.indexUrl() + " in " + e.store()).sorted().toList();
         assertEquals(List.of(ALT_URL + " in file", company.indexUrl() + " in cargo", mirror.indexUrl() + " in file").stream()
                 .sorted().toList(), where, "every token latchkey would find, the file store listed once");
         assertEquals(List.of(company.indexUrl() + " in cargo"), assertInstanceOf(Response.Listed.class,
-                service.handle(new Request.ListTokens(company), null)).entries().stream()
+                service.handle(new Request.ListTokens(company), only(null))).entries().stream()
                 .map(e -> e.indexUrl() + " in " + e.store()).toList());
     }
 
     @Test
     void eraseFromAllStoresLeavesCargosFileAloneUnlessConfigured() throws Exception {
         CredentialService service = serviceAt(null);
-        service.handle(storeFor(ALT, "t", "file", null), null);
-        service.handle(storeFor(ALT, "t", "memory", null), null);
-        service.handle(storeFor(ALT, "t", "cargo", null), null);
+        service.handle(storeFor(ALT, "t", "file", null), only(null));
+        service.handle(storeFor(ALT, "t", "memory", null), only(null));
+        service.handle(storeFor(ALT, "t", "cargo", null), only(null));
         assertEquals(new Response.Erased("erase", List.of("file", "memory")),
-                service.handle(new Request.Erase("erase", ALT, null, true), null));
-        assertEquals("t", token(service.handle(Request.Get.read(ALT), "cargo")));
-        assertEquals(ErrorKind.NOT_FOUND, error(service.handle(new Request.Erase("erase", ALT, null, true), null)));
+                service.handle(new Request.Erase("erase", ALT, null, true), only(null)));
+        assertEquals("t", token(service.handle(Request.Get.read(ALT), only("cargo"))));
+        assertEquals(ErrorKind.NOT_FOUND, error(service.handle(new Request.Erase("erase", ALT, null, true), only(null))));
 
         CredentialService configured = serviceAt("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"file\", \"cargo\"]\n");
-        configured.handle(storeFor(ALT, "t", "file", null), null);
+        configured.handle(storeFor(ALT, "t", "file", null), only(null));
         assertEquals(new Response.Erased("erase", List.of("file", "cargo")),
-                configured.handle(new Request.Erase("erase", ALT, null, true), null));
+                configured.handle(new Request.Erase("erase", ALT, null, true), only(null)));
     }
 
     @Test
     void everyRequestLeavesOneAuditLineWithoutTheToken() throws Exception {
         CredentialService service = serviceAt(null);
         Caller cargo = new Caller(4242L, 1000L, "/usr/bin/cargo", 4000L, "/bin/bash");
-        service.handle(storeFor(ALT, "tok-audited-7", null, null), null, cargo);
-        service.handle(Request.Get.read(ALT), null, cargo);
-        service.handle(Request.Get.read(Registry.byUrl("sparse+http://127.0.0.1:9/none/")), null, Caller.UNKNOWN);
+        service.handle(storeFor(ALT, "tok-audited-7", null, null), new RequestContext(cargo, null, null));
+        service.handle(Request.Get.read(ALT), new RequestContext(cargo, null, null));
+        service.handle(Request.Get.read(Registry.byUrl("sparse+http://127.0.0.1:9/none/")), only(null));
         List<String> lines = Files.readAllLines(home.resolve("state/audit.log"));
         assertEquals(3, lines.size());
         assertEquals(Map.of("time", String.valueOf(clock.now.getEpochSecond()), "kind", "get", "registry", ALT_URL, "name", "alt",
@@ -393,13 +398,13 @@ class CredentialServiceTest {
     void aDamagedBookStopsTokensItMayDescribeButNotTheEnvironments() throws Exception {
         vars.put("CARGO_REGISTRIES_ENVREG_TOKEN", "from-env");
         CredentialService service = serviceAt("[registries.envreg]\nindex = \"sparse+http://127.0.0.1:9/env/\"\n");
-        service.handle(storeFor(ALT, "kept", null, null), null);
+        service.handle(storeFor(ALT, "kept", null, null), only(null));
         Files.writeString(bookPath(), "{broken");
         Response.Failure failure = assertInstanceOf(Response.Failure.class, get(service, ALT));
         assertEquals(ErrorKind.UNAVAILABLE, failure.kind());
         assertTrue(failure.message().contains("metadata book") && failure.message().contains("move it away"), failure.message());
         assertEquals("from-env", token(get(service, Registry.byName("envreg"))));
-        assertEquals(ErrorKind.UNAVAILABLE, error(service.handle(storeFor(ALT, "other", null, null), null)));
+        assertEquals(ErrorKind.UNAVAILABLE, error(service.handle(storeFor(ALT, "other", null, null), only(null))));
         assertTrue(Files.readString(home.resolve("data/latchkey/tokens.toml")).contains("kept"), "the stored token is left alone");
     }
 }

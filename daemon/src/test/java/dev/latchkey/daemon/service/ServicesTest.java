@@ -50,7 +50,7 @@ class ServicesTest {
         List<CredentialService> first = new ArrayList<>();
         for (int n = 0; n < configs; n++) {
             CredentialService service = services.forConfig(config(n));
-            assertInstanceOf(Response.Failure.class, service.handle(Request.Get.read(REGISTRY), null)); // one audit line each
+            assertInstanceOf(Response.Failure.class, service.handle(Request.Get.read(REGISTRY), new RequestContext(Caller.UNKNOWN, null, null))); // one audit line each
             first.add(service);
         }
         assertEquals(configs, Files.readAllLines(home.resolve("state/latchkey/audit.log")).size());

@@ -1,9 +1,9 @@
 package dev.latchkey.daemon.service;
 
-import dev.latchkey.daemon.store.CommandStore;
+import dev.latchkey.daemon.store.command.CommandStore;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoredToken;
-import dev.latchkey.daemon.store.TokenFileStore;
+import dev.latchkey.daemon.store.file.TokenFileStore;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.Test;

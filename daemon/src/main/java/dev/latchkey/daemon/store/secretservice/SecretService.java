@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.store.secretservice;
 
+
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;

@@ -1,5 +1,7 @@
 package dev.latchkey.daemon.store.secretservice;
 
+import dev.latchkey.protocol.Secret;
+
 import dev.latchkey.protocol.CredentialException;
 
 import java.time.Duration;

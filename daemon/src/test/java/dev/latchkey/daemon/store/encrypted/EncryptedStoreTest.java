@@ -2,7 +2,7 @@ package dev.latchkey.daemon.store.encrypted;
 
 import dev.latchkey.daemon.config.Config.EncryptedKey;
 import dev.latchkey.daemon.config.Environment;
-import dev.latchkey.daemon.it.PlainEncodings;
+import dev.latchkey.testing.PlainEncodings;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;
 import dev.latchkey.daemon.store.StoreState;

@@ -1,6 +1,6 @@
 package dev.latchkey.daemon.store.keychain;
 
-import dev.latchkey.daemon.store.MemoryStore;
+import dev.latchkey.daemon.store.memory.MemoryStore;
 import dev.latchkey.daemon.store.StoreState;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.latchkey.daemon.store.secretservice;
 
+import dev.latchkey.protocol.Secret;
+
 import com.sun.jna.Native;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.store.RegistryKey;

@@ -1,0 +1,69 @@
+package dev.latchkey.it;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * scripts/install.sh in a home of its own: the launcher on PATH and the systemd user units, which
+ * systemd's own checker accepts. No systemd user manager runs here, so it must enable nothing, and
+ * say how to.
+ */
+class InstallScriptIT {
+    private static final Path ROOT = Path.of(System.getProperty("latchkey.root", ".")).toAbsolutePath().normalize();
+
+    @RegisterExtension
+    final DaemonSandbox sandbox = DaemonSandbox.perTest();
+
+    @BeforeEach
+    void prepare() throws Exception {
+        sandbox.env().put("HOME", sandbox.home.toString());
+        sandbox.env().remove("DBUS_SESSION_BUS_ADDRESS"); // no way to reach a user manager: the run is the same everywhere
+    }
+
+    @Test
+    void installsTheLauncherAndTheSystemdUserUnitsAndEnablesNothing() throws Exception {
+        RequiredComponent.executable("systemctl", "for install.sh to install the systemd user units");
+        Path analyze = RequiredComponent.executable("systemd-analyze", "to check the installed units with systemd's own checker");
+        List<String> install = List.of("bash", ROOT.resolve("scripts/install.sh").toString());
+
+        DaemonSandbox.Result first = sandbox.run(null, install);
+        DaemonSandbox.Result again = sandbox.run(null, install);
+
+        assertEquals(0, first.exit(), first.stdout() + first.stderr());
+        assertEquals(0, again.exit(), "installing twice is harmless: " + again.stderr());
+        Path launcher = sandbox.home.resolve(".local/bin/latchkey");
+        assertEquals(ROOT.resolve("scripts/latchkey"), Files.readSymbolicLink(launcher));
+        Path units = sandbox.configDir.resolve("systemd/user");
+        for (String unit : List.of("latchkey.socket", "latchkey.service")) {
+            assertEquals(Files.readString(ROOT.resolve("native-config/systemd").resolve(unit)), Files.readString(units.resolve(unit)));
+        }
+        assertTrue(first.stdout().contains("systemctl --user enable --now latchkey.socket"), first.stdout());
+        assertTrue(first.stdout().contains("is not on PATH"), first.stdout());
+
+        DaemonSandbox.Result verified = sandbox.run(null, List.of(analyze.toString(), "--user", "verify",
+                units.resolve("latchkey.socket").toString(), units.resolve("latchkey.service").toString()));
+        assertEquals(0, verified.exit(), "systemd-analyze: " + verified.stdout() + verified.stderr());
+
+        // The shell snippet the note names puts the installed launcher on PATH, for sh as for bash.
+        for (String shell : List.of("sh", "bash")) {
+            DaemonSandbox.Result found = sandbox.run(null, List.of("env", "PATH=/usr/bin:/bin", shell, "-c",
+                    ". '" + ROOT.resolve("native-config/shell/latchkey.sh") + "' && . '" + ROOT.resolve("native-config/shell/latchkey.sh")
+                            + "' && command -v latchkey && echo \"$PATH\""));
+            assertEquals(launcher + "\n" + sandbox.home.resolve(".local/bin") + ":/usr/bin:/bin\n", found.stdout(),
+                    shell + ", sourced twice: " + found.stderr());
+        }
+        assertTrue(first.stdout().contains("native-config/shell/latchkey.sh"), first.stdout());
+
+        DaemonSandbox.Result enable = sandbox.run(null, List.of("bash", ROOT.resolve("scripts/install.sh").toString(), "--enable"));
+        assertEquals(1, enable.exit(), "--enable cannot be done, and says so");
+        assertTrue(enable.stderr().contains("--enable needs a running systemd user manager"), enable.stderr());
+    }
+}

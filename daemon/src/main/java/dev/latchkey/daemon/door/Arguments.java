@@ -1,0 +1,73 @@
+package dev.latchkey.daemon.door;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** A command's arguments, consumed as the command reads its options; what is left over is an error. */
+public final class Arguments {
+    private final List<String> remaining;
+
+    public Arguments(List<String> args) {
+        this.remaining = new ArrayList<>(args);
+    }
+
+    /** Removes {@code --name VALUE} or {@code --name=VALUE} and returns the value. */
+    public Optional<String> option(String name) throws UsageException {
+        for (int i = 0; i < remaining.size(); i++) {
+            String arg = remaining.get(i);
+            if (arg.equals(name)) {
+                if (i + 1 >= remaining.size()) {
+                    throw new UsageException(name + " needs a value");
+                }
+                remaining.remove(i);
+                return Optional.of(remaining.remove(i));
+            }
+            if (arg.startsWith(name + "=")) {
+                remaining.remove(i);
+                return Optional.of(arg.substring(name.length() + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Removes {@code --name} and says whether it was there. */
+    public boolean flag(String name) {
+        return remaining.remove(name);
+    }
+
+    /** Removes and returns the next positional argument. */
+    public String positional(String what) throws UsageException {
+        Optional<String> next = optionalPositional();
+        if (next.isEmpty()) {
+            throw new UsageException("missing " + what);
+        }
+        return next.get();
+    }
+
+    /** Removes and returns the next positional argument, if there is one. */
+    public Optional<String> optionalPositional() {
+        for (int i = 0; i < remaining.size(); i++) {
+            if (isPositional(remaining.get(i))) {
+                return Optional.of(remaining.remove(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a positional argument is left. */
+    public boolean hasPositional() {
+        return remaining.stream().anyMatch(Arguments::isPositional);
+    }
+
+    private static boolean isPositional(String arg) {
+        return !arg.startsWith("-") || arg.equals("-");
+    }
+
+    /** Fails on anything not consumed. */
+    public void end() throws UsageException {
+        if (!remaining.isEmpty()) {
+            throw new UsageException("unexpected argument `" + remaining.get(0) + "`");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.latchkey.daemon.door;
+
+import dev.latchkey.daemon.config.ConfigException;
+import dev.latchkey.daemon.door.cargo.CargoDoor;
+import dev.latchkey.daemon.door.cli.Cli;
+import dev.latchkey.daemon.door.latchkey.StdioDoor;
+import dev.latchkey.protocol.CredentialException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+
+/**
+ * Every front door, by the command word that selects it, and the one way an invocation is run
+ * through its door: wherever it is served, a failure is told and turned into an exit status the
+ * same way (SPEC §6). Adding a client's protocol means adding its door here.
+ */
+public final class Doors {
+    private Doors() {
+    }
+
+    /**
+     * The door for {@code word}; the command line's for every other word (it says when there is
+     * no such command). Made on demand: a door's classes load only when it serves.
+     */
+    public static Door forWord(String word) {
+        if (word == null) {
+            return new Cli();
+        }
+        return switch (word) {
+            case "--cargo-plugin" -> new CargoDoor();
+            case "stdio" -> new StdioDoor();
+            default -> new Cli();
+        };
+    }
+
+    /**
+     * Runs {@code invocation} through {@code door} and returns its exit status; a failure is told
+     * on the invocation's stderr.
+     *
+     * @throws HandBack when the door leaves the invocation to its caller
+     */
+    public static int run(Door door, Invocation invocation) throws HandBack {
+        try {
+            return door.serve(invocation);
+        } catch (UsageException | ConfigException | CredentialException | IOException | RuntimeException e) {
+            // An Error (out of memory) is left to whoever runs the process.
+            return told(e, invocation.err(), invocation.verbose().on());
+        } finally {
+            invocation.err().flush();
+        }
+    }
+
+    /**
+     * Tells the user of a failure on {@code err}, and returns the exit status it makes (SPEC §6):
+     * a usage error (with the pointer to {@code --help} when that helps), a config file that cannot
+     * be used, a store's failure by its kind, an I/O failure, or a bug.
+     */
+    public static int told(Exception failure, PrintStream err, boolean verbose) {
+        if (failure instanceof UsageException e) {
+            err.println("latchkey: " + e.getMessage());
+            if (e.helpHelps()) {
+                err.println("try `latchkey --help`");
+            }
+            return ExitCodes.USAGE;
+        } else if (failure instanceof ConfigException e) {
+            err.println("latchkey: " + ConfigException.PREFIX + e.getMessage());
+            return ExitCodes.USAGE;
+        } else if (failure instanceof CredentialException e) {
+            err.println("latchkey: " + e.getMessage());
+            return ExitCodes.of(e.kind());
+        } else if (failure instanceof IOException) {
+            err.println("latchkey: " + failure.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        return internalError(failure, verbose, err);
+    }
+
+    /**
+     * The last resort for a failure nothing else caught, a bug: exit status 4 ("any other failure",
+     * SPEC §6), never 1, which says "not found". Only the exception's class is named: its message
+     * could quote anything, a token included. With {@code verbose} the stack follows, each cause by
+     * its class, without messages either.
+     */
+    public static int internalError(Throwable e, boolean verbose, PrintStream stderr) {
+        stderr.println("latchkey: internal error: " + e.getClass().getName()
+                + (verbose ? "" : " (run again with -v to see where; please report it)"));
+        if (verbose) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t != e) {
+                    stderr.println("caused by: " + t.getClass().getName());
+                }
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    stderr.println("\tat " + frame);
+                }
+            }
+        }
+        stderr.flush();
+        return ExitCodes.FAILURE;
+    }
+}

@@ -1,0 +1,406 @@
+package dev.latchkey.daemon.door.cli;
+
+import dev.latchkey.daemon.audit.AuditLog;
+import dev.latchkey.daemon.config.ConfigException;
+import dev.latchkey.daemon.config.Durations;
+import dev.latchkey.daemon.config.Locations;
+import dev.latchkey.daemon.door.Arguments;
+import dev.latchkey.daemon.door.Door;
+import dev.latchkey.daemon.door.ExitCodes;
+import dev.latchkey.daemon.door.HandBack;
+import dev.latchkey.daemon.door.Invocation;
+import dev.latchkey.daemon.door.UsageException;
+import dev.latchkey.daemon.door.latchkey.ServiceHandler;
+import dev.latchkey.daemon.service.CredentialService;
+import dev.latchkey.daemon.service.RequestContext;
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.Dialect;
+import dev.latchkey.protocol.Operation;
+import dev.latchkey.protocol.Registry;
+import dev.latchkey.protocol.Request;
+import dev.latchkey.protocol.RequestLine;
+import dev.latchkey.protocol.Response;
+import dev.latchkey.protocol.ResponseCodec;
+import dev.latchkey.protocol.Secret;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code latchkey} command line for people (SPEC §6): get, store, rotate, erase, list, audit,
+ * import, doctor, --version and --help. Standard output carries only what a command is for (a
+ * token, a listing); every message goes to standard error. Served by the daemon when one runs, like
+ * every front door, so its answers are the daemon's.
+ */
+public final class Cli implements Door {
+    private static final String USAGE = """
+            usage:
+              latchkey --cargo-plugin                      serve cargo's credential-provider protocol on stdin/stdout
+              latchkey stdio                               serve the latchkey protocol on stdin/stdout
+              latchkey get REGISTRY [--operation OP]       print the token for REGISTRY
+              latchkey store REGISTRY [--store NAME] [--expires-in DURATION] [--operations OP,...]
+                                                           store the token read from stdin (prompted without echo on a terminal)
+              latchkey rotate REGISTRY [--operations OP,...] [--expires-in DURATION] [--store NAME]
+                                                           replace the token with the one read from stdin, wherever it is kept
+              latchkey erase REGISTRY [--store NAME | --all-stores]
+                                                           forget the token for REGISTRY: from the first writable store
+                                                           holding one, from NAME, or with --all-stores from every one
+              latchkey list [--json]                       describe the stored tokens (never the tokens)
+              latchkey audit [-n N] [--json]               show the last N (20) requests from the audit log
+              latchkey import cargo                        move tokens out of cargo's credentials.toml
+              latchkey doctor [--json]                     which stores are usable, and why not
+              latchkey daemon [--foreground] [--socket PATH] [--idle-timeout DURATION] | daemon stop | daemon status
+              latchkey --version | --help
+            REGISTRY is a registry name or an index URL (anything containing ://).
+            global options: --config PATH, --socket PATH, --no-daemon, -v (diagnostics on stderr; also LATCHKEY_LOG=1)
+            exit status: 0 ok, 1 not found, 2 usage or bad input, 3 store locked/unavailable/denied, 4 other failure
+            """;
+
+
+    @Override
+    public int serve(Invocation invocation) throws HandBack, UsageException, ConfigException, CredentialException, IOException {
+        Command command = new Command(invocation);
+        String word = invocation.command().word();
+        if (word == null) {
+            throw new UsageException("a command is missing (see `latchkey --help`)");
+        }
+        return switch (word) {
+            case "--version" -> command.version();
+            case "--help" -> command.help();
+            case "get" -> command.get();
+            case "store" -> command.store();
+            case "rotate" -> command.rotate();
+            case "erase" -> command.erase();
+            case "audit" -> command.audit();
+            case "list" -> command.list();
+            case "import" -> command.importCargo();
+            case "doctor" -> command.doctor();
+            default -> throw new UsageException("unknown command `" + word + "` (see `latchkey --help`)");
+        };
+    }
+
+    /** One command line being run. */
+    private static final class Command {
+        private final Invocation invocation;
+        private final Arguments args;
+        private final ServiceHandler handler;
+
+        Command(Invocation invocation) {
+            this.invocation = invocation;
+            this.args = invocation.arguments();
+            this.handler = ServiceHandler.of(invocation, Dialect.LATCHKEY);
+        }
+
+        private Response handle(Request request) throws HandBack {
+            return handler.handle(new RequestLine(request));
+        }
+
+        int version() throws UsageException, IOException {
+            args.end();
+            print("latchkey " + invocation.version() + "\n");
+            return ExitCodes.OK;
+        }
+
+        int help() throws IOException {
+            print(USAGE);
+            return ExitCodes.OK;
+        }
+
+        int get() throws UsageException, CredentialException, IOException, HandBack {
+            String registry = args.positional("REGISTRY");
+            Operation operation = Operation.fromWire(args.option("--operation").orElse("read"));
+            args.end();
+            if (operation == Operation.UNKNOWN) {
+                throw new UsageException("--operation takes read, publish, yank, unyank or owners");
+            }
+            Response.Got got = expect(handle(new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null)),
+                    Response.Got.class);
+            for (String warning : got.warnings()) {
+                invocation.err().println("latchkey: warning: " + warning);
+            }
+            byte[] token = got.token().toUtf8();
+            try {
+                invocation.out().write(token);
+                invocation.out().write('\n');
+                invocation.out().flush();
+            } finally {
+                Arrays.fill(token, (byte) 0);
+                got.token().wipe();
+            }
+            return ExitCodes.OK;
+        }
+
+        int store() throws UsageException, CredentialException, IOException, HandBack {
+            Handover h = Handover.parse(args, "store");
+            try (Secret token = readValidToken(h.target())) {
+                Response.Stored stored = expect(handle(new Request.Store("store", h.target(), token, h.expiration(),
+                        h.operations(), h.store(), null)), Response.Stored.class);
+                invocation.err().println("latchkey: stored the token for `" + h.registry() + "` in the " + stored.store() + " store");
+            }
+            return ExitCodes.OK;
+        }
+
+        int rotate() throws UsageException, CredentialException, IOException, HandBack {
+            Handover h = Handover.parse(args, "rotate");
+            try (Secret token = readValidToken(h.target())) {
+                Response.Rotated rotated = expect(handle(new Request.Rotate(h.target(), token, h.expiration(), h.operations(),
+                        h.store())), Response.Rotated.class);
+                invocation.err().println("latchkey: rotated the token for `" + h.registry() + "` in the "
+                        + String.join(", ", rotated.stores()) + " store" + (rotated.stores().size() > 1 ? "s" : "")
+                        + "; revoke the old one at the registry");
+            }
+            return ExitCodes.OK;
+        }
+
+        int erase() throws UsageException, CredentialException, HandBack {
+            String registry = args.positional("REGISTRY");
+            String store = args.option("--store").orElse(null);
+            boolean allStores = args.flag("--all-stores");
+            args.end();
+            if (allStores && store != null) {
+                throw new UsageException("--store and --all-stores do not go together: name one store, or ask for all");
+            }
+            Response.Erased erased = expect(handle(new Request.Erase("erase", Registry.fromNameOrUrl(registry), store, allStores)),
+                    Response.Erased.class);
+            invocation.err().println("latchkey: erased the token for `" + registry + "` from the " + String.join(", ", erased.stores())
+                    + " store" + (erased.stores().size() > 1 ? "s" : ""));
+            return ExitCodes.OK;
+        }
+
+        int list() throws UsageException, CredentialException, IOException, HandBack {
+            boolean json = args.flag("--json");
+            args.end();
+            Response.Listed listed = expect(handle(new Request.ListTokens(null)), Response.Listed.class);
+            if (json) {
+                invocation.out().write(ResponseCodec.write(null, listed, Dialect.LATCHKEY));
+                invocation.out().flush();
+                return ExitCodes.OK;
+            }
+            if (listed.entries().isEmpty()) {
+                invocation.err().println("latchkey: no tokens stored");
+                return ExitCodes.OK;
+            }
+            Instant now = Instant.now();
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"REGISTRY", "STORE", "OPERATIONS", "AGE", "EXPIRES", "LAST USED", "INDEX URL"});
+            boolean anyDue = false;
+            for (Response.TokenInfo e : listed.entries()) {
+                Long since = e.updated() != null ? e.updated() : e.created();
+                anyDue |= e.rotateDue();
+                rows.add(new String[] {
+                    e.name() != null ? e.name() : "-",
+                    e.store(),
+                    e.operations().isEmpty() ? "all" : String.join(",", e.operations().stream().map(Operation::wire).toList()),
+                    since == null ? "-" : ago(now, since) + (e.rotateDue() ? " ROTATE" : ""),
+                    e.expiration() == null ? "never" : Instant.ofEpochSecond(e.expiration()).toString()
+                            + (e.expiration() <= now.getEpochSecond() ? " (expired)" : ""),
+                    e.lastUsed() == null ? "-" : ago(now, e.lastUsed()) + " ago",
+                    e.indexUrl()});
+            }
+            print(Table.format(rows));
+            if (anyDue) {
+                invocation.err().println("latchkey: tokens marked ROTATE are older than rotate-after: replace each with "
+                        + "`latchkey rotate REGISTRY`");
+            }
+            return ExitCodes.OK;
+        }
+
+        int audit() throws UsageException, IOException {
+            boolean json = args.flag("--json");
+            String count = args.option("-n").orElse("20");
+            args.end();
+            int n;
+            try {
+                n = Integer.parseInt(count);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1) {
+                throw new UsageException("-n takes a positive whole number of entries, not `" + count + "`");
+            }
+            AuditLog log = new AuditLog(new Locations(invocation.environment()).stateDirectory().resolve("audit.log"));
+            List<String> lines = log.last(n);
+            if (lines.isEmpty()) {
+                invocation.err().println("latchkey: the audit log " + log.path() + " is empty");
+                return ExitCodes.OK;
+            }
+            if (json) {
+                print(String.join("\n", lines) + "\n");
+                return ExitCodes.OK;
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"TIME", "KIND", "OPERATION", "REGISTRY", "STORE", "OUTCOME", "PID", "PROGRAM"});
+            for (String line : lines) {
+                Map<String, String> f = AuditLog.fields(line);
+                String program = f.getOrDefault("exe", "-");
+                if (f.containsKey("parent-exe")) {
+                    program += " (parent " + f.get("parent-exe") + ")";
+                }
+                rows.add(new String[] {time(f.get("time")), f.getOrDefault("kind", "?"), f.getOrDefault("operation", "-"),
+                    f.getOrDefault("name", f.getOrDefault("registry", "-")), f.getOrDefault("store", "-"),
+                    f.getOrDefault("outcome", "?"), f.getOrDefault("pid", "-"), program});
+            }
+            print(Table.format(rows));
+            return ExitCodes.OK;
+        }
+
+        int importCargo() throws UsageException, ConfigException, CredentialException {
+            String what = args.positional("what to import (cargo)");
+            args.end();
+            if (!what.equals("cargo")) {
+                throw new UsageException("latchkey can import from `cargo` only");
+            }
+            List<CredentialService.Imported> moved = invocation.services().forConfig(invocation.config())
+                    .importFromCargo(context());
+            if (moved.isEmpty()) {
+                invocation.err().println("latchkey: no tokens to import from cargo's credentials file");
+            }
+            for (CredentialService.Imported m : moved) {
+                invocation.err().println("latchkey: moved the token for `" + m.registry().displayName()
+                        + "` from cargo's credentials file to the " + m.store() + " store");
+            }
+            return ExitCodes.OK;
+        }
+
+        int doctor() throws UsageException, ConfigException, CredentialException, IOException {
+            boolean json = args.flag("--json");
+            args.end();
+            Response.StatusReport status = expect(invocation.services().forConfig(invocation.config())
+                    .handle(new Request.Status(), context()), Response.StatusReport.class);
+            if (json) {
+                invocation.out().write(ResponseCodec.write(null, status, Dialect.LATCHKEY));
+                invocation.out().flush();
+                return ExitCodes.OK;
+            }
+            print("latchkey " + status.version() + "\n" + Table.storeStates(status.stores()));
+            return ExitCodes.OK;
+        }
+
+        private RequestContext context() {
+            return new RequestContext(invocation.caller(), null, invocation.environment());
+        }
+
+        private Secret readValidToken(Registry registry) throws IOException, UsageException, HandBack {
+            Secret token = readToken(invocation, registry);
+            String problem = token.problem();
+            if (problem != null) {
+                token.wipe();
+                throw UsageException.badInput(problem);
+            }
+            return token;
+        }
+
+        private void print(String text) throws IOException {
+            invocation.out().write(text.getBytes(StandardCharsets.UTF_8));
+            invocation.out().flush();
+        }
+    }
+
+    /** The token typed at the terminal (echo off) when stdin is one, else the first line of stdin. */
+    private static Secret readToken(Invocation invocation, Registry registry) throws IOException, UsageException, HandBack {
+        if (invocation.isTerminal(0)) {
+            Secret typed = invocation.askAtTerminal("token for " + registry.displayName() + ": ", "asking for the token");
+            if (typed == null) {
+                throw UsageException.badInput("no token: pipe it on stdin");
+            }
+            return typed;
+        }
+        byte[] line = new byte[64 * 1024];
+        int length = 0;
+        try {
+            int b;
+            while ((b = invocation.in().read()) >= 0 && b != '\n') {
+                if (length == line.length) {
+                    throw UsageException.badInput("the token on stdin is longer than 64 KiB");
+                }
+                line[length++] = (byte) b;
+            }
+            int start = 0;
+            while (start < length && (line[start] == ' ' || line[start] == '\t' || line[start] == '\r')) {
+                start++;
+            }
+            while (length > start && (line[length - 1] == ' ' || line[length - 1] == '\t' || line[length - 1] == '\r')) {
+                length--;
+            }
+            return Secret.fromUtf8(line, start, length - start);
+        } finally {
+            Arrays.fill(line, (byte) 0);
+        }
+    }
+
+    /** What {@code store} and {@code rotate} are told on the command line; the token itself comes on stdin. */
+    private record Handover(String registry, String store, Long expiration, Set<Operation> operations) {
+        static Handover parse(Arguments args, String command) throws UsageException {
+            Handover handover = new Handover(args.positional("REGISTRY"), args.option("--store").orElse(null),
+                    Cli.expiration(args), Cli.operations(args));
+            if (args.hasPositional()) {
+                // Most likely the token itself: refuse it without repeating it on the terminal.
+                throw new UsageException("`latchkey " + command + "` reads the token from stdin, never from the command line "
+                        + "(where other users can see it): pipe it in, or type it at the prompt");
+            }
+            args.end();
+            return handover;
+        }
+
+        Registry target() {
+            return Registry.fromNameOrUrl(registry);
+        }
+    }
+
+    /** {@code --expires-in DURATION} as Unix seconds from now, or null. */
+    private static Long expiration(Arguments args) throws UsageException {
+        var expiresIn = args.option("--expires-in");
+        if (expiresIn.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.now().plus(Durations.parse(expiresIn.get())).getEpochSecond();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--expires-in: " + e.getMessage());
+        }
+    }
+
+    /** {@code --operations OP,...}; empty (every operation) when absent. */
+    private static Set<Operation> operations(Arguments args) throws UsageException {
+        Set<Operation> operations = EnumSet.noneOf(Operation.class);
+        var ops = args.option("--operations");
+        if (ops.isPresent()) {
+            for (String op : ops.get().split(",")) {
+                Operation parsed = Operation.fromWire(op.trim());
+                if (parsed == Operation.UNKNOWN) {
+                    throw new UsageException("--operations: unknown operation `" + op.trim() + "` (use read, publish, yank, unyank, owners)");
+                }
+                operations.add(parsed);
+            }
+        }
+        return operations;
+    }
+
+    private static String ago(Instant now, long then) {
+        return Durations.format(Duration.ofSeconds(Math.max(0, now.getEpochSecond() - then)));
+    }
+
+    private static String time(String unixSeconds) {
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(unixSeconds)).toString();
+        } catch (NumberFormatException e) {
+            return "?";
+        }
+    }
+
+    /** A failure response becomes its exception; anything else must be the expected answer. */
+    private static <T extends Response> T expect(Response response, Class<T> type) throws CredentialException {
+        if (response instanceof Response.Failure failure) {
+            throw CredentialException.from(failure);
+        }
+        return type.cast(response);
+    }
+}

@@ -1,0 +1,210 @@
+package dev.latchkey.daemon.store.cargo;
+
+import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.Store;
+import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreState;
+import dev.latchkey.daemon.store.StoredToken;
+
+import dev.latchkey.daemon.files.SecretFile;
+import dev.latchkey.daemon.files.TomlText;
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.Operation;
+import dev.latchkey.protocol.Registry;
+import dev.latchkey.protocol.Secret;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * cargo's own {@code $CARGO_HOME/credentials.toml}, read and written as cargo does: crates.io's
+ * token in {@code [registry]}, a named registry's in {@code [registries.NAME]}, everything else
+ * in the file kept, mode 0600. A legacy {@code credentials} file without extension is used
+ * instead when it exists, and a legacy top-level {@code token} moves into {@code [registry]} on
+ * the next write, as cargo does.
+ *
+ * <p>cargo keys this file by registry name, so a registry it cannot name is simply not here.
+ */
+public final class CargoCredentialsStore implements Store {
+    /** What cargo's logout removes from a registry's table. */
+    private static final List<String> SECRET_KEYS = List.of("token", "secret-key", "secret-key-subject");
+
+    private final SecretFile file;
+    private final Function<String, Optional<String>> indexOfName;
+    private final StoreState ready; // made once: state() is asked on every request
+
+    /** {@code indexOfName} finds a registry's index URL by name, for {@code list}. */
+    public CargoCredentialsStore(Path cargoHome, Function<String, Optional<String>> indexOfName) {
+        Path legacy = cargoHome.resolve("credentials");
+        this.file = new SecretFile(Files.isRegularFile(legacy) ? legacy : cargoHome.resolve("credentials.toml"));
+        this.indexOfName = indexOfName;
+        this.ready = StoreState.ready("cargo's credentials file " + file.path()
+                + "; written only when this store is named, since cargo warns about its tokens");
+    }
+
+    public Path path() {
+        return file.path();
+    }
+
+    @Override
+    public String name() {
+        return "cargo";
+    }
+
+    @Override
+    public boolean writable() {
+        return true;
+    }
+
+    @Override
+    public StoreState state() {
+        return ready;
+    }
+
+    @Override
+    public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
+        Map<String, Object> doc = parse(file.read());
+        Object token = tableOf(doc, registry).map(t -> t.get("token")).orElse(null);
+        if (token == null && isCratesIo(registry)) {
+            token = doc.get("token"); // legacy top-level token
+        }
+        return token instanceof String s ? Optional.of(StoredToken.plain(Secret.fromString(s))) : Optional.empty();
+    }
+
+    /** One item per registry, read by cargo for every operation. */
+    @Override
+    public boolean keepsScopedTokens() {
+        return false;
+    }
+
+    @Override
+    public void put(RegistryKey registry, StoredToken token) throws CredentialException {
+        if (!token.operations().isEmpty()) {
+            // cargo would hand it out for every operation (an expiry is fine: latchkey's metadata book keeps it)
+            throw new CredentialException.BadRequest("cargo's credentials file keeps one token per registry, for every "
+                    + "operation; store a token limited to some operations in the file store (`--store file`)");
+        }
+        String[] path = pathOf(registry);
+        if (path == null) {
+            throw new CredentialException.BadRequest("cargo's credentials file keys tokens by registry name, and `"
+                    + registry.indexUrl() + "` has none; add `[registries.NAME] index = \"" + registry.indexUrl()
+                    + "\"` to cargo's config, or use another store");
+        }
+        file.update(current -> {
+            Map<String, Object> doc = parse(current);
+            Object legacy = doc.remove("token");
+            if (legacy != null) {
+                table(doc, "registry").putIfAbsent("token", legacy);
+            }
+            Map<String, Object> table = path.length == 1 ? table(doc, path[0]) : table(table(doc, path[0]), path[1]);
+            table.put("token", token.secret());
+            return new SecretFile.Result<>(TomlText.write(doc), null);
+        });
+    }
+
+    @Override
+    public boolean erase(RegistryKey registry) throws CredentialException {
+        if (pathOf(registry) == null) {
+            return false;
+        }
+        return file.update(current -> {
+            Map<String, Object> doc = parse(current);
+            boolean removed = false;
+            Optional<Map<String, Object>> table = tableOf(doc, registry);
+            if (table.isPresent()) {
+                for (String key : SECRET_KEYS) {
+                    removed |= table.get().remove(key) != null;
+                }
+            }
+            if (isCratesIo(registry)) {
+                removed |= doc.remove("token") != null;
+            }
+            // cargo leaves the emptied table behind, and so do we.
+            return new SecretFile.Result<>(removed ? TomlText.write(doc) : null, removed);
+        });
+    }
+
+    @Override
+    public List<StoreEntry> list() throws CredentialException {
+        Map<String, Object> doc = parse(file.read());
+        List<StoreEntry> entries = new ArrayList<>();
+        boolean cratesIo = doc.get("token") instanceof String
+                || (doc.get("registry") instanceof Map<?, ?> r && r.get("token") instanceof String);
+        if (cratesIo) {
+            entries.add(entry(new RegistryKey(Registry.CRATES_IO_INDEX, Registry.CRATES_IO_NAME)));
+        }
+        if (doc.get("registries") instanceof Map<?, ?> registries) {
+            for (Map.Entry<?, ?> e : registries.entrySet()) {
+                String name = (String) e.getKey();
+                if (e.getValue() instanceof Map<?, ?> t && t.get("token") instanceof String) {
+                    String url = indexOfName.apply(name).orElse(null);
+                    if (url != null) {
+                        entries.add(entry(new RegistryKey(url, name)));
+                    }
+                }
+            }
+        }
+        return entries;
+    }
+
+    private static StoreEntry entry(RegistryKey registry) {
+        return new StoreEntry(registry, Set.of(), null, null, null);
+    }
+
+    private static boolean isCratesIo(RegistryKey registry) {
+        return Registry.CRATES_IO_INDEX.equals(registry.indexUrl());
+    }
+
+    private static String[] pathOf(RegistryKey registry) {
+        if (isCratesIo(registry)) {
+            return new String[] {"registry"};
+        }
+        return registry.name() == null ? null : new String[] {"registries", registry.name()};
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Map<String, Object>> tableOf(Map<String, Object> doc, RegistryKey registry) {
+        String[] path = pathOf(registry);
+        if (path == null) {
+            return Optional.empty();
+        }
+        Object node = doc;
+        for (String part : path) {
+            if (!(node instanceof Map<?, ?> map)) {
+                return Optional.empty();
+            }
+            node = map.get(part);
+        }
+        return node instanceof Map<?, ?> ? Optional.of((Map<String, Object>) node) : Optional.empty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> table(Map<String, Object> parent, String key) {
+        Object existing = parent.get(key);
+        if (existing instanceof Map<?, ?>) {
+            return (Map<String, Object>) existing;
+        }
+        Map<String, Object> created = new LinkedHashMap<>();
+        parent.put(key, created);
+        return created;
+    }
+
+    private Map<String, Object> parse(String text) throws CredentialException {
+        if (text == null) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return TomlText.parse(text, file.path());
+        } catch (TomlText.MalformedTomlException e) {
+            throw new CredentialException.Unavailable("cargo's credentials file is not valid TOML: " + e.getMessage()
+                    + ". latchkey will not overwrite it: repair it (cargo cannot read it either)");
+        }
+    }
+}

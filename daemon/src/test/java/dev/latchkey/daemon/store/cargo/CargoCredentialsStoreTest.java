@@ -1,0 +1,107 @@
+package dev.latchkey.daemon.store.cargo;
+
+import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoredToken;
+
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.Operation;
+import dev.latchkey.protocol.Registry;
+import dev.latchkey.protocol.Secret;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CargoCredentialsStoreTest {
+    private static final RegistryKey CRATES_IO = new RegistryKey(Registry.CRATES_IO_INDEX, Registry.CRATES_IO_NAME);
+    private static final RegistryKey ALT = new RegistryKey("sparse+http://127.0.0.1:1/index/", "alt");
+
+    @TempDir
+    Path cargoHome;
+
+    private CargoCredentialsStore store() {
+        return new CargoCredentialsStore(cargoHome, name -> Optional.ofNullable(Map.of("alt", ALT.indexUrl()).get(name)));
+    }
+
+    private String file() throws Exception {
+        return Files.readString(cargoHome.resolve("credentials.toml"));
+    }
+
+    @Test
+    void writesExactlyWhatCargoLoginWrites() throws Exception {
+        store().put(CRATES_IO, StoredToken.plain(Secret.fromString("abcdefg")));
+        assertEquals("[registry]\ntoken = \"abcdefg\"\n", file());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cargoHome.resolve("credentials.toml"))));
+    }
+
+    @Test
+    void keepsOtherRegistriesAndContent() throws Exception {
+        Files.writeString(cargoHome.resolve("credentials.toml"),
+                "[registry]\ntoken = \"crates\"\n\n[registries.other]\ntoken = \"o\"\nsecret-key = \"k\"\n");
+        store().put(ALT, StoredToken.plain(Secret.fromString("alt-token")));
+        assertEquals("[registry]\ntoken = \"crates\"\n\n[registries.other]\ntoken = \"o\"\nsecret-key = \"k\"\n\n"
+                + "[registries.alt]\ntoken = \"alt-token\"\n", file());
+        assertEquals("alt-token", store().get(ALT, Operation.READ).orElseThrow().secret().reveal());
+    }
+
+    @Test
+    void eraseRemovesTokenAndKeysButLeavesTheTableLikeCargoLogout() throws Exception {
+        Files.writeString(cargoHome.resolve("credentials.toml"),
+                "[registries.alt]\ntoken = \"t\"\nsecret-key = \"k\"\nsecret-key-subject = \"s\"\nother = 1\n");
+        assertTrue(store().erase(ALT));
+        assertEquals("[registries.alt]\nother = 1\n", file());
+        assertFalse(store().erase(ALT));
+        assertTrue(store().get(ALT, Operation.READ).isEmpty());
+    }
+
+    @Test
+    void readsAndMovesTheLegacyTopLevelToken() throws Exception {
+        Files.writeString(cargoHome.resolve("credentials.toml"), "token = \"legacy\"\n");
+        assertEquals("legacy", store().get(CRATES_IO, Operation.READ).orElseThrow().secret().reveal());
+        store().put(ALT, StoredToken.plain(Secret.fromString("a")));
+        assertEquals("[registry]\ntoken = \"legacy\"\n\n[registries.alt]\ntoken = \"a\"\n", file());
+    }
+
+    @Test
+    void usesTheLegacyFileNameWhenItExists() throws Exception {
+        Files.writeString(cargoHome.resolve("credentials"), "[registry]\ntoken = \"old\"\n");
+        store().put(CRATES_IO, StoredToken.plain(Secret.fromString("new")));
+        assertEquals("[registry]\ntoken = \"new\"\n", Files.readString(cargoHome.resolve("credentials")));
+        assertFalse(Files.exists(cargoHome.resolve("credentials.toml")));
+    }
+
+    @Test
+    void listsRegistriesHoldingTokens() throws Exception {
+        Files.writeString(cargoHome.resolve("credentials.toml"),
+                "[registry]\ntoken = \"c\"\n\n[registries.alt]\ntoken = \"a\"\n\n[registries.unknown-name]\ntoken = \"u\"\n");
+        assertEquals(java.util.List.of(CRATES_IO, ALT), store().list().stream().map(StoreEntry::registry).toList());
+    }
+
+    @Test
+    void refusesARegistryWithoutANameOnWrite() {
+        RegistryKey unnamed = new RegistryKey("sparse+http://127.0.0.1:2/index/", null);
+        CredentialException e = assertThrows(CredentialException.BadRequest.class,
+                () -> store().put(unnamed, StoredToken.plain(Secret.fromString("t"))));
+        assertTrue(e.getMessage().contains("[registries.NAME]"), e.getMessage());
+    }
+
+    @Test
+    void neverOverwritesADamagedFile() throws Exception {
+        String damaged = "[registry\ntoken = \"kept\"\n";
+        Files.writeString(cargoHome.resolve("credentials.toml"), damaged);
+        CredentialException e = assertThrows(CredentialException.Unavailable.class,
+                () -> store().put(ALT, StoredToken.plain(Secret.fromString("new-token"))));
+        assertFalse(e.getMessage().contains("kept"), "the message must not quote the file");
+        assertEquals(damaged, file());
+    }
+}

@@ -1,0 +1,206 @@
+package dev.latchkey.daemon.store.file;
+
+import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoredToken;
+
+import dev.latchkey.daemon.files.RequestArrival;
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.Operation;
+import dev.latchkey.protocol.Secret;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TokenFileStoreTest {
+    private static final RegistryKey ALT = new RegistryKey("sparse+http://127.0.0.1:1/index/", "alt");
+    private static final RegistryKey OTHER = new RegistryKey("sparse+http://127.0.0.1:2/index/", null);
+
+    @TempDir
+    Path dir;
+
+    private Path path() {
+        return dir.resolve("data/latchkey/tokens.toml");
+    }
+
+    private TokenFileStore store() {
+        return new TokenFileStore(path());
+    }
+
+    private static StoredToken token(String value, Set<Operation> ops, long created) {
+        return new StoredToken(Secret.fromString(value), ops, null, created, created);
+    }
+
+    @Test
+    void roundTripsWithOwnerOnlyFileAndDirectory() throws Exception {
+        store().put(ALT, token("t1", Set.of(), 100));
+        assertEquals("t1", store().get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertTrue(store().get(OTHER, Operation.READ).isEmpty());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path())));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path().getParent())));
+        assertTrue(store().erase(ALT));
+        assertFalse(store().erase(ALT));
+        assertTrue(store().get(ALT, Operation.READ).isEmpty());
+    }
+
+    @Test
+    void aScopedTokenBeatsTheOneForEverythingAndSaysItHasSiblings() throws Exception {
+        store().put(ALT, token("all", Set.of(), 100));
+        store().put(ALT, token("pub", Set.of(Operation.PUBLISH), 100));
+        StoredToken publish = store().get(ALT, Operation.PUBLISH).orElseThrow();
+        assertEquals("pub", publish.secret().reveal());
+        StoredToken read = store().get(ALT, Operation.READ).orElseThrow();
+        assertEquals("all", read.secret().reveal());
+        assertTrue(read.scopedSiblings());
+        assertFalse(read.operationIndependent(), "the publish token answers publish");
+        assertFalse(String.valueOf(read).contains("all"), "a stored token prints redacted: " + read);
+    }
+
+    @Test
+    void replacingKeepsCreationTimeAndUpdatesTheRest() throws Exception {
+        store().put(ALT, token("old", Set.of(), 100));
+        store().put(ALT, token("new", Set.of(), 200));
+        StoredToken t = store().get(ALT, Operation.READ).orElseThrow();
+        assertEquals("new", t.secret().reveal());
+        assertEquals(100L, t.created());
+        assertEquals(200L, t.updated());
+        assertEquals(1, store().list().size());
+    }
+
+    @Test
+    void aTokenScopedToAnOperationWinsForItAndIsNotUsedForOthers() throws Exception {
+        store().put(ALT, token("read-token", Set.of(Operation.READ), 1));
+        store().put(ALT, token("publish-token", Set.of(Operation.PUBLISH, Operation.YANK), 1));
+        assertEquals("read-token", store().get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("publish-token", store().get(ALT, Operation.PUBLISH).orElseThrow().secret().reveal());
+        assertTrue(store().get(ALT, Operation.OWNERS).isEmpty());
+        store().put(ALT, token("all", Set.of(), 1));
+        assertEquals("publish-token", store().get(ALT, Operation.YANK).orElseThrow().secret().reveal());
+        assertEquals("all", store().get(ALT, Operation.OWNERS).orElseThrow().secret().reveal());
+    }
+
+    @Test
+    void listDescribesWithoutTokens() throws Exception {
+        store().put(ALT, new StoredToken(Secret.fromString("t"), Set.of(Operation.PUBLISH), 5000L, 10L, 20L));
+        List<StoreEntry> entries = store().list();
+        assertEquals(List.of(new StoreEntry(ALT, Set.of(Operation.PUBLISH), 5000L, 10L, 20L)), entries);
+    }
+
+    @Test
+    void aDamagedFileIsReportedAndNeverOverwritten() throws Exception {
+        Files.createDirectories(path().getParent());
+        String damaged = "[[token]]\nindex-url = \"u\"\n# token missing\n";
+        Files.writeString(path(), damaged);
+        CredentialException e = assertThrows(CredentialException.Unavailable.class,
+                () -> store().put(ALT, token("secret-value", Set.of(), 1)));
+        assertTrue(e.getMessage().contains("token entry 1"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret-value"));
+        assertEquals(damaged, Files.readString(path()));
+        assertThrows(CredentialException.Unavailable.class, () -> store().get(ALT, Operation.READ));
+    }
+
+    @Test
+    void leavesNoTemporaryFileBehind() throws Exception {
+        store().put(ALT, token("t", Set.of(), 1));
+        try (var files = Files.list(path().getParent())) {
+            assertEquals(List.of(".tokens.toml.lock", "tokens.toml"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    /** A clock that says the file's last change is long past, so that its snapshot is kept. */
+    private static Clock muchLater() {
+        return Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
+    }
+
+    @Test
+    void anUnchangedFileIsReadOnceAndEachGetIsACopy() throws Exception {
+        store().put(ALT, token("t1", Set.of(), 100));
+        TokenFileStore store = new TokenFileStore(path(), muchLater());
+        StoredToken first = store.get(ALT, Operation.READ).orElseThrow();
+        first.secret().wipe(); // as the service does once the token is sent
+        // Changed in place with its size and time kept, which only a forger does: the store
+        // trusts the file's identity, size and time, and serves what it read before.
+        FileTime modified = Files.getLastModifiedTime(path());
+        Files.writeString(path(), Files.readString(path()).replace("t1", "t2"));
+        Files.setLastModifiedTime(path(), modified);
+        assertEquals("t1", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("t2", new TokenFileStore(path(), muchLater()).get(ALT, Operation.READ).orElseThrow().secret().reveal());
+    }
+
+    @Test
+    void aChangeBehindTheStoresBackIsSeenAtTheNextGet() throws Exception {
+        store().put(ALT, token("before", Set.of(), 100));
+        TokenFileStore store = new TokenFileStore(path(), muchLater());
+        assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        editAsAnEditorThatRenames("before", "behind");
+        assertEquals("behind", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+
+        // Written in place: another size.
+        Files.writeString(path(), Files.readString(path()).replace("behind", "in-place"));
+        assertEquals("in-place", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+
+        Files.delete(path());
+        assertTrue(store.get(ALT, Operation.READ).isEmpty());
+    }
+
+    @Test
+    void requestsThatArrivedTogetherShareOneLookAtTheFileAndTheNextOnesLookAgain() throws Exception {
+        store().put(ALT, token("before", Set.of(), 100));
+        TokenFileStore store = new TokenFileStore(path(), muchLater());
+        ExecutorService ownThread = Executors.newSingleThreadExecutor(); // ends with what it was told of arrivals
+        try {
+            ownThread.submit(() -> {
+                RequestArrival.readAt(System.nanoTime());
+                assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+                editAsAnEditorThatRenames("before", "behind");
+                assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal(),
+                        "changed after these requests arrived: the look taken for them stands");
+                RequestArrival.readAt(System.nanoTime());
+                assertEquals("behind", store.get(ALT, Operation.READ).orElseThrow().secret().reveal(),
+                        "requests that arrived after the change see it");
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+        } finally {
+            ownThread.shutdownNow();
+        }
+    }
+
+    /** Same size, same modification time, but a new file, as an editor that renames writes it. */
+    private void editAsAnEditorThatRenames(String from, String to) throws Exception {
+        FileTime modified = Files.getLastModifiedTime(path());
+        Path edited = path().resolveSibling("edited.toml");
+        Files.writeString(edited, Files.readString(path()).replace(from, to));
+        Files.setLastModifiedTime(edited, modified);
+        Files.move(edited, path(), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void aFileChangedJustNowIsReadAgainEachTime() throws Exception {
+        store().put(ALT, token("first", Set.of(), 100));
+        TokenFileStore store = new TokenFileStore(path(), Clock.systemUTC());
+        assertEquals("first", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        // In place, same size, and within the clock's resolution: only a read tells.
+        FileTime modified = Files.getLastModifiedTime(path());
+        Files.writeString(path(), Files.readString(path()).replace("first", "again"));
+        Files.setLastModifiedTime(path(), modified);
+        assertEquals("again", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+    }
+}
