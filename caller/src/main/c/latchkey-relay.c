@@ -408,8 +408,13 @@ static int connect_daemon(const char *path, const char **why)
     memcpy(addr.sun_path, path, strlen(path));
     /* close-on-exec: the program run instead must not keep the daemon's connection open */
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
-        fail("cannot make a socket");
+    if (fd < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+        snprintf(reason, sizeof reason, "cannot make a socket (%s)", strerror(errno));
+        *why = reason;
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
     long long deadline = now_ms() + CONNECT_MS;
     int err = 0;
     for (;;) {
@@ -634,7 +639,8 @@ static bool daemon_owes(const struct relay *r)
 }
 
 /* Copies in both directions until the daemon says exit or here, or goes away: stdin is read
- * while the socket is, since cargo writes its request only after the greeting. */
+ * while the socket is, since cargo writes its request only after the greeting. The header goes
+ * out at once, without waiting for the hello. */
 static NORETURN void relay_invocation(struct relay *r)
 {
     long long hello_deadline = now_ms() + HELLO_MS;
@@ -714,6 +720,5 @@ int main(int argc, char **argv)
     why = foreign_peer(r.sock);
     if (why != NULL)
         serve_here(&r, why);
-    send_pending(&r); /* the header, at once: the daemon may be reading while it sends its hello */
     relay_invocation(&r);
 }
