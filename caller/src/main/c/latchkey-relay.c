@@ -51,6 +51,9 @@
 #define HELLO_MS 5000                  /* a stopped or hung daemon costs this, not ANSWER_MS */
 #define ANSWER_MS 60000                /* the client library's call timeout: a keychain may ask to be unlocked */
 #define STATUS_FAILURE 4               /* latchkey's exit status for a failure (SPEC §6) */
+#ifndef LATCHKEY_VERSION
+#error "build with -DLATCHKEY_VERSION='\"VERSION\"' (scripts/build-relay does): a daemon of another version leaves the invocation here"
+#endif
 #define STATUS_USAGE 2
 
 extern char **environ;
@@ -265,8 +268,11 @@ static NORETURN void lost(struct relay *r, const char *why)
 {
     static const char message[] =
         "latchkey: the daemon went away in the middle of an answer; run the command again\n";
-    if (!r->wrote_since_done)
+    if (!r->wrote_since_done) {
+        /* said, as the program's own relay says it: something is wrong with the daemon */
+        fprintf(stderr, "latchkey: serving in this process instead of the daemon: %s\n", why);
         serve_here(r, why);
+    }
     wipe_secrets(r);
     write_all(STDERR_FILENO, message, sizeof message - 1);
     exit(STATUS_FAILURE);
@@ -340,6 +346,7 @@ static const char *build_header(const struct invocation *inv, struct bytes *h)
     if (inv->nargs > ARGS_MAX)
         return "the invocation has more arguments than the relay protocol carries";
     bytes_append(h, "latchkey-relay 1\n", strlen("latchkey-relay 1\n"));
+    header_line(h, "version", LATCHKEY_VERSION, strlen(LATCHKEY_VERSION));
     for (int i = 0; i < inv->nargs; i++) {
         if (!header_line(h, "arg", inv->args[i], strlen(inv->args[i]))) {
             snprintf(why, sizeof why, "argument %d holds a newline or is over 64 KiB, which the relay cannot send", i + 1);
@@ -373,7 +380,9 @@ static const char *build_header(const struct invocation *inv, struct bytes *h)
         }
     }
     bytes_append(h, "\n", 1);
-    return h->len > HEADER_MAX_BYTES ? "the invocation is larger than the relay protocol carries" : NULL;
+    if (isatty(STDIN_FILENO))
+        bytes_append(h, "end\n", 4); /* what a person types is read by the program serving here, never by the relay */
+    return h->len > HEADER_MAX_BYTES + 4 ? "the invocation is larger than the relay protocol carries" : NULL;
 }
 
 /* ---- the connection ---- */
@@ -620,11 +629,11 @@ static void receive(struct relay *r)
         return;
     if (n < 0) {
         static char why[128];
-        snprintf(why, sizeof why, "the connection to the daemon failed (%s)", strerror(errno));
+        snprintf(why, sizeof why, "the latchkey daemon went away (%s)", strerror(errno));
         lost(r, why);
     }
     if (n == 0)
-        lost(r, r->hello_seen ? "the daemon closed the connection before the end" : "the daemon closed the connection before its hello");
+        lost(r, r->hello_seen ? "the latchkey daemon went away" : "the latchkey daemon went away before its hello");
     r->from_len += (size_t)n;
     r->quiet_since = now_ms();
     take_frames(r);
@@ -649,8 +658,8 @@ static NORETURN void relay_invocation(struct relay *r)
         long long left = deadline < 0 ? -1 : deadline - now_ms();
         if (deadline >= 0 && left <= 0) {
             if (!r->hello_seen)
-                serve_here(r, "the daemon did not say hello within 5 s");
-            lost(r, "the daemon did not answer for 60 s");
+                lost(r, "the latchkey daemon did not say hello within 5 s");
+            lost(r, "the latchkey daemon did not answer within 60 s");
         }
         struct pollfd fds[2] = {{r->sock, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
         if (sending(r))
@@ -710,7 +719,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN); /* a closed stdout or socket shows as EPIPE, handled where it happens */
     r.inv = &inv;
     r.sock = -1;
-    r.stdin_open = true;
+    r.stdin_open = !isatty(STDIN_FILENO);
     const char *why = build_header(&inv, &r.to_daemon);
     if (why != NULL)
         serve_here(&r, why);

@@ -1,16 +1,17 @@
 package dev.latchkey.caller;
 
+import dev.latchkey.client.ChannelStreams;
 import dev.latchkey.client.DaemonSocket;
 import dev.latchkey.protocol.MalformedMessageException;
 import dev.latchkey.protocol.relay.RelayFrame;
 import dev.latchkey.protocol.relay.RelayHeader;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,17 +64,19 @@ final class DaemonCall {
         StdinTap tap = new StdinTap(header.terminals().contains(0) ? InputStream.nullInputStream() : stdin);
         Watchdog watchdog = new Watchdog(channel);
         try {
-            OutputStream toDaemon = Channels.newOutputStream(channel);
+            // Not the streams of Channels: on Java 17 their reads and writes share one lock.
+            OutputStream toDaemon = ChannelStreams.output(channel);
             toDaemon.write(header.encode());
             tap.start(toDaemon);
-            InputStream fromDaemon = Channels.newInputStream(channel);
+            InputStream fromDaemon = new BufferedInputStream(ChannelStreams.input(channel));
             watchdog.arm(HELLO);
             if (!skipLine(fromDaemon)) {
-                return serveHere(tap, -1, "the daemon did not say hello");
+                return lost(tap, -1, watchdog.expired() ? "the latchkey daemon did not say hello within " + HELLO.toSeconds() + " s"
+                        : "the latchkey daemon went away before its hello", stderr);
             }
             return follow(fromDaemon, tap, watchdog, stdout, stderr);
         } catch (IOException e) {
-            return serveHere(tap, -1, "the daemon could not be reached: " + e.getMessage());
+            return lost(tap, -1, "the latchkey daemon could not be reached (" + e.getMessage() + ")", stderr);
         } finally {
             watchdog.disarm();
             DaemonSocket.closeQuietly(channel);
@@ -98,7 +101,8 @@ final class DaemonCall {
                         stderr.println("latchkey: the daemon went away in the middle of an answer; run the command again");
                         return new Served(4);
                     }
-                    return serveHere(tap, resumePoint, watchdog.expired() ? "the daemon did not answer in time" : "the daemon went away");
+                    return lost(tap, resumePoint, watchdog.expired()
+                            ? "the latchkey daemon did not answer within " + SILENCE.toSeconds() + " s" : "the latchkey daemon went away", stderr);
                 } else if (frame instanceof RelayFrame.Output output) {
                     stdout.write(output.bytes());
                     stdout.flush();
@@ -123,6 +127,12 @@ final class DaemonCall {
                 return new Served(4);
             }
         }
+    }
+
+    /** The daemon failed this invocation: this process serves it, and says so, since something is wrong with the daemon. */
+    private static Outcome lost(StdinTap tap, long resumePoint, String why, PrintStream stderr) {
+        stderr.println("latchkey: serving in this process instead of the daemon: " + why);
+        return serveHere(tap, resumePoint, why);
     }
 
     private static Outcome serveHere(StdinTap tap, long resumePoint, String why) {

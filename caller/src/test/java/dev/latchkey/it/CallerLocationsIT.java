@@ -74,7 +74,7 @@ class CallerLocationsIT {
 
         DaemonSandbox.Result relayed = sandbox.run(GET, provider);
         assertTrue(relayed.stdout().contains("\"token\":\"tok-in-the-daemons-cargo-home\""), relayed.stdout());
-        assertTrue(Files.readString(classes).contains("relay.CargoRelay$Served source"), "relayed to the daemon");
+        assertTrue(Files.readString(classes).contains("caller.DaemonCall$Served source"), "relayed to the daemon");
         assertServedByTheDaemon();
 
         DaemonSandbox.Result declined = withOtherCargoHome(() -> sandbox.run(GET, provider));
@@ -82,8 +82,8 @@ class CallerLocationsIT {
                 + "\"operation_independent\":true}}\n", declined.stdout(), declined.stderr());
         assertEquals("", declined.stderr());
         String loaded = Files.readString(classes);
-        assertTrue(loaded.contains("relay.CargoRelay$Declined source"), "the daemon declined the relayed session");
-        assertFalse(loaded.contains("client.SocketEndpoint source"), "and the socket was not tried after it");
+        assertTrue(loaded.contains("caller.DaemonCall$ServeHere source"), "the daemon declined the relayed session");
+        assertFalse(loaded.contains("client.SocketEndpoint source"), "and the client library's socket was not tried after it");
         assertServedInTheCallersProcess();
     }
 
@@ -98,11 +98,11 @@ class CallerLocationsIT {
                 + sandbox.socket + " keeps its files elsewhere than this process"), callers.stderr());
 
         DaemonSandbox.Result relayed = sandbox.run(GET, sandbox.latchkey("--cargo-plugin"));
-        assertTrue(relayed.stderr().startsWith("latchkey: verbose: relayed to the daemon through slot 0 of "), relayed.stderr());
+        assertTrue(relayed.stderr().startsWith("latchkey: verbose: get " + CRATES_IO + ": answered by the daemon on " + sandbox.socket),
+                relayed.stderr());
         DaemonSandbox.Result declined = withOtherCargoHome(() -> sandbox.run(GET, sandbox.latchkey("--cargo-plugin")));
-        assertTrue(declined.stderr().startsWith("latchkey: verbose: not relayed, nor asked over the socket: the daemon keeps its "
-                + "files elsewhere"), declined.stderr());
-        assertTrue(declined.stderr().contains("latchkey: verbose: get " + CRATES_IO + ": served in this process"), declined.stderr());
+        assertTrue(declined.stderr().startsWith("latchkey: verbose: get " + CRATES_IO + ": served in this process (the daemon on "
+                + sandbox.socket + " keeps its files elsewhere than this process"), declined.stderr());
         for (DaemonSandbox.Result run : List.of(daemons, callers, relayed, declined)) {
             assertFalse(run.stderr().contains("tok-in-the"), "no token in the diagnostics: " + run.stderr());
         }

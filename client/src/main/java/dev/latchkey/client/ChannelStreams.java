@@ -11,11 +11,11 @@ import java.nio.channels.SocketChannel;
  * {@code Channels.newInputStream} cannot be used for that: on Java 17 its reads and writes share
  * one lock, so a reader waiting for an answer blocks every writer.
  */
-final class ChannelStreams {
+public final class ChannelStreams {
     private ChannelStreams() {
     }
 
-    static InputStream input(SocketChannel channel) {
+    public static InputStream input(SocketChannel channel) {
         return new InputStream() {
             @Override
             public int read() throws IOException {
@@ -37,7 +37,7 @@ final class ChannelStreams {
         };
     }
 
-    static OutputStream output(SocketChannel channel) {
+    public static OutputStream output(SocketChannel channel) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {

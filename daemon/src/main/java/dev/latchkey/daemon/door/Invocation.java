@@ -164,9 +164,9 @@ public final class Invocation {
     /** Who serves, as {@code -v} says it. */
     public String servedBy() {
         if (daemonSocket != null) {
-            return "by the daemon on " + daemonSocket;
+            return "answered by the daemon on " + daemonSocket;
         }
-        return "in this process" + (command.handback() != null ? " (" + command.handback() + ")" : "");
+        return "served in this process" + (command.handback() != null ? " (" + command.handback() + ")" : "");
     }
 
     /** Whether the daemon answered part of the input already: the door's greeting is sent, and its input starts after that part. */

@@ -4,11 +4,12 @@ import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.protocol.relay.RelayHeader;
 
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
  * Where an invocation is served: by the daemon, or by the process the client started (the
- * caller). Every rule that leaves an invocation to its caller is here; the callers
+ * caller). The reasons are written for the caller, which prints them with {@code -v}. Every rule that leaves an invocation to its caller is here; the callers
  * ({@code latchkey-relay}, the program's own relay) implement none, they only find whether a
  * daemon answers (docs/relay-protocol.md). What the caller's process does, the daemon must not do
  * in its place: see its environment's tokens, read files it keeps elsewhere, ask at its terminal.
@@ -26,7 +27,7 @@ public final class Route {
      * {@code daemonLocations} the daemon's own {@link Locations#signature()}.
      */
     public static String leftToCaller(RelayHeader header, CommandLine command, Environment caller, String daemonVersion,
-                                      String daemonLocations) {
+                                      String daemonLocations, Path daemonSocket) {
         if (!daemonVersion.equals(header.version())) {
             return "the daemon runs latchkey " + daemonVersion + ", the caller " + header.version()
                     + "; `latchkey daemon stop` lets the next request start one of the caller's version";
@@ -39,11 +40,12 @@ public final class Route {
             return "`latchkey " + command.word() + "` runs in the caller's own process";
         }
         if (!header.tokenVariables().isEmpty()) {
-            return "the caller's environment holds token variables (" + String.join(", ", header.tokenVariables())
-                    + "), which only its own process can see";
+            return "this process's environment holds token variables (" + String.join(", ", header.tokenVariables())
+                    + "), which only it can see";
         }
         if (!new Locations(caller).signature().equals(daemonLocations)) {
-            return "the daemon keeps its files elsewhere than the caller (their HOME, CARGO_HOME or XDG directories differ)";
+            return "the daemon on " + daemonSocket + " keeps its files elsewhere than this process (its HOME, CARGO_HOME or "
+                    + "XDG directories differ)";
         }
         return null;
     }

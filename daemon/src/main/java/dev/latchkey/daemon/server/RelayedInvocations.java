@@ -14,6 +14,7 @@ import dev.latchkey.protocol.MalformedMessageException;
 import dev.latchkey.protocol.relay.RelayFrame;
 import dev.latchkey.protocol.relay.RelayHeader;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -132,7 +133,9 @@ public final class RelayedInvocations {
         FrameOutput frames = null;
         try {
             blocking(channel);
-            InputStream in = new SequenceInputStream(new ByteArrayInputStream(buffered), Channels.newInputStream(channel));
+            // One thread reads and writes this connection, so the streams of Channels (one lock for both) do.
+            InputStream in = new BufferedInputStream(new SequenceInputStream(new ByteArrayInputStream(buffered),
+                    Channels.newInputStream(channel)));
             frames = new FrameOutput(Channels.newOutputStream(channel));
             RelayHeader header = readHeader(in, channel);
             if (header == null) {
@@ -140,7 +143,7 @@ public final class RelayedInvocations {
             }
             CommandLine command = CommandLine.parse(header.args());
             String why = stopping ? Route.stopping()
-                    : Route.leftToCaller(header, command, callerEnvironment(header), version, locations);
+                    : Route.leftToCaller(header, command, callerEnvironment(header), version, locations, socket);
             if (why != null) {
                 frames.here(why);
                 return;

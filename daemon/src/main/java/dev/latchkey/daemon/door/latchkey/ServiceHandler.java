@@ -104,7 +104,8 @@ public final class ServiceHandler implements RequestHandler {
             Path config = options.config() != null ? options.config() : defaultConfig;
             Response response = services.forConfig(config).handle(request, new RequestContext(asker.get(), options.store(), caller));
             if (verbose.on()) {
-                verbose.say(about(request) + ": served " + invocation.servedBy() + " with the config " + describeConfig(config)
+                verbose.say(about(request) + ": " + (invocation.inCaller()
+                        ? invocation.servedBy() + " with the config " + describeConfig(config) : invocation.servedBy())
                         + ": " + outcome(response));
             }
             return told(response);
