@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -55,6 +56,7 @@
 #error "build with -DLATCHKEY_VERSION='\"VERSION\"' (scripts/build-relay does): a daemon of another version leaves the invocation here"
 #endif
 #define STATUS_USAGE 2
+#define PATH_MAX_TEXT 4096             /* the longest directory name told in a message */
 
 extern char **environ;
 
@@ -468,6 +470,40 @@ static int peer_uid(int fd, uid_t *uid)
 #endif
 }
 
+/* Why the socket's directory is no place to send a token to, or NULL: it must be a real directory of
+ * this user's that no one else can enter (SPEC §9), as the program's own relay checks it too. */
+static const char *unsafe_directory(const char *socket_path)
+{
+    static char why[2 * PATH_MAX_TEXT + 160];
+    char dir[PATH_MAX_TEXT];
+    const char *slash = strrchr(socket_path, '/');
+    size_t len = slash == NULL ? 1 : slash == socket_path ? 1 : (size_t)(slash - socket_path);
+    if (len >= sizeof dir)
+        return "the socket's directory path is too long";
+    memcpy(dir, slash == NULL ? "." : socket_path, len);
+    dir[len] = '\0';
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        snprintf(why, sizeof why, "cannot inspect the socket directory %s (%s)", dir, strerror(errno));
+        return why;
+    }
+    if (!S_ISDIR(st.st_mode))
+        snprintf(why, sizeof why, "the socket directory %s is not a directory (a symlink, say)", dir);
+    else if (st.st_uid != getuid())
+        snprintf(why, sizeof why, "the socket directory %s belongs to uid %lu, not to you", dir, (unsigned long)st.st_uid);
+    else if ((st.st_mode & 077) != 0) {
+        char mode[10];
+        for (int i = 0; i < 9; i++)
+            mode[i] = (st.st_mode & (0400u >> i)) ? "rwx"[i % 3] : '-';
+        mode[9] = '\0';
+        snprintf(why, sizeof why, "the socket directory %s is accessible to other users (mode %s); make it private: `chmod 700 %s`",
+            dir, mode, dir);
+    }
+    else
+        return NULL;
+    return why;
+}
+
 /* Why the process serving the socket must not be told anything, or NULL: it is another user's. */
 static const char *foreign_peer(int fd)
 {
@@ -726,8 +762,13 @@ int main(int argc, char **argv)
     r.sock = connect_daemon(inv.socket, &why);
     if (r.sock < 0)
         serve_here(&r, why);
-    why = foreign_peer(r.sock);
-    if (why != NULL)
+    why = unsafe_directory(inv.socket);
+    if (why == NULL)
+        why = foreign_peer(r.sock);
+    if (why != NULL) {
+        /* said, as the program's own relay says it: the user should know why the daemon is not used */
+        fprintf(stderr, "latchkey: serving in this process instead of the daemon: %s\n", why);
         serve_here(&r, why);
+    }
     relay_invocation(&r);
 }

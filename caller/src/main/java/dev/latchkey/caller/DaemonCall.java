@@ -59,7 +59,9 @@ final class DaemonCall {
         } catch (ConnectException e) {
             return new ServeHere(-1, "no daemon answers on " + socket, stdin);
         } catch (IOException e) {
-            return new ServeHere(-1, "the daemon's socket could not be used: " + e.getMessage(), stdin);
+            // A socket a token must not go to: said, since the user should know why the daemon is not used.
+            stderr.println("latchkey: serving in this process instead of the daemon: " + e.getMessage());
+            return new ServeHere(-1, e.getMessage(), stdin);
         }
         StdinTap tap = new StdinTap(header.terminals().contains(0) ? InputStream.nullInputStream() : stdin);
         Watchdog watchdog = new Watchdog(channel);

@@ -76,6 +76,8 @@ final class DaemonSandbox implements AutoCloseable, AfterEachCallback {
         env.put("XDG_CONFIG_HOME", configDir.toString());
         env.put("XDG_CACHE_HOME", root.resolve("cache").toString());
         env.put("CARGO_HOME", cargoHome.toString());
+        // A provider that finds no daemon starts one for the next request; a test wants no daemon it did not start.
+        env.put("LATCHKEY_AUTOSTART", "0");
         writeLauncher();
     }
 

@@ -188,6 +188,40 @@ class NativeRelayIT {
     }
 
     @Test
+    void theFirstRequestWithoutADaemonStartsOneForTheNext() throws Exception {
+        sandbox.env().remove("LATCHKEY_AUTOSTART");
+        DaemonSandbox.Result first = sandbox.run(GET, launcher("--cargo-plugin"));
+        assertEquals(ANSWER, first.stdout(), first.stderr());
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (sandbox.daemons().isEmpty() && System.nanoTime() < giveUp) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, sandbox.daemons().size(), "the first request started a daemon");
+        while (!Files.exists(sandbox.socket) && System.nanoTime() < giveUp) {
+            Thread.sleep(50);
+        }
+        Files.deleteIfExists(javaStarts);
+        DaemonSandbox.Result second = sandbox.run(GET, launcher("--cargo-plugin"));
+        assertEquals(ANSWER, second.stdout(), second.stderr());
+        assertEquals(List.of(), javaStarts(), "the second was served by it, without a JVM");
+    }
+
+    @Test
+    void noDaemonIsStartedWhenTheConfigOrTheEnvironmentSaysNot() throws Exception {
+        sandbox.env().remove("LATCHKEY_AUTOSTART");
+        sandbox.config("stores = [\"file\"]\n[daemon]\nautostart = false\n");
+        assertEquals(ANSWER, sandbox.run(GET, launcher("--cargo-plugin")).stdout());
+        sandbox.config("stores = [\"file\"]\n");
+        sandbox.env().put("LATCHKEY_NO_DAEMON", "1");
+        assertEquals(ANSWER, sandbox.run(GET, launcher("--cargo-plugin")).stdout());
+        sandbox.env().remove("LATCHKEY_NO_DAEMON");
+        sandbox.env().put("LATCHKEY_AUTOSTART", "0");
+        assertEquals(ANSWER, sandbox.run(GET, launcher("--cargo-plugin")).stdout());
+        Thread.sleep(2000); // time for a daemon that should not have been started to show up
+        assertEquals(List.of(), sandbox.daemons());
+    }
+
+    @Test
     void theLauncherSocketOptionAndVariableAreHonoured() throws Exception {
         Path elsewhere = Files.createDirectories(sandbox.root.resolve("s"), PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwx------"))).resolve("d.sock");

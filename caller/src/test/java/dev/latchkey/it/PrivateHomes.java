@@ -20,6 +20,8 @@ final class PrivateHomes {
                 List.of("CARGO", "LATCHKEY_", "XDG_", "DBUS_SESSION_BUS_ADDRESS"));
         env.put("CARGO_HOME", cargoHome.toString());
         env.put("CARGO_TERM_COLOR", "never");
+        // A provider that finds no daemon starts one for the next request; a test wants no daemon it did not start.
+        env.put("LATCHKEY_AUTOSTART", "0");
         env.put("XDG_DATA_HOME", root.resolve("xdg/data").toString());
         env.put("XDG_CONFIG_HOME", root.resolve("xdg/config").toString());
         env.put("XDG_STATE_HOME", root.resolve("xdg/state").toString());
