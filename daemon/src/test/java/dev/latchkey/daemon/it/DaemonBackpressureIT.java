@@ -32,7 +32,6 @@ import static dev.latchkey.daemon.it.DaemonFigures.p99;
 import static dev.latchkey.daemon.it.DaemonFigures.rssKiB;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -163,7 +162,7 @@ class DaemonBackpressureIT {
         DaemonSandbox.Result stop = sandbox.run(null, "daemon", "stop");
         assertEquals(0, stop.exit(), stop.stderr());
         assertTrue(stop.stderr().contains("stopped the daemon (pid " + pid + ")"), stop.stderr());
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the daemon has exited");
+        assertTrue(DaemonSandbox.exited(pid), "the daemon has exited");
     }
 
     /**
