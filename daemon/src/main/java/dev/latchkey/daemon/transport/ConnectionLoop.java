@@ -215,6 +215,8 @@ final class ConnectionLoop {
                 // An Error (the heap exhausted, say) is not caught: it ends the daemon (background.FatalErrors).
                 log.accept("the connection loop failed (" + e.getClass().getName() + "); going on with a new thread; please report it");
                 if (turn == this && serving.compareAndSet(serving.get(), RELIEVED)) {
+                    rearm(round);
+                    rearm(answered);
                     begin(new Turn(null, null));
                 }
             }
@@ -298,6 +300,18 @@ final class ConnectionLoop {
         ClientConnection connection;
         while ((connection = turn.answered.poll()) != null) {
             sendAnswers(turn, connection, connection.idleSince);
+        }
+    }
+
+    /**
+     * Connections a failed turn left to answer or to send to: each is looked at again once its
+     * socket can be written to, its answers sent and its held back lines answered as usual.
+     */
+    private static void rearm(Queue<ClientConnection> left) {
+        ClientConnection connection;
+        while ((connection = left.poll()) != null) {
+            connection.inRound = false;
+            setInterest(connection, SelectionKey.OP_WRITE);
         }
     }
 
