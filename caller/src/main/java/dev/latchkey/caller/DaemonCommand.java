@@ -7,7 +7,7 @@ import dev.latchkey.daemon.door.cli.Table;
 
 import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.daemon.server.Daemon;
-import dev.latchkey.caller.DaemonLauncher;
+import dev.latchkey.daemon.server.SocketClaim;
 import dev.latchkey.daemon.config.Config;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.ConfigLoader;
@@ -24,14 +24,12 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code latchkey daemon [--foreground] [--idle-timeout DURATION]}, {@code latchkey daemon stop},
@@ -39,6 +37,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class DaemonCommand {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    /** How long a daemon that has let go of its socket may take to exit before it counts as stopped all the same. */
+    private static final Duration EXIT_AFTER_RELEASE = Duration.ofSeconds(2);
+    private static final long STOP_POLL_MILLIS = 20;
 
     private final Environment env;
     private final Path config;
@@ -122,18 +123,53 @@ final class DaemonCommand {
         Optional<ProcessHandle> daemon = ProcessHandle.of(pid);
         if (daemon.isPresent()) {
             daemon.get().destroy();
-            try {
-                daemon.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
+            if (!awaitStopped(daemon.get())) {
                 stderr.println("latchkey: the daemon (pid " + pid + ") did not stop within " + STOP_TIMEOUT.toSeconds()
                         + " s; `kill -9 " + pid + "` ends it");
                 return ExitCodes.FAILURE;
-            } catch (ExecutionException e) {
-                throw new IOException("cannot wait for the daemon to stop: " + e.getCause().getMessage(), e);
             }
         }
         stderr.println("latchkey: stopped the daemon (pid " + pid + ")");
         return ExitCodes.OK;
+    }
+
+    /**
+     * Whether the daemon stopped within {@link #STOP_TIMEOUT}: it exited; or it exited and the
+     * parent that started it has not reaped it yet (a zombie, whose pid stays until a supervisor or
+     * a harness waits for it: waiting for it to go would wait in vain); or it let go of its socket
+     * ({@link SocketClaim}) and has not exited {@link #EXIT_AFTER_RELEASE} later, which is how a
+     * zombie shows where there is no /proc to tell.
+     */
+    private boolean awaitStopped(ProcessHandle daemon) throws InterruptedException {
+        long giveUp = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        long releasedAt = 0;
+        boolean released = false;
+        while (daemon.isAlive() && !isZombie(daemon.pid())) {
+            long now = System.nanoTime();
+            if (!released && !SocketClaim.isHeld(socket)) {
+                released = true;
+                releasedAt = now;
+            }
+            if (released && now - releasedAt >= EXIT_AFTER_RELEASE.toNanos()) {
+                return true;
+            }
+            if (now - giveUp >= 0) {
+                return false;
+            }
+            Thread.sleep(STOP_POLL_MILLIS);
+        }
+        return true;
+    }
+
+    /** Whether the process has exited and waits to be reaped: state Z in /proc/PID/stat (Linux); false where that cannot be read. */
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int name = stat.lastIndexOf(')'); // the name, in parentheses, may hold anything
+            return name > 0 && name + 2 < stat.length() && stat.charAt(name + 2) == 'Z';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** @throws ConnectException when no daemon runs on the socket */

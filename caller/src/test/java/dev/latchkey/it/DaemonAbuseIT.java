@@ -1,6 +1,7 @@
 package dev.latchkey.it;
 
 import dev.latchkey.client.LatchkeyClient;
+import dev.latchkey.it.DaemonFigures.Memory;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.AfterEach;
@@ -12,8 +13,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,8 +21,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
+import static dev.latchkey.it.DaemonFigures.afterFullGc;
+import static dev.latchkey.it.DaemonFigures.fds;
+import static dev.latchkey.it.DaemonFigures.ms;
+import static dev.latchkey.it.DaemonFigures.p99;
+import static dev.latchkey.it.DaemonFigures.rssKiB;
+import static dev.latchkey.it.DaemonFigures.threads;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,7 +73,7 @@ class DaemonAbuseIT {
             client.store(REGISTRY, token);
         }
         latencies(50); // warm both sides up
-        Memory before = afterFullGc(pid);
+        Memory before = afterFullGc(sandbox, pid);
         long rssBefore = before.rss();
         long fdsBefore = fds(pid); // after jcmd, whose attach listener keeps a socket open from then on
         long threadsBefore = threads(pid);
@@ -115,7 +119,7 @@ class DaemonAbuseIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> threads(pid) <= threadsBefore + 2);
         long threadsAfter = threads(pid);
         long rssGrown = rssKiB(pid);
-        Memory after = afterFullGc(pid);
+        Memory after = afterFullGc(sandbox, pid);
         long rssAfter = after.rss();
         long[] afterwards = latencies(SAMPLES);
 
@@ -143,17 +147,8 @@ class DaemonAbuseIT {
         assertTrue(big.answer().contains("\"bad-request\""), "and answered bad-request: " + big.answer());
     }
 
-    /** {@code count} times: connect, say hello, get the token, hang up; each one's time in nanoseconds. */
     private long[] latencies(int count) throws Exception {
-        long[] nanos = new long[count];
-        for (int i = 0; i < count; i++) {
-            long start = System.nanoTime();
-            try (LatchkeyClient client = sandbox.client(); Secret token = client.get(REGISTRY).token()) {
-                assertEquals(TOKEN, token.reveal());
-            }
-            nanos[i] = System.nanoTime() - start;
-        }
-        return nanos;
+        return DaemonFigures.latencies(sandbox, REGISTRY, TOKEN, count);
     }
 
     /**
@@ -296,63 +291,5 @@ class DaemonAbuseIT {
                 throw new IOException("the daemon closed the connection before its hello");
             }
         } while (one.get(0) != '\n');
-    }
-
-    private static long fds(long pid) throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-            return fds.count();
-        }
-    }
-
-    /** After a full GC: the daemon's RSS and the part of its heap still in use, in KiB. */
-    private record Memory(long rss, long heapUsed) {
-    }
-
-    private Memory afterFullGc(long pid) throws Exception {
-        jcmd(pid, "GC.run");
-        String heap = jcmd(pid, "GC.heap_info");
-        // One line per generation (the serial collector's young and old), one for G1's single heap.
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(heap);
-        long inUse = 0;
-        boolean found = false;
-        while (used.find()) {
-            inUse += Long.parseLong(used.group(1));
-            found = true;
-        }
-        assertTrue(found, heap);
-        return new Memory(rssKiB(pid), inUse);
-    }
-
-    private String jcmd(long pid, String command) throws Exception {
-        DaemonSandbox.Result ran = sandbox.run(null, List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid), command));
-        assertEquals(0, ran.exit(), ran.stdout() + ran.stderr());
-        return ran.stdout();
-    }
-
-    private static long threads(long pid) throws IOException {
-        return statusField(pid, "Threads:");
-    }
-
-    private static long rssKiB(long pid) throws IOException {
-        return statusField(pid, "VmRSS:");
-    }
-
-    /** A number from /proc/PID/status. */
-    private static long statusField(long pid, String field) throws IOException {
-        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(line -> line.startsWith(field))
-                .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")))
-                .findFirst().orElseThrow();
-    }
-
-    private static long p99(long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return sorted[(int) Math.ceil(sorted.length * 0.99) - 1];
-    }
-
-    private static String ms(long nanos) {
-        return String.format("%.1f ms", nanos / 1e6);
     }
 }

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -60,12 +62,39 @@ class DaemonLifecycleIT {
 
         assertEquals(0, stop.exit(), stop.stderr());
         assertTrue(stop.stderr().contains("stopped the daemon (pid " + daemon.pid() + ")"), stop.stderr());
-        assertFalse(daemon.isAlive(), "`daemon stop` returns once the daemon has exited");
+        assertTrue(DaemonSandbox.exited(daemon.pid()), "`daemon stop` returns once the daemon has exited");
         assertFalse(Files.exists(sandbox.socket, LinkOption.NOFOLLOW_LINKS));
         DaemonSandbox.Result status = sandbox.run(null, "daemon", "status");
         assertEquals(1, status.exit(), "no daemon: status says so with exit 1");
         assertTrue(status.stderr().contains("no latchkey daemon is running on " + sandbox.socket), status.stderr());
         assertEquals(0, sandbox.run(null, "daemon", "stop").exit(), "stopping what is not running is not an error");
+    }
+
+    /**
+     * A daemon that has exited but that its parent has not reaped yet (a supervisor, or a harness
+     * that waits later) is a zombie: its pid is still there, and waiting for it to go would wait
+     * in vain. Its parent here is a shell turned {@code sleep}, which never waits for it: a child of
+     * this JVM would be reaped at once by the JDK's own reaper thread.
+     */
+    @Test
+    void stopReturnsAtOnceForADaemonThatHasExitedButIsNotYetReaped() throws Exception {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "\"$@\" & exec sleep 600", "sh"));
+        command.addAll(sandbox.latchkey("daemon", "--foreground"));
+        Process parent = sandbox.start(sandbox.builder(command));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(sandbox.socket));
+        long pid;
+        try (LatchkeyClient client = sandbox.client()) {
+            pid = client.status().pid();
+        }
+
+        DaemonSandbox.Result stop = sandbox.run(null, "daemon", "stop");
+
+        assertEquals(0, stop.exit(), stop.stderr());
+        assertTrue(stop.stderr().contains("stopped the daemon (pid " + pid + ")"), stop.stderr());
+        assertEquals(Optional.of('Z'), DaemonSandbox.state(pid), "the daemon has exited and is not reaped yet: a zombie");
+        parent.destroy(); // the zombie goes to a reaper of the system's
+        assertTrue(parent.waitFor(20, TimeUnit.SECONDS));
+        await().atMost(Duration.ofSeconds(20)).until(() -> DaemonSandbox.state(pid).isEmpty());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -261,13 +263,36 @@ final class DaemonSandbox implements AutoCloseable, AfterEachCallback {
     private static boolean allThreadsStopped(ProcessHandle process) throws IOException {
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
             for (Path task : tasks.toList()) {
-                String stat = Files.readString(task.resolve("stat"));
-                if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') {
+                if (state(task.resolve("stat")) != 'T') {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the process has exited: it is gone, or it is a zombie, which its parent has not
+     * reaped yet (Java still counts one alive).
+     */
+    static boolean exited(long pid) throws IOException {
+        Optional<Character> state = state(pid);
+        return state.isEmpty() || state.get() == 'Z';
+    }
+
+    /** The state of a process (R, S, T, Z, ...), from /proc; empty once it is gone. */
+    static Optional<Character> state(long pid) throws IOException {
+        try {
+            return Optional.of(state(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The letter after the name, in parentheses, in a /proc stat file. */
+    private static char state(Path stat) throws IOException {
+        String line = Files.readString(stat);
+        return line.charAt(line.lastIndexOf(')') + 2);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.latchkey.protocol.LineBuffer;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client of the daemon's socket, as the {@link ConnectionLoop} serves it: the bytes of its
@@ -18,7 +19,7 @@ final class ClientConnection {
     final SocketChannel channel;
     final ProtocolSession session;
     final LineBuffer lines = new LineBuffer();
-    final Outbox out = new Outbox();
+    final Outbox out;
     SelectionKey key;
     /** When the unfinished line held began to arrive ({@link System#nanoTime()}); meaningful while {@link LineBuffer#inLine()}. */
     long lineSince;
@@ -28,8 +29,10 @@ final class ClientConnection {
     long pausedUntil;
     /** Answers are waiting for room, or a slow request was being served: its requests are not being read. */
     boolean notReading;
-    /** Read at this wake-up and not yet answered. */
+    /** Read at this wake-up and not yet answered, or its held back lines to be answered next. */
     boolean inRound;
+    /** Lines it sent are held back unanswered until the answers waiting for it are sent ({@link ConnectionLoop}). */
+    boolean linesWaiting;
     /** The client has ended its side; the connection is closed once its answers are sent. */
     boolean ended;
     /** A request of it is being served on a thread the loop gave it; it is not the loop's until given back. */
@@ -41,9 +44,11 @@ final class ClientConnection {
     /** Its first line opened a relayed invocation: the connection is no longer the loop's. */
     boolean handedOver;
 
-    ClientConnection(SocketChannel channel, ProtocolSession session, long now) {
+    /** {@code heldByAll}: what the answers waiting for all the loop's connections take, this one's included from now on. */
+    ClientConnection(SocketChannel channel, ProtocolSession session, AtomicLong heldByAll, long now) {
         this.channel = channel;
         this.session = session;
+        this.out = new Outbox(heldByAll);
         this.idleSince = now;
     }
 
@@ -55,7 +60,7 @@ final class ClientConnection {
     /** Ends the connection and forgets what it held. */
     void close() {
         lines.wipe();
-        out.wipe();
+        out.close();
         closeChannel();
     }
 

@@ -32,6 +32,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -63,6 +64,15 @@ import java.util.function.Consumer;
  * A line that passes {@link LineReader#MAX_LINE} is answered {@code bad-request} at once, and the
  * rest of it is read at {@link #OVERLONG_BYTES_PER_SECOND}, that time counting towards the line's
  * deadline: a line of a few MB sent by mistake leaves the connection usable, one of 100 MB is cut off.
+ *
+ * <p>A client that sends requests and does not read the answers must not fill the daemon's heap
+ * with them. A connection is read only while nothing waits to be sent to it, but one read may
+ * bring hundreds of requests, each with a large answer; so its lines are answered only while the
+ * answers waiting for it take less than {@link #CONNECTION_OUTBOX_LIMIT}, and, once the answers
+ * waiting for all connections take more than {@link #totalOutboxLimit}, only while nothing waits
+ * for it. The lines held back are answered as its client reads, and only then is it read again.
+ * A client that reads its answers is answered, whatever the others do. An answer is never cut,
+ * so the memory answers take is bounded by the total limit and one answer for each connection.
  */
 final class ConnectionLoop {
     /** A connection holds a descriptor and a few KiB of buffers; a thousand idle tools fit. */
@@ -76,6 +86,13 @@ final class ConnectionLoop {
      */
     static final long OVERLONG_BYTES_PER_SECOND = 1024 * 1024;
     private static final int OVERLONG_READ = 16 * 1024;
+    /**
+     * What the answers waiting for one connection may take before its next lines are held back.
+     * More than a socket's buffer takes at once, so that a client that reads while it pipelines
+     * requests always finds answers ready and never notices; a larger answer (a list of thousands
+     * of tokens) still goes out whole, the limit holding back only the ones after it.
+     */
+    static final int CONNECTION_OUTBOX_LIMIT = 256 * 1024;
     /** Long for a request (a get takes some microseconds), short for the clients waiting behind it. */
     static final long RELIEF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -90,6 +107,10 @@ final class ConnectionLoop {
     private final Consumer<String> log;
     /** Takes over the connections that open a relayed invocation (docs/relay-protocol.md). */
     private final RelayTaker relays;
+    /** What the answers waiting for all the connections take, counted by their outboxes. */
+    private final AtomicLong outboxes = new AtomicLong();
+    private final long connectionOutboxLimit;
+    private final long totalOutboxLimit;
     /** Told of each connection ended, as many times as connections were {@link #add}ed. */
     private final Runnable ended;
     /** Connections new, and connections given back by the thread that served a slow request of theirs. */
@@ -115,10 +136,28 @@ final class ConnectionLoop {
     }
 
     ConnectionLoop(Consumer<String> log, RelayTaker relays, Runnable ended) throws IOException {
+        this(log, relays, ended, CONNECTION_OUTBOX_LIMIT, totalOutboxLimit());
+    }
+
+    /** With other limits to what answers waiting to be sent may take: for tests. */
+    ConnectionLoop(Consumer<String> log, RelayTaker relays, Runnable ended, long connectionOutboxLimit, long totalOutboxLimit)
+            throws IOException {
         this.selector = Selector.open();
         this.log = log;
         this.relays = relays;
         this.ended = ended;
+        this.connectionOutboxLimit = connectionOutboxLimit;
+        this.totalOutboxLimit = totalOutboxLimit;
+    }
+
+    /**
+     * What the answers waiting for all connections may take before the lines of those that have
+     * some waiting are held back. A share of the heap: the rest holds the stores, their caches,
+     * and the one answer each connection may still be given past it. Far more than the clients of
+     * a user ever leave waiting, unless some do not read.
+     */
+    static long totalOutboxLimit() {
+        return Runtime.getRuntime().maxMemory() / 8;
     }
 
     void start() {
@@ -128,7 +167,8 @@ final class ConnectionLoop {
     }
 
     /** Takes a connection in: non-blocking, its hello sent. */
-    void add(ClientConnection connection) {
+    void add(SocketChannel channel, ProtocolSession session) {
+        ClientConnection connection = new ClientConnection(channel, session, outboxes, System.nanoTime());
         arriving.add(connection);
         selector.wakeup();
         if (finished) {
@@ -188,8 +228,11 @@ final class ConnectionLoop {
                 serve();
             } catch (RuntimeException e) {
                 // A bug of the loop's own: rather than leave every client unserved, a new turn goes on.
+                // An Error (the heap exhausted, say) is not caught: it ends the daemon (background.FatalErrors).
                 log.accept("the connection loop failed (" + e.getClass().getName() + "); going on with a new thread; please report it");
                 if (turn == this && serving.compareAndSet(serving.get(), RELIEVED)) {
+                    rearm(round);
+                    rearm(answered);
                     begin(new Turn(null, null));
                 }
             }
@@ -213,7 +256,11 @@ final class ConnectionLoop {
                     return;
                 }
                 try {
-                    selector.select(selectTimeoutMillis());
+                    if (round.isEmpty()) {
+                        selector.select(selectTimeoutMillis());
+                    } else {
+                        selector.selectNow(); // lines held back are to be answered now
+                    }
                 } catch (IOException e) {
                     log.accept("the connection loop cannot wait on its sockets: " + e.getMessage());
                     LockSupport.parkNanos(SWEEP_NANOS); // should not happen: don't spin
@@ -223,18 +270,17 @@ final class ConnectionLoop {
                     ClientConnection connection = (ClientConnection) key.attachment();
                     try {
                         if (key.isWritable()) {
-                            sendAnswers(connection, now);
+                            sendAnswers(this, connection, now);
                         }
                         if (key.isValid() && key.isReadable() && read(connection, now)) {
-                            connection.inRound = true;
-                            round.add(connection);
+                            toRound(this, connection);
                         }
                     } catch (CancelledKeyException e) {
                         drop(connection); // closed meanwhile
                     }
                 }
                 selector.selectedKeys().clear();
-                takeArrivals(now); // after the reads: room is never made by closing a connection whose request just came
+                takeArrivals(this, now); // after the reads: room is never made by closing a connection whose request just came
                 readAt = System.nanoTime();
                 if (!answerRound(this)) {
                     return; // the watch gave the loop to another thread while a request here took long
@@ -271,7 +317,26 @@ final class ConnectionLoop {
     private void sendAnswered(Turn turn) {
         ClientConnection connection;
         while ((connection = turn.answered.poll()) != null) {
-            sendAnswers(connection, connection.idleSince);
+            sendAnswers(turn, connection, connection.idleSince);
+        }
+    }
+
+    /**
+     * Connections a failed turn left to answer or to send to: each is looked at again once its
+     * socket can be written to, its answers sent and its held back lines answered as usual.
+     */
+    private static void rearm(Queue<ClientConnection> left) {
+        ClientConnection connection;
+        while ((connection = left.poll()) != null) {
+            connection.inRound = false;
+            setInterest(connection, SelectionKey.OP_WRITE);
+        }
+    }
+
+    private static void toRound(Turn turn, ClientConnection connection) {
+        if (!connection.inRound) {
+            connection.inRound = true;
+            turn.round.add(connection);
         }
     }
 
@@ -316,7 +381,8 @@ final class ConnectionLoop {
 
     /**
      * Answers the whole lines {@code connection} holds, into its outbox (sent once the round's
-     * audit lines are written); true unless the
+     * audit lines are written), as many as the limits on what waits to be sent let it (the class
+     * comment): the others are held back until its client has read. True unless the
      * watch gave the loop to another thread meanwhile, in which case this thread gives the
      * connection back and is done.
      */
@@ -327,7 +393,17 @@ final class ConnectionLoop {
             LockSupport.unpark(watch);
         }
         try {
-            for (int length = connection.lines.next(); length != LineBuffer.NEED_MORE; length = connection.lines.next()) {
+            while (true) {
+                if (mustWait(connection)) {
+                    connection.linesWaiting = true;
+                    connection.notReading = true;
+                    break;
+                }
+                int length = connection.lines.next();
+                if (length == LineBuffer.NEED_MORE) {
+                    connection.linesWaiting = false;
+                    break;
+                }
                 if (length >= 0) {
                     connection.lineSince = turn.readAt; // the bytes after it came in the same read
                 }
@@ -338,7 +414,7 @@ final class ConnectionLoop {
                 connection.sawLine = true;
                 answerLine(connection, length);
             }
-            if (connection.ended && !connection.handedOver) {
+            if (connection.ended && !connection.handedOver && !connection.linesWaiting) {
                 int last = connection.lines.last();
                 if (last != LineReader.END_OF_STREAM) {
                     answerLine(connection, last);
@@ -348,6 +424,7 @@ final class ConnectionLoop {
             // ProtocolSession answers a handler's bug as a failed request; this is one of the loop's own
             log.accept("closed a connection after a bug in serving it (" + e.getClass().getName() + "); please report it");
             connection.ended = true;
+            connection.linesWaiting = false;
         }
         connection.idleSince = System.nanoTime();
         if (!turn.serving.compareAndSet(connection, null)) {
@@ -380,6 +457,11 @@ final class ConnectionLoop {
         relays.take(connection.channel, rest);
     }
 
+    /** Whether the connection's next lines must wait until its client has read the answers waiting for it. */
+    private boolean mustWait(ClientConnection connection) {
+        return !connection.out.isEmpty() && (connection.out.held() >= connectionOutboxLimit || outboxes.get() >= totalOutboxLimit);
+    }
+
     private void answerLine(ClientConnection connection, int length) {
         Incoming incoming = ProtocolSession.read(connection.lines.line(), length);
         if (incoming != null) {
@@ -395,9 +477,10 @@ final class ConnectionLoop {
 
     /**
      * Writes the connection's answers, as far as its client reads them: until all are written the
-     * connection waits for room, and its next requests wait to be read. Ended, and all written: closed.
+     * connection waits for room, and its next requests wait to be read; then the lines it sent that
+     * were held back are answered, in {@code turn}'s round. Ended, and all written: closed.
      */
-    private void sendAnswers(ClientConnection connection, long now) {
+    private void sendAnswers(Turn turn, ClientConnection connection, long now) {
         boolean allSent;
         try {
             allSent = connection.out.sendTo(connection.channel);
@@ -408,6 +491,9 @@ final class ConnectionLoop {
         if (!allSent) {
             connection.notReading = true;
             setInterest(connection, SelectionKey.OP_WRITE);
+        } else if (connection.linesWaiting) {
+            setInterest(connection, 0); // not read until those lines are answered too
+            toRound(turn, connection);
         } else if (connection.ended || stopping) {
             drop(connection);
         } else {
@@ -431,7 +517,7 @@ final class ConnectionLoop {
     }
 
     /** New connections registered, or turned away when all are busy; connections given back re-armed. */
-    private void takeArrivals(long now) {
+    private void takeArrivals(Turn turn, long now) {
         ClientConnection connection;
         while ((connection = arriving.poll()) != null) {
             if (connection.key != null) {
@@ -440,7 +526,7 @@ final class ConnectionLoop {
                     connection.close(); // closed by closeAll() while away: its buffers are the loop's again, to wipe
                 } else {
                     connection.notReading = true; // not read while away
-                    sendAnswers(connection, now); // the answers of its slow request
+                    sendAnswers(turn, connection, now); // the answers of its slow request
                 }
             } else if (stopping) {
                 drop(connection); // too late a client
@@ -518,7 +604,7 @@ final class ConnectionLoop {
             if (now - connection.pausedUntil >= 0 || !connection.channel.isOpen()) {
                 paused.remove(i);
                 connection.pausedUntil = 0;
-                if (!connection.away && connection.out.isEmpty()) {
+                if (!connection.away && connection.out.isEmpty() && !connection.linesWaiting) {
                     setInterest(connection, SelectionKey.OP_READ);
                 }
             }
@@ -567,15 +653,15 @@ final class ConnectionLoop {
     }
 
     /**
-     * While stopping: closes the connections that have nothing left to send, and reads no more.
-     * True once none is left, when the loop is done.
+     * While stopping: closes the connections that have nothing left to send or to answer, and reads
+     * no more. True once none is left, when the loop is done.
      */
     private boolean wound(Turn turn) {
-        takeArrivals(System.nanoTime());
+        takeArrivals(turn, System.nanoTime());
         for (ClientConnection connection : List.copyOf(connections)) {
-            if (closeAll || (!connection.away && connection.out.isEmpty())) {
+            if (closeAll || (!connection.away && !connection.inRound && connection.out.isEmpty())) {
                 drop(connection);
-            } else if (!connection.away) {
+            } else if (!connection.away && !connection.out.isEmpty()) {
                 setInterest(connection, SelectionKey.OP_WRITE);
             }
         }

@@ -49,6 +49,7 @@ public final class Daemon {
      * @throws IOException when the daemon cannot start; the message says why and what to do
      */
     public void run(Path socket, Duration idleTimeout) throws IOException, InterruptedException {
+        FatalErrors.install(log);
         Optional<ServerSocketChannel> inherited = SocketActivation.inherited(env);
         Path path = inherited.isPresent() ? SocketActivation.pathOf(inherited.get()) : socket.toAbsolutePath();
         UserPrincipal owner = inherited.isPresent() ? SocketDirectory.verify(path.getParent()) : SocketDirectory.create(path.getParent());

@@ -7,11 +7,13 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -29,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * daemon and is replaced; a lock we cannot take means another daemon serves this socket, or, when
  * it has removed its socket already, is stopping: then we wait for it to finish.
  */
-final class SocketClaim implements AutoCloseable {
+public final class SocketClaim implements AutoCloseable {
     private static final int BACKLOG = 512;
     /** A socket's path fits in {@code sun_path}: 108 bytes on Linux, 104 on macOS, the final NUL included. */
     private static final int MOST_PORTABLE_PATH = 103;
@@ -58,8 +60,7 @@ final class SocketClaim implements AutoCloseable {
      * @throws IOException when another daemon holds it, saying so
      */
     static SocketClaim take(Path socket, Optional<ServerSocketChannel> inherited, DaemonLog log) throws IOException {
-        Path lockFile = socket.resolveSibling(socket.getFileName() + ".lock");
-        FileChannel lock = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        FileChannel lock = FileChannel.open(lockFile(socket), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             FileLock held = lock.tryLock();
@@ -96,6 +97,31 @@ final class SocketClaim implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether a daemon holds {@code socket}: its lock cannot be taken. A daemon that has let go of
+     * it is stopped, or all but: it serves no more and has removed its socket. To tell, the lock is
+     * taken for an instant and let go; a daemon starting meanwhile, finding no socket, waits for it
+     * as for one stopping. What cannot be told (the lock file unreadable) counts as held.
+     */
+    public static boolean isHeld(Path socket) {
+        try (FileChannel lock = FileChannel.open(lockFile(socket), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            FileLock held = lock.tryLock();
+            if (held == null) {
+                return true;
+            }
+            held.release();
+            return false;
+        } catch (NoSuchFileException e) {
+            return false; // no daemon ever claimed it
+        } catch (IOException | OverlappingFileLockException e) {
+            return true; // this process holds it, or it cannot be told
+        }
+    }
+
+    private static Path lockFile(Path socket) {
+        return socket.resolveSibling(socket.getFileName() + ".lock");
     }
 
     /** The lock once its holder lets go, or null if it still holds it after {@link #HANDOVER}. */

@@ -134,7 +134,7 @@ public final class SocketServer {
             out.write(Hello.line(Dialect.LATCHKEY, version)); // a fresh socket has room for it: no waiting
             channel.configureBlocking(false);
             ProtocolSession session = new ProtocolSession(Dialect.LATCHKEY, version, handlers.apply(() -> callerAt(channel)));
-            loop.add(new ClientConnection(channel, session, System.nanoTime()));
+            loop.add(channel, session);
             return true;
         } catch (IOException e) {
             return false; // the client went away already
