@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.store;
 
+import dev.latchkey.daemon.files.OwnerOnly;
 import dev.latchkey.daemon.files.RequestArrival;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
@@ -103,7 +104,7 @@ class TokenFileStoreTest {
     void aDamagedFileIsReportedAndNeverOverwritten() throws Exception {
         Files.createDirectories(path().getParent());
         String damaged = "[[token]]\nindex-url = \"u\"\n# token missing\n";
-        Files.writeString(path(), damaged);
+        Files.writeString(Files.createFile(path(), OwnerOnly.FILE), damaged);
         CredentialException e = assertThrows(CredentialException.Unavailable.class,
                 () -> store().put(ALT, token("secret-value", Set.of(), 1)));
         assertTrue(e.getMessage().contains("token entry 1"), e.getMessage());
@@ -182,7 +183,7 @@ class TokenFileStoreTest {
     /** Same size, same modification time, but a new file, as an editor that renames writes it. */
     private void editAsAnEditorThatRenames(String from, String to) throws Exception {
         FileTime modified = Files.getLastModifiedTime(path());
-        Path edited = path().resolveSibling("edited.toml");
+        Path edited = Files.createFile(path().resolveSibling("edited.toml"), OwnerOnly.FILE); // the file's mode kept, as editors do
         Files.writeString(edited, Files.readString(path()).replace(from, to));
         Files.setLastModifiedTime(edited, modified);
         Files.move(edited, path(), StandardCopyOption.REPLACE_EXISTING);
