@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -26,6 +27,7 @@ public final class OwnerOnly {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     public static final FileAttribute<Set<PosixFilePermission>> DIRECTORY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final int FILE_MODE = 0600;
 
     private OwnerOnly() {
     }
@@ -48,6 +50,37 @@ public final class OwnerOnly {
         if (problem != null) {
             throw new IOException(problem);
         }
+    }
+
+    /**
+     * Opens {@code file} to append to it, made 0600 when missing. One already there must be a regular
+     * file of the user's, not a link; a wider mode than 0600 is narrowed, on the file itself. The
+     * caller has checked its directory ({@link #directory}).
+     *
+     * @throws IOException naming what is wrong and the fix
+     */
+    public static FileChannel append(Path file) throws IOException {
+        FileCheck.Seen seen = FileCheck.stat(file, LinkOption.NOFOLLOW_LINKS);
+        if (seen != null) {
+            if (seen.isSymbolicLink()) {
+                throw new IOException(file + " is a symbolic link, which latchkey never writes through (it could lead to "
+                        + "a file someone else controls); remove the link (`rm " + file + "`) and latchkey makes the file");
+            }
+            if (!seen.isRegularFile()) {
+                throw new IOException(file + " is not a regular file; move it away and latchkey makes the file");
+            }
+            if (!seen.ownedByMe()) {
+                throw new IOException(file + " belongs to " + seen.owner() + ", not to you; if it is yours, `sudo chown "
+                        + FileCheck.me() + " " + file + "`, else move it away and latchkey makes a new one");
+            }
+            if ((seen.mode() & 07777) != FILE_MODE) {
+                // O_NOFOLLOW and fchmod: a link that took the file's place meanwhile fails here rather than being followed
+                Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setPermissions(PosixFilePermissions.fromString("rw-------"));
+            }
+        }
+        return FileChannel.open(file, Set.of(StandardOpenOption.WRITE, StandardOpenOption.APPEND, StandardOpenOption.CREATE,
+                LinkOption.NOFOLLOW_LINKS), FILE);
     }
 
     /** Opens (making it 0600 when missing) a lock file, never through a link. */

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Files and directories latchkey relies on that another user owns or could have changed: its own
  * token files and directories are refused with the fix, cargo's credentials file is used with a
- * warning when others can read it.
+ * warning when others can read it, and nothing is written or chmodded through a symbolic link.
  */
 class UntrustedFilesIT {
     private static final String INDEX = "sparse+https://packages.example.com/index/";
@@ -34,6 +34,27 @@ class UntrustedFilesIT {
     private void storeAToken() {
         LatchkeyProcess.Finished stored = run(home, TOKEN + "\n", "store", INDEX, "--store", "file");
         assertEquals(0, stored.status(), stored.stderr());
+    }
+
+    @Test
+    void anAuditLogThatIsASymbolicLinkIsNeitherWrittenNorChmoddedThrough() throws Exception {
+        storeAToken();
+        Path elsewhere = Files.writeString(home.resolve("precious.txt"), "not latchkey's\n");
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rw-r--r--"));
+        Path log = state().resolve("audit.log");
+        Files.delete(log);
+        Files.createSymbolicLink(log, elsewhere);
+
+        LatchkeyProcess.Finished got = run(home, "", "get", INDEX);
+
+        assertEquals(0, got.status(), got.stderr());
+        assertEquals(TOKEN + "\n", got.stdout());
+        assertEquals("not latchkey's\n", Files.readString(elsewhere), "the link's target is left as it was");
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(elsewhere)));
+        assertTrue(got.stderr().contains("warning: could not write the audit log " + log + ": " + log + " is a symbolic link"),
+                got.stderr());
+        assertTrue(got.stderr().contains("`rm " + log + "`"), "names the fix: " + got.stderr());
+        assertTrue(Files.isSymbolicLink(log), "the link is the user's to remove");
     }
 
     @Test
