@@ -7,7 +7,6 @@ import dev.latchkey.daemon.config.Durations;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.relay.CargoRelay;
-import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.CredentialService;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
@@ -135,7 +134,7 @@ public final class Cli {
                     case "audit" -> audit(args);
                     case "list" -> list(router, args);
                     case "import" -> importCargo(services, args);
-                    case "doctor" -> doctor(services, args);
+                    case "doctor" -> new DoctorCommand(services, stdout, stderr).run(args);
                     case "daemon" -> new DaemonCommand(env, config, socket, version, stdout, stderr).run(args);
                     default -> throw new UsageException("unknown command `" + command + "` (see `latchkey --help`)");
                 };
@@ -426,20 +425,6 @@ public final class Cli {
             stderr.println("latchkey: moved the token for `" + m.registry().displayName() + "` from cargo's credentials file to the "
                     + m.store() + " store");
         }
-        return ExitCodes.OK;
-    }
-
-    private int doctor(Services services, Arguments args) throws UsageException, ConfigException, CredentialException, IOException {
-        boolean json = args.flag("--json");
-        args.end();
-        Response.StatusReport status = expect(services.forConfig(null).handle(new Request.Status(), null, Caller.parentOfThisProcess()),
-                Response.StatusReport.class);
-        if (json) {
-            stdout.write(ResponseCodec.write(null, status, Dialect.LATCHKEY));
-            stdout.flush();
-            return ExitCodes.OK;
-        }
-        print("latchkey " + status.version() + "\n" + Table.storeStates(status.stores()));
         return ExitCodes.OK;
     }
 

@@ -82,6 +82,20 @@ class UntrustedConfigIT {
         assertFalse(Files.exists(marker));
     }
 
+    @Test
+    void doctorSaysSoAndStillReportsTheStores() throws Exception {
+        Files.setPosixFilePermissions(configFile(home), PosixFilePermissions.fromString("rw-rw-rw-"));
+
+        LatchkeyProcess.Finished doctor = run(home, "", "doctor");
+
+        assertEquals(2, doctor.status(), doctor.stderr());
+        assertTrue(doctor.stderr().contains(configFile(home) + " is writable by its group and others (mode 0666)"), doctor.stderr());
+        assertTrue(doctor.stderr().contains("`chmod go-w " + configFile(home) + "`"), doctor.stderr());
+        assertTrue(doctor.stdout().contains("config: not used, see above; the stores as they are without it:"), doctor.stdout());
+        assertTrue(doctor.stdout().lines().anyMatch(line -> line.startsWith("file ")), "the stores are reported: " + doctor.stdout());
+        assertFalse(Files.exists(marker));
+    }
+
     /** After the fix the message names, the same config is used and its command runs. */
     private void assertTheFixWorks(Path fixed) throws IOException {
         Files.setPosixFilePermissions(fixed, PosixFilePermissions.fromString(Files.isDirectory(fixed) ? "rwxr-xr-x" : "rw-r--r--"));
