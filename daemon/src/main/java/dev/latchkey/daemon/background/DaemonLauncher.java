@@ -3,6 +3,7 @@ package dev.latchkey.daemon.background;
 import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.client.SocketDirectory;
 import dev.latchkey.daemon.Main;
+import dev.latchkey.daemon.files.OwnerOnly;
 import dev.latchkey.daemon.transport.PeerProcess;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.TokenVariables;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts the daemon in the background: this program again, with {@code --foreground}, in a session
  * of its own (so a Ctrl-C meant for whoever started it does not reach it), with stdin and stdout on
- * {@code /dev/null} and stderr appended to {@code daemon.log} in the state directory. The caller
+ * {@code /dev/null} and stderr appended to {@code daemon.log} in the state directory (made 0600,
+ * never through a link, in a directory only the user can write: see {@link OwnerOnly}). The caller
  * waits until the new daemon answers on its socket, so that when it returns the daemon is there;
  * or until it has exited, having found another daemon on the socket, so that none is left behind.
  */
@@ -51,9 +52,10 @@ public final class DaemonLauncher {
             throw new IOException("a latchkey daemon is already running on " + socket
                     + "; `latchkey daemon status` shows it, `latchkey daemon stop` stops it");
         }
-        if (!Files.isDirectory(logFile.getParent())) {
-            Files.createDirectories(logFile.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
+        OwnerOnly.directory(logFile.getParent());
+        // Made and checked here, since the JDK opens a redirect's file by its name, with the umask's mode and
+        // through any link; in a directory only the user can write, nobody else can put a link there meanwhile.
+        OwnerOnly.append(logFile).close();
         ProcessBuilder builder = new ProcessBuilder(command(options))
                 .directory(workingDirectory.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

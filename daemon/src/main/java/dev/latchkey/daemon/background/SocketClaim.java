@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.background;
 
 import com.sun.security.auth.module.UnixSystem;
+import dev.latchkey.daemon.files.OwnerOnly;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -13,12 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -59,8 +58,7 @@ final class SocketClaim implements AutoCloseable {
      */
     static SocketClaim take(Path socket, Optional<ServerSocketChannel> inherited, DaemonLog log) throws IOException {
         Path lockFile = socket.resolveSibling(socket.getFileName() + ".lock");
-        FileChannel lock = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileChannel lock = OwnerOnly.lockFile(lockFile);
         try {
             FileLock held = lock.tryLock();
             if (held == null && inherited.isEmpty() && !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
