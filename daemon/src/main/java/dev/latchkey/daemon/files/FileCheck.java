@@ -26,11 +26,26 @@ public final class FileCheck {
     private FileCheck() {
     }
 
-    /** The user this process runs as; asked once, since the JDK asks the password database. */
+    /**
+     * The user this process runs as. Read from {@code /proc/self/status} where there is one: the
+     * JDK's {@link UnixSystem} loads a native library and asks the password database, which costs a
+     * fresh JVM more, and every cargo request served in its own process checks a file.
+     */
     private static final class Me {
-        static final UnixSystem SYSTEM = new UnixSystem();
-        static final long UID = SYSTEM.getUid();
-        static final String NAME = SYSTEM.getUsername();
+        static final long UID = uid();
+
+        private static long uid() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                    if (line.startsWith("Uid:")) {
+                        return Long.parseLong(line.substring("Uid:".length()).trim().split("\\s+")[0]); // the real uid
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no /proc (macOS): ask the JDK
+            }
+            return new UnixSystem().getUid();
+        }
     }
 
     /** What one {@code stat} (or, {@code followed} false, {@code lstat}) said of a path. */
@@ -51,7 +66,7 @@ public final class FileCheck {
             return uid == Me.UID;
         }
 
-        /** Root, whom latchkey does not defend against, may own what it reads but does not write. */
+        /** Root, whom latchkey does not defend against, may own a config or a file another program keeps. */
         public boolean ownedByMeOrRoot() {
             return uid == Me.UID || uid == 0;
         }
@@ -99,7 +114,7 @@ public final class FileCheck {
 
     /** The user's name, for the {@code chown} a message suggests. */
     public static String me() {
-        return Me.NAME;
+        return new UnixSystem().getUsername();
     }
 
     /** What {@code stat} says of {@code path} (of the link itself with {@code NOFOLLOW_LINKS}); null when nothing is there. */
