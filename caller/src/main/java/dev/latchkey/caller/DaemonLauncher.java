@@ -4,7 +4,7 @@ import dev.latchkey.daemon.server.SocketProbe;
 
 import dev.latchkey.client.LatchkeyClient;
 import dev.latchkey.protocol.socket.SocketDirectory;
-import dev.latchkey.caller.Main;
+import dev.latchkey.daemon.files.OwnerOnly;
 import dev.latchkey.daemon.server.PeerProcess;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.TokenVariables;
@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts the daemon in the background: this program again, with {@code --foreground}, in a session
  * of its own (so a Ctrl-C meant for whoever started it does not reach it), with stdin and stdout on
- * {@code /dev/null} and stderr appended to {@code daemon.log} in the state directory. The caller
+ * {@code /dev/null} and stderr appended to {@code daemon.log} in the state directory (made 0600,
+ * never through a link, in a directory only the user can write: see {@link OwnerOnly}). The caller
  * waits until the new daemon answers on its socket, so that when it returns the daemon is there;
  * or until it has exited, having found another daemon on the socket, so that none is left behind.
  */
@@ -87,9 +87,10 @@ public final class DaemonLauncher {
      * {@code /dev/null}, stderr appended to the daemon's log.
      */
     private ProcessBuilder detached(List<String> command) throws IOException {
-        if (!Files.isDirectory(logFile.getParent())) {
-            Files.createDirectories(logFile.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
+        OwnerOnly.directory(logFile.getParent());
+        // Made and checked here, since the JDK opens a redirect's file by its name, with the umask's mode and
+        // through any link; in a directory only the user can write, nobody else can put a link there meanwhile.
+        OwnerOnly.append(logFile).close();
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workingDirectory.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,6 +100,7 @@ class TokenLifecycleIT {
     void aTokenPastRotateAfterWarnsOnceOnTheUsersStderrInProcessAndThroughTheDaemon() throws Exception {
         long old = Instant.now().getEpochSecond() - 100 * 86_400;
         Files.createDirectories(sandbox.tokenFile().getParent());
+        Files.createFile(sandbox.tokenFile(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(sandbox.tokenFile(), "[[token]]\nindex-url = \"" + COMPANY + "\"\nname = \"company\"\ntoken = \"tok-old\"\n"
                 + "created = " + old + "\nupdated = " + old + "\n");
         String warning = "latchkey: warning: the token for `company` is 100d old, past rotate-after (90d): "

@@ -4,29 +4,28 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.latchkey.daemon.files.OwnerOnly;
 
 import java.io.ByteArrayOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code O_APPEND}, so lines from processes writing at once never interleave and no lock is taken on the way. Past {@link #MAX_BYTES} the file is renamed to
  * {@code audit.log.1} (replacing the one before) under a lock, so the two files hold at most about
  * twice that; a writer that still has the old file open finishes its line there.
+ *
+ * <p>The log is opened without following a symbolic link, in a directory that must be the user's and
+ * writable by no one else ({@link OwnerOnly}): a link put in its place, or another user's file, is
+ * refused, and the request that would have written to it hears why.
  */
 public final class AuditLog {
     public static final long MAX_BYTES = 1024 * 1024;
@@ -117,8 +120,14 @@ public final class AuditLog {
             }
             long size;
             try {
-                open.out.write(lines); // one write(2), on a file opened O_APPEND: the lines land whole, at the end
+                ByteBuffer buffer = ByteBuffer.wrap(lines);
+                while (buffer.hasRemaining()) {
+                    open.out.write(buffer); // one write(2), on a file opened O_APPEND: the lines land whole, at the end
+                }
                 size = open.size.addAndGet(lines.length);
+            } catch (ClosedChannelException e) {
+                forget(open); // closed under an interrupted writer: the next line opens the file again
+                throw e;
             } finally {
                 open.leave();
             }
@@ -146,13 +155,13 @@ public final class AuditLog {
     /**
      * The log kept open between appends (opening and closing it for each cost a busy daemon more
      * than the rest of a get), and the identity of the file it is, as its path showed it (null:
-     * unknown). It is a {@link FileOutputStream}, whose writes take no lock in the JVM, so the
-     * daemon's connections write at once and only the kernel orders their lines; it is closed once
-     * retired and no write is in flight, since closing a descriptor under a write could send that
-     * write to whatever file gets the descriptor next.
+     * unknown). A {@link FileChannel}, since only a channel can be opened without following a link;
+     * its writes queue on the channel's lock, which the daemon's one write per wake-up
+     * ({@link AuditHold}) seldom waits on. It is closed once retired and no write is in flight, so
+     * that closing it never cuts a line short.
      */
     private static final class Kept {
-        final FileOutputStream out;
+        final FileChannel out;
         final Object fileKey;
         /** The file's size when last looked at, and what this process has written to it since. */
         final AtomicLong size;
@@ -161,7 +170,7 @@ public final class AuditLog {
         private volatile boolean retired;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        Kept(FileOutputStream out, Object fileKey, long size, long lookedAt) {
+        Kept(FileChannel out, Object fileKey, long size, long lookedAt) {
             this.out = out;
             this.fileKey = fileKey;
             this.size = new AtomicLong(size);
@@ -202,9 +211,10 @@ public final class AuditLog {
         }
     }
 
+    /** The file at the log's path itself: a link put there is another file, which {@link #reopen()} refuses. */
     private BasicFileAttributes stat() throws IOException {
         try {
-            return Files.readAttributes(path, BasicFileAttributes.class);
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -225,17 +235,10 @@ public final class AuditLog {
         if (isKeptOpen(open, seen)) {
             return open; // opened by another thread meanwhile
         }
-        open().close(); // made 0600 when missing, which a FileOutputStream cannot do
-        FileOutputStream out = new FileOutputStream(path.toFile(), true);
+        OwnerOnly.directory(path.getParent());
+        FileChannel out = OwnerOnly.append(path);
+        // Set aside by another writer just after the open: the next look sees another file there and opens it.
         BasicFileAttributes opened = stat();
-        try {
-            if (opened != null && !PosixFilePermissions.toString(Files.getPosixFilePermissions(path)).equals("rw-------")) {
-                // set aside between the two opens: the stream made the file anew, with the umask's mode
-                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            }
-        } catch (NoSuchFileException e) {
-            // set aside by another writer just now, after this stream opened it; the next look opens the new one
-        }
         kept = new Kept(out, opened == null ? null : opened.fileKey(), opened == null ? 0 : opened.size(), System.nanoTime());
         if (open != null) {
             open.retire();
@@ -243,22 +246,12 @@ public final class AuditLog {
         return kept;
     }
 
-    private FileChannel open() throws IOException {
-        Set<StandardOpenOption> append = Set.of(StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        try {
-            return FileChannel.open(path, append);
-        } catch (NoSuchFileException e) {
-            Path dir = path.getParent();
-            if (!Files.isDirectory(dir)) {
-                try {
-                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                } catch (FileAlreadyExistsException raced) {
-                    // made by another latchkey just now
-                }
-            }
-            Set<StandardOpenOption> create = Set.of(StandardOpenOption.WRITE, StandardOpenOption.APPEND, StandardOpenOption.CREATE);
-            return FileChannel.open(path, create, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    /** Lets go of {@code closed}, a channel closed under a write, so that the next write opens the log again. */
+    private synchronized void forget(Kept closed) {
+        if (kept == closed) {
+            kept = null;
         }
+        closed.retire();
     }
 
     /**
@@ -270,10 +263,9 @@ public final class AuditLog {
     private void setAside() throws IOException {
         ReentrantLock local = IN_PROCESS.computeIfAbsent(lock, p -> new ReentrantLock());
         local.lock();
-        try (FileChannel channel = FileChannel.open(lock, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-             FileLock ignored = channel.lock()) {
-            if (Files.size(path) > maxBytes) {
+        try (FileChannel channel = OwnerOnly.lockFile(lock); FileLock ignored = channel.lock()) {
+            BasicFileAttributes now = stat();
+            if (now != null && now.size() > maxBytes) {
                 Files.move(path, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (NoSuchFileException e) {

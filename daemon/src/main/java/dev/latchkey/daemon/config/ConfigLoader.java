@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.config;
 
+import dev.latchkey.daemon.files.FileCheck;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;
@@ -17,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +26,8 @@ import java.util.Set;
 /**
  * Reads latchkey's config file. An absent file means defaults; anything it cannot use (bad TOML,
  * an unknown key, a value of the wrong type) is an error naming the file and line, so a typo never
- * silently changes where tokens go.
+ * silently changes where tokens go. So is a file another user could have written
+ * ({@link #othersCouldChange}).
  */
 public final class ConfigLoader {
     /** The stores a config may name. */
@@ -80,6 +83,10 @@ public final class ConfigLoader {
         if (!attributes.isRegularFile()) {
             throw new ConfigException(path + ": not a regular file; a config file is a TOML text file");
         }
+        String untrusted = othersCouldChange(path);
+        if (untrusted != null) {
+            throw new ConfigException(untrusted);
+        }
         try (InputStream in = Files.newInputStream(path)) {
             byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);
             if (bytes.length > MAX_CONFIG_BYTES) {
@@ -88,6 +95,44 @@ public final class ConfigLoader {
             }
             return new String(bytes, StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * Why the config at {@code path} must not be used, or null. A config decides where tokens go
+     * and which commands latchkey runs ({@code [store.command]}), so, as ssh does with its own, one
+     * that another user owns or that its group or others can write is refused, and so is one in a
+     * directory they could write (they could put another file in its place): the directory of the
+     * path as named and, for a link, that of the file it leads to. Root, whom latchkey does not
+     * defend against, may own either.
+     */
+    private static String othersCouldChange(Path path) throws IOException {
+        FileCheck.Seen file = FileCheck.stat(path);
+        if (file != null && !file.ownedByMeOrRoot()) {
+            return path + " belongs to " + file.owner() + ", not to you, so its owner decides which commands latchkey runs "
+                    + "and where your tokens go; if it is yours, `sudo chown " + FileCheck.me() + " " + path
+                    + "`, else stop using it";
+        }
+        if (file != null && file.writableByOthers()) {
+            return path + " is writable by " + file.otherWriters() + " (mode " + file.octalMode() + "), so other users "
+                    + "could change which commands latchkey runs and where your tokens go; `chmod go-w " + path + "`, then retry";
+        }
+        Set<Path> directories = new LinkedHashSet<>();
+        directories.add(path.toAbsolutePath().getParent());
+        directories.add(path.toRealPath().getParent());
+        for (Path directory : directories) {
+            FileCheck.Seen seen = FileCheck.stat(directory);
+            if (seen != null && !seen.ownedByMeOrRoot()) {
+                return "the directory " + directory + " holding " + path + " belongs to " + seen.owner()
+                        + ", not to you, so its owner could put another config in its place; if it is yours, `sudo chown "
+                        + FileCheck.me() + " " + directory + "`, else keep the config elsewhere";
+            }
+            if (seen != null && seen.writableByOthers()) {
+                return "the directory " + directory + " holding " + path + " is writable by " + seen.otherWriters() + " (mode "
+                        + seen.octalMode() + "), so other users could put another config in its place; `chmod go-w "
+                        + directory + "`, or keep the config elsewhere";
+            }
+        }
+        return null;
     }
 
     private final class Reader {

@@ -25,6 +25,11 @@ public final class Locations {
         return xdg("XDG_STATE_HOME", ".local/state").resolve("latchkey");
     }
 
+    /** latchkey's own cache: {@code $XDG_CACHE_HOME/latchkey}, else {@code ~/.cache/latchkey}. */
+    public Path cacheDirectory() {
+        return xdg("XDG_CACHE_HOME", ".cache").resolve("latchkey");
+    }
+
     public Path defaultTokenFile() {
         return dataDirectory().resolve("tokens.toml");
     }

@@ -4,14 +4,17 @@ import dev.latchkey.protocol.CredentialException;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * A file's content as last read and parsed, kept while the file is unchanged: a {@code stat} says
- * whether it still holds (the file's identity, size and modification time), so a change made
+ * whether it still holds (the file's identity, size, modification time and mode: a file opened to
+ * others is read again, and so refused by {@link SecretFile}), so a change made
  * behind the daemon's back is seen by the next request, and a busy daemon does not read and parse
  * the same file for every request. The {@code stat} is taken at each use, or, where the thread
  * says when its requests arrived ({@link RequestArrival}), once for all those that arrived before it. A file modified less than {@link #SETTLED} ago is read every
@@ -41,10 +44,10 @@ public final class FileReading<T> {
     }
 
     /** A reading and the file it came from; {@code fileKey} null: not to be trusted again. */
-    private record Kept<T>(T value, Object fileKey, FileTime modified, long size) {
-        boolean of(BasicFileAttributes seen) {
+    private record Kept<T>(T value, Object fileKey, FileTime modified, long size, Set<PosixFilePermission> mode) {
+        boolean of(PosixFileAttributes seen) {
             return seen != null && fileKey != null && fileKey.equals(seen.fileKey()) && modified.equals(seen.lastModifiedTime())
-                    && size == seen.size();
+                    && size == seen.size() && mode.equals(seen.permissions());
         }
     }
 
@@ -56,7 +59,7 @@ public final class FileReading<T> {
     private volatile Look lastLook;
 
     /** A {@code stat} and when it began ({@link System#nanoTime()}). */
-    private record Look(BasicFileAttributes seen, long began) {
+    private record Look(PosixFileAttributes seen, long began) {
     }
 
     public FileReading(SecretFile file, Clock clock, Parser<T> parser, Discard<T> discard) {
@@ -68,7 +71,7 @@ public final class FileReading<T> {
 
     /** The file's content now: what was read last while the file is unchanged, else read now. */
     public T current() throws CredentialException {
-        BasicFileAttributes seen = look();
+        PosixFileAttributes seen = look();
         Kept<T> now = kept;
         if (now != null && now.of(seen)) {
             return now.value();
@@ -80,8 +83,8 @@ public final class FileReading<T> {
             }
             T read = parser.parse(file.read());
             boolean settled = seen != null && seen.lastModifiedTime().toInstant().isBefore(clock.instant().minus(SETTLED));
-            replace(settled ? new Kept<>(read, seen.fileKey(), seen.lastModifiedTime(), seen.size())
-                    : new Kept<>(read, null, null, -1));
+            replace(settled ? new Kept<>(read, seen.fileKey(), seen.lastModifiedTime(), seen.size(), seen.permissions())
+                    : new Kept<>(read, null, null, -1, null));
             return read;
         }
     }
@@ -101,21 +104,21 @@ public final class FileReading<T> {
     }
 
     /** The file's attributes as a look begun after this thread's requests arrived saw them: the last one, or a new one. */
-    private BasicFileAttributes look() {
+    private PosixFileAttributes look() {
         long arrived = RequestArrival.onThisThread();
         Look last = lastLook;
         if (last != null && arrived != RequestArrival.UNKNOWN && last.began() - arrived > 0) {
             return last.seen();
         }
         long began = System.nanoTime();
-        BasicFileAttributes seen = stat();
+        PosixFileAttributes seen = stat();
         lastLook = new Look(seen, began);
         return seen;
     }
 
-    private BasicFileAttributes stat() {
+    private PosixFileAttributes stat() {
         try {
-            return Files.readAttributes(file.path(), BasicFileAttributes.class);
+            return Files.readAttributes(file.path(), PosixFileAttributes.class);
         } catch (IOException e) {
             return null; // absent, or unreadable: reading the file says which
         }

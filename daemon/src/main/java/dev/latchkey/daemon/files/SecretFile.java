@@ -9,13 +9,12 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,13 +28,32 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The lock is taken on a separate lock file beside it (a rename replaces the data file's inode,
  * so a lock on the data file itself would protect nothing). POSIX locks are per process, so writers
  * in one JVM also queue on an in-process lock.
+ *
+ * <p>Before it is read, the file and its directory are checked ({@link Keeper}): tokens in a file
+ * that someone else owns or could have changed are not handed out.
  */
 public final class SecretFile {
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+    private static final Set<OpenOption> READ_OWN = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> READ_FOLLOWING_LINKS = Set.of(StandardOpenOption.READ);
+
+    /** Who writes the file besides latchkey, which decides what latchkey accepts of it. */
+    public enum Keeper {
+        /**
+         * latchkey alone: it creates the file 0600 in a 0700 directory, so the directory must be the
+         * user's and writable by no one else ({@link FileCheck#ownDirectory}), and the file a regular
+         * file, not a link, the user's, that no one else can read or write ({@link FileCheck#ownSecretFile}).
+         * Anything else is refused.
+         */
+        LATCHKEY,
+        /**
+         * Another program too (cargo's credentials file): the program reads it whatever its mode or
+         * links, so refusing it would protect nothing and break what works with that program. Only a
+         * file or directory another user owns is refused ({@link FileCheck#anotherProgramsFile});
+         * a mode that lets others in is warned about ({@link #caution()}).
+         */
+        ANOTHER_PROGRAM
+    }
 
     /** Larger than any token file latchkey writes, and small enough to read whole. */
     private static final int DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -44,14 +62,26 @@ public final class SecretFile {
     private final Path lockPath;
     private final Path tempPath;
     private final int maxBytes;
+    private final Keeper keeper;
 
+    /** One of latchkey's own files. */
     public SecretFile(Path path) {
         this(path, DEFAULT_MAX_BYTES);
     }
 
-    /** A file that is refused, not read, when it is longer than {@code maxBytes} (a hostile or foreign file). */
+    /** One of latchkey's own files, refused, not read, when it is longer than {@code maxBytes} (a hostile or foreign file). */
     public SecretFile(Path path, int maxBytes) {
+        this(path, maxBytes, Keeper.LATCHKEY);
+    }
+
+    /** A file that {@code keeper} writes too. */
+    public SecretFile(Path path, Keeper keeper) {
+        this(path, DEFAULT_MAX_BYTES, keeper);
+    }
+
+    private SecretFile(Path path, int maxBytes, Keeper keeper) {
         this.maxBytes = maxBytes;
+        this.keeper = keeper;
         this.path = path.toAbsolutePath().normalize();
         this.lockPath = this.path.resolveSibling("." + this.path.getFileName() + ".lock");
         // One fixed name is enough: only the lock holder writes it.
@@ -72,9 +102,56 @@ public final class SecretFile {
         }
     }
 
+    /**
+     * Why latchkey will not read the file as it is now ({@link Keeper}), naming the fix; null when it
+     * will, or when there is no file.
+     */
+    public String refusal() throws CredentialException {
+        try {
+            if (keeper == Keeper.ANOTHER_PROGRAM) {
+                return FileCheck.anotherProgramsFile(path);
+            }
+            String directory = FileCheck.ownDirectory(path.getParent());
+            return directory != null ? directory : FileCheck.ownSecretFile(path, FileCheck.stat(path, LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            throw new CredentialException.Unavailable("cannot look at " + path + ": " + e.getMessage()
+                    + "; check that its directory can be read by you");
+        }
+    }
+
+    /**
+     * What a token read from the file now should be handed out with, or null: for a file another
+     * program writes too, that others can read or write it, and the fix.
+     */
+    public String caution() {
+        if (keeper != Keeper.ANOTHER_PROGRAM) {
+            return null; // refused instead
+        }
+        try {
+            return FileCheck.openToOthers(path);
+        } catch (IOException e) {
+            return null; // reading it says what is wrong
+        }
+    }
+
+    /** The file's permission bits as {@code chmod} takes them ({@code 0600}), or null when there is no file. */
+    public String octalMode() throws CredentialException {
+        try {
+            FileCheck.Seen seen = FileCheck.stat(path, LinkOption.NOFOLLOW_LINKS);
+            return seen == null ? null : seen.octalMode();
+        } catch (IOException e) {
+            throw new CredentialException.Unavailable("cannot look at " + path + ": " + e.getMessage()
+                    + "; check that its directory can be read by you");
+        }
+    }
+
     /** The file's bytes, or null when it does not exist; the caller owns them and should wipe them. */
     public byte[] readBytes() throws CredentialException {
-        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
+        String refused = refusal();
+        if (refused != null) {
+            throw new CredentialException.Unavailable(refused);
+        }
+        try (FileChannel in = FileChannel.open(path, keeper == Keeper.LATCHKEY ? READ_OWN : READ_FOLLOWING_LINKS)) {
             long size = in.size();
             if (size > maxBytes) {
                 throw new CredentialException.Unavailable(path + " is " + size + " bytes, more than latchkey ever writes there ("
@@ -136,7 +213,7 @@ public final class SecretFile {
         local.lock();
         try {
             createParent();
-            try (FileChannel lockChannel = openLockFile(); FileLock ignored = lockChannel.lock()) {
+            try (FileChannel lockChannel = OwnerOnly.lockFile(lockPath); FileLock ignored = lockChannel.lock()) {
                 // A writer killed before its rename leaves its temporary file; we hold the lock, so it is dead.
                 Files.deleteIfExists(tempPath);
                 byte[] current = readBytes();
@@ -159,29 +236,29 @@ public final class SecretFile {
         }
     }
 
-    private void createParent() throws IOException {
+    /** Makes the file's directory (0700, as its missing parents) when missing; latchkey's own is then checked. */
+    private void createParent() throws IOException, CredentialException {
         Path parent = path.getParent();
-        if (!Files.isDirectory(parent)) {
+        if (keeper == Keeper.LATCHKEY) {
             try {
-                Files.createDirectories(parent, OWNER_ONLY_DIR);
+                OwnerOnly.directory(parent);
+            } catch (IOException e) {
+                throw new CredentialException.Unavailable(e.getMessage());
+            }
+        } else if (!Files.isDirectory(parent)) {
+            try {
+                Files.createDirectories(parent, OwnerOnly.DIRECTORY);
             } catch (FileAlreadyExistsException e) {
                 // made by a concurrent writer: fine
             }
         }
     }
 
-    private FileChannel openLockFile() throws IOException {
-        try {
-            return FileChannel.open(lockPath, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY_FILE);
-        } catch (FileAlreadyExistsException e) {
-            return FileChannel.open(lockPath, StandardOpenOption.WRITE);
-        }
-    }
-
     private void replace(byte[] bytes) throws IOException {
         Path temp = tempPath;
         try {
-            try (FileChannel out = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY_FILE)) {
+            try (FileChannel out = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), OwnerOnly.FILE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);

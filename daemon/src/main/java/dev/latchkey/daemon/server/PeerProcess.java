@@ -4,6 +4,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.ptr.IntByReference;
+import dev.latchkey.daemon.jna.JnaUnpackDirectory;
 
 import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
@@ -62,6 +63,7 @@ public final class PeerProcess {
                 if (!channels.getModule().isExported(channels.getPackageName(), PeerProcess.class.getModule())) {
                     return null; // not exported to us: this JVM was started without JVM_OPTION
                 }
+                JnaUnpackDirectory.prepare();
                 return new Binding(Native.load("c", LibC.class), channels.getMethod("getFDVal"));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 return null; // a JDK without that class, or no JNA or libc here

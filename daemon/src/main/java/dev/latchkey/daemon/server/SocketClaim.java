@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.server;
 
 import com.sun.security.auth.module.UnixSystem;
+import dev.latchkey.daemon.files.OwnerOnly;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -13,14 +14,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -60,8 +60,7 @@ public final class SocketClaim implements AutoCloseable {
      * @throws IOException when another daemon holds it, saying so
      */
     static SocketClaim take(Path socket, Optional<ServerSocketChannel> inherited, DaemonLog log) throws IOException {
-        FileChannel lock = FileChannel.open(lockFile(socket), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        FileChannel lock = OwnerOnly.lockFile(lockFile(socket));
         try {
             FileLock held = lock.tryLock();
             if (held == null && inherited.isEmpty() && !Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {

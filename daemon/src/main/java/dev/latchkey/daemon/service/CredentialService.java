@@ -246,6 +246,10 @@ public final class CredentialService {
                 continue;
             }
             List<String> warnings = new ArrayList<>();
+            String caution = store.caution();
+            if (caution != null) {
+                warnings.add(caution);
+            }
             Optional<String> due = rotationWarning(registry, life, now);
             if (due.isPresent()) {
                 warnings.add(due.get());

@@ -139,8 +139,19 @@ public final class Services {
         return served.service();
     }
 
+    /**
+     * A service of the built-in defaults, as if there were no config file: what {@code doctor}
+     * reports when the config cannot be used. Made anew for each call.
+     */
+    public synchronized CredentialService withoutConfigFile() {
+        return serve(Config.defaults(new Locations(env))).service();
+    }
+
     private Served load(Path named) throws ConfigException {
-        Config config = new ConfigLoader(env).load(named);
+        return serve(new ConfigLoader(env).load(named));
+    }
+
+    private Served serve(Config config) {
         if (audit == null) {
             Path state = new Locations(env).stateDirectory();
             audit = new AuditLog(state.resolve("audit.log"));

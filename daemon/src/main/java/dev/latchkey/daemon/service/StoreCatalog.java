@@ -84,7 +84,7 @@ public final class StoreCatalog {
             case "file" -> new TokenFileStore(config.tokenFile());
             case "cargo" -> new CargoCredentialsStore(new Locations(env).cargoHome(), indexOfName);
             case "memory" -> new MemoryStore();
-            case "command" -> new CommandStore(config.commandGet());
+            case "command" -> new CommandStore(config.commandGet(), config.passphraseEnv());
             // Making a keychain store loads no native code: that waits for its first use.
             case "libsecret" -> new SecretServiceStore(OperatingSystem.current(), env);
             case "macos-keychain" -> new MacosKeychainStore(OperatingSystem.current());

@@ -66,6 +66,14 @@ public interface Store {
         return state();
     }
 
+    /**
+     * A warning to hand out with each token this store gives now (a file of cargo's that others can
+     * read, say), naming the fix; null when there is none.
+     */
+    default String caution() {
+        return null;
+    }
+
     /** The token for {@code registry} that serves {@code operation}, if this store has one. */
     Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException;
 

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.metadata;
 
+import dev.latchkey.daemon.files.OwnerOnly;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
@@ -150,6 +151,7 @@ class MetadataBookTest {
     void aDamagedBookIsNamedAndNeverOverwritten() throws Exception {
         MetadataBook book = book();
         Files.createDirectories(book.path().getParent());
+        Files.createFile(book.path(), OwnerOnly.FILE);
         for (String damaged : new String[] {"{not json", "[]", "{\"format\":2,\"tokens\":[]}",
             "{\"format\":1,\"salt\":\"AAAA\",\"tokens\":[{\"index-url\":\"u\"}]}",
             "{\"format\":1,\"salt\":\"AAAA\",\"tokens\":[{\"index-url\":\"u\",\"fingerprint\":\"f\",\"stores\":[\"file\"],\"created\":\"x\"}]}",

@@ -32,7 +32,7 @@ class TokenCacheTest {
 
     private CommandStore countingCommand(String token) throws Exception {
         Files.writeString(dir.resolve("token"), token + "\n");
-        return new CommandStore(List.of("sh", "-c", "echo run >> " + dir.resolve("runs") + "; cat " + dir.resolve("token")));
+        return new CommandStore(List.of("sh", "-c", "echo run >> " + dir.resolve("runs") + "; cat " + dir.resolve("token")), "LATCHKEY_PASSPHRASE");
     }
 
     private long runs() throws Exception {
@@ -120,7 +120,7 @@ class TokenCacheTest {
         // A command that reads its token, says so, then waits for the test: a slow store caught mid-read.
         Files.writeString(dir.resolve("token"), "old\n");
         CommandStore gated = new CommandStore(List.of("sh", "-c", "t=$(cat " + dir.resolve("token") + "); touch " + dir.resolve("read")
-                + "; while [ ! -e " + dir.resolve("release") + " ]; do sleep 0.02; done; echo \"$t\""));
+                + "; while [ ! -e " + dir.resolve("release") + " ]; do sleep 0.02; done; echo \"$t\""), "LATCHKEY_PASSPHRASE");
         TokenCache cache = new TokenCache(Duration.ofHours(1), Clock.systemUTC());
         CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> {
             try {

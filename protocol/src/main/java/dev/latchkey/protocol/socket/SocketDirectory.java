@@ -7,6 +7,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,12 +37,17 @@ public final class SocketDirectory {
         return attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE);
     }
 
-    /** Creates {@code dir} (mode 0700, parents as needed) when it is missing, then {@link #verify}s it. */
+    /**
+     * Creates {@code dir} (mode 0700, and so are the parents it needs, whatever the umask) when it is
+     * missing, then {@link #verify}s it.
+     */
     public static UserPrincipal create(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir.getParent());
+            FileAttribute<Set<PosixFilePermission>> ownerOnly =
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+            Files.createDirectories(dir.getParent(), ownerOnly);
             try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(dir, ownerOnly);
             } catch (FileAlreadyExistsException e) {
                 // made at the same moment by another daemon or client: verified below like any other
             }

@@ -270,18 +270,33 @@ public final class Cli implements Door {
             return ExitCodes.OK;
         }
 
-        int doctor() throws UsageException, ConfigException, CredentialException, IOException {
+        /**
+         * Which stores are usable, and why not. A config file that cannot be used (broken, or one
+         * others could have written) does not stop it: it says why, as every command does, then
+         * reports the stores as they are without that file, and exits 2.
+         */
+        int doctor() throws UsageException, CredentialException, IOException {
             boolean json = args.flag("--json");
             args.end();
-            Response.StatusReport status = expect(invocation.services().forConfig(invocation.config())
-                    .handle(new Request.Status(), context()), Response.StatusReport.class);
+            CredentialService service;
+            String configProblem = null;
+            try {
+                service = invocation.services().forConfig(invocation.config());
+            } catch (ConfigException e) {
+                configProblem = e.getMessage();
+                invocation.err().println("latchkey: " + ConfigException.PREFIX + configProblem);
+                service = invocation.services().withoutConfigFile();
+            }
+            Response.StatusReport status = expect(service.handle(new Request.Status(), context()), Response.StatusReport.class);
             if (json) {
                 invocation.out().write(ResponseCodec.write(null, status, Dialect.LATCHKEY));
                 invocation.out().flush();
-                return ExitCodes.OK;
+            } else {
+                print("latchkey " + status.version() + "\n"
+                        + (configProblem == null ? "" : "config: not used, see above; the stores as they are without it:\n")
+                        + Table.storeStates(status.stores()));
             }
-            print("latchkey " + status.version() + "\n" + Table.storeStates(status.stores()));
-            return ExitCodes.OK;
+            return configProblem == null ? ExitCodes.OK : ExitCodes.USAGE;
         }
 
         private RequestContext context() {

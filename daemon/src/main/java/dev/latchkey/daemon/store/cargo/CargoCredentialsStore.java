@@ -43,7 +43,8 @@ public final class CargoCredentialsStore implements Store {
     /** {@code indexOfName} finds a registry's index URL by name, for {@code list}. */
     public CargoCredentialsStore(Path cargoHome, Function<String, Optional<String>> indexOfName) {
         Path legacy = cargoHome.resolve("credentials");
-        this.file = new SecretFile(Files.isRegularFile(legacy) ? legacy : cargoHome.resolve("credentials.toml"));
+        this.file = new SecretFile(Files.isRegularFile(legacy) ? legacy : cargoHome.resolve("credentials.toml"),
+                SecretFile.Keeper.ANOTHER_PROGRAM);
         this.indexOfName = indexOfName;
         this.ready = StoreState.ready("cargo's credentials file " + file.path()
                 + "; written only when this store is named, since cargo warns about its tokens");
@@ -66,6 +67,26 @@ public final class CargoCredentialsStore implements Store {
     @Override
     public StoreState state() {
         return ready;
+    }
+
+    /** Another user's file is refused; one that others can read or write is used, with a warning (SecretFile.Keeper). */
+    @Override
+    public StoreState diagnose() {
+        try {
+            String refused = file.refusal();
+            if (refused != null) {
+                return StoreState.unusable(refused);
+            }
+        } catch (CredentialException e) {
+            return StoreState.unusable(e.getMessage());
+        }
+        String caution = file.caution();
+        return caution == null ? ready : StoreState.ready(ready.detail() + "; warning: " + caution);
+    }
+
+    @Override
+    public String caution() {
+        return file.caution();
     }
 
     @Override

@@ -28,22 +28,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The command's stdin is {@code /dev/null}: latchkey's own stdin is the protocol pipe in provider
  * and stdio mode, and a command reading it would swallow requests. Its stderr is latchkey's, so a
- * password manager's messages reach the user. A command that does not finish within the timeout is
- * killed, whether or not it is still printing.
+ * password manager's messages reach the user. Its environment is latchkey's without latchkey's
+ * secrets or anything a password manager does not need ({@link CommandEnvironment}). A command that
+ * does not finish within the timeout is killed, whether or not it is still printing.
  */
 public final class CommandStore implements Store {
     private static final long DEFAULT_TIMEOUT_SECONDS = 30;
     private static final int MAX_OUTPUT = 64 * 1024;
 
     private final List<String> command;
+    private final String passphraseVariable;
     private final long timeoutSeconds;
 
-    public CommandStore(List<String> command) {
-        this(command, DEFAULT_TIMEOUT_SECONDS);
+    /** {@code passphraseVariable}: the encrypted store's, which the command must not see. */
+    public CommandStore(List<String> command, String passphraseVariable) {
+        this(command, passphraseVariable, DEFAULT_TIMEOUT_SECONDS);
     }
 
-    CommandStore(List<String> command, long timeoutSeconds) {
+    CommandStore(List<String> command, String passphraseVariable, long timeoutSeconds) {
         this.command = List.copyOf(command);
+        this.passphraseVariable = passphraseVariable;
         this.timeoutSeconds = timeoutSeconds;
     }
 
@@ -83,8 +87,10 @@ public final class CommandStore implements Store {
         }
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            CommandEnvironment.scrub(builder.environment(), passphraseVariable);
+            process = builder.start();
         } catch (IOException e) {
             throw new CredentialException.Unavailable("cannot run the token command `" + command.get(0) + "`: "
                     + e.getMessage() + "; check [store.command] get in latchkey's config");

@@ -61,7 +61,7 @@ public final class TokenFileStore implements Store {
         this.file = new SecretFile(path);
         Snapshots snapshots = new Snapshots();
         this.reading = new FileReading<>(file, clock, snapshots, snapshots);
-        this.ready = StoreState.ready("plain-text token file " + file.path() + " (mode 0600)");
+        this.ready = StoreState.ready("plain-text token file " + file.path());
     }
 
     @Override
@@ -77,6 +77,21 @@ public final class TokenFileStore implements Store {
     @Override
     public StoreState state() {
         return ready;
+    }
+
+    /** The file's mode as it is, or why latchkey refuses it (another user's, open to others) and the fix. */
+    @Override
+    public StoreState diagnose() {
+        try {
+            String refused = file.refusal();
+            if (refused != null) {
+                return StoreState.unusable(refused);
+            }
+            String mode = file.octalMode();
+            return StoreState.ready(ready.detail() + (mode == null ? " (not made yet)" : " (mode " + mode + ")"));
+        } catch (CredentialException e) {
+            return StoreState.unusable(e.getMessage());
+        }
     }
 
     @Override

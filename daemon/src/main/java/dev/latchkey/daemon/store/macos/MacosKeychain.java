@@ -6,6 +6,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.latchkey.daemon.jna.JnaUnpackDirectory;
 import dev.latchkey.daemon.store.keychain.NamedItemKeychain;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Secret;
@@ -46,6 +47,7 @@ final class MacosKeychain implements NamedItemKeychain {
 
         private static Loaded load() {
             try {
+                JnaUnpackDirectory.prepare();
                 return new Loaded(new MacosKeychain(), null);
             } catch (LinkageError | RuntimeException e) {
                 return new Loaded(null, "cannot load Security.framework through JNA (" + e.getMessage() + ")");

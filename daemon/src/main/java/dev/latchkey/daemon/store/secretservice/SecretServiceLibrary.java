@@ -4,6 +4,7 @@ import com.sun.jna.Function;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import dev.latchkey.daemon.jna.JnaUnpackDirectory;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -64,6 +65,7 @@ final class SecretServiceLibrary {
 
         private static Loaded load() {
             try {
+                JnaUnpackDirectory.prepare();
                 return new Loaded(new SecretServiceLibrary(), null);
             } catch (UnsatisfiedLinkError e) {
                 return new Loaded(null, "library missing: cannot load " + LibSecret.SONAME + " (" + firstLine(e)

@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.WString;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
+import dev.latchkey.daemon.jna.JnaUnpackDirectory;
 import dev.latchkey.daemon.store.keychain.CargoKeychainItems;
 import dev.latchkey.daemon.store.keychain.NamedItemKeychain;
 import dev.latchkey.protocol.CredentialException;
@@ -41,6 +42,7 @@ final class CredentialManager implements NamedItemKeychain {
 
         private static Loaded load() {
             try {
+                JnaUnpackDirectory.prepare();
                 return new Loaded(new CredentialManager(), null);
             } catch (LinkageError | RuntimeException e) {
                 return new Loaded(null, "cannot load advapi32.dll through JNA (" + e.getMessage() + ")");

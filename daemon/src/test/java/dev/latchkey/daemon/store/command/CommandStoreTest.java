@@ -22,7 +22,7 @@ class CommandStoreTest {
     }
 
     private static CommandStore sh(String script) {
-        return new CommandStore(List.of("sh", "-c", script, "sh", "{name}", "{index_url}"), 2);
+        return new CommandStore(List.of("sh", "-c", script, "sh", "{name}", "{index_url}"), "LATCHKEY_PASSPHRASE", 2);
     }
 
     @Test

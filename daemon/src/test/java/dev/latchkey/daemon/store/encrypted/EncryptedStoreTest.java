@@ -3,6 +3,7 @@ package dev.latchkey.daemon.store.encrypted;
 import dev.latchkey.daemon.config.Config.EncryptedKey;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.testing.PlainEncodings;
+import dev.latchkey.daemon.files.OwnerOnly;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;
 import dev.latchkey.daemon.store.StoreState;
@@ -347,6 +348,7 @@ class EncryptedStoreTest {
     @Test
     void aFileFarLargerThanLatchkeyWritesIsNotRead() throws Exception {
         Files.createDirectories(path().getParent());
+        Files.createFile(path(), OwnerOnly.FILE);
         try (RandomAccessFile big = new RandomAccessFile(path().toFile(), "rw")) {
             big.setLength(17L << 20);
         }

@@ -4,6 +4,7 @@ import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;
 import dev.latchkey.daemon.store.StoredToken;
 
+import dev.latchkey.daemon.files.OwnerOnly;
 import dev.latchkey.daemon.files.RequestArrival;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
@@ -107,7 +108,7 @@ class TokenFileStoreTest {
     void aDamagedFileIsReportedAndNeverOverwritten() throws Exception {
         Files.createDirectories(path().getParent());
         String damaged = "[[token]]\nindex-url = \"u\"\n# token missing\n";
-        Files.writeString(path(), damaged);
+        Files.writeString(Files.createFile(path(), OwnerOnly.FILE), damaged);
         CredentialException e = assertThrows(CredentialException.Unavailable.class,
                 () -> store().put(ALT, token("secret-value", Set.of(), 1)));
         assertTrue(e.getMessage().contains("token entry 1"), e.getMessage());
@@ -186,7 +187,7 @@ class TokenFileStoreTest {
     /** Same size, same modification time, but a new file, as an editor that renames writes it. */
     private void editAsAnEditorThatRenames(String from, String to) throws Exception {
         FileTime modified = Files.getLastModifiedTime(path());
-        Path edited = path().resolveSibling("edited.toml");
+        Path edited = Files.createFile(path().resolveSibling("edited.toml"), OwnerOnly.FILE); // the file's mode kept, as editors do
         Files.writeString(edited, Files.readString(path()).replace(from, to));
         Files.setLastModifiedTime(edited, modified);
         Files.move(edited, path(), StandardCopyOption.REPLACE_EXISTING);
