@@ -762,9 +762,9 @@ int main(int argc, char **argv)
     r.sock = connect_daemon(inv.socket, &why);
     if (r.sock < 0)
         serve_here(&r, why);
-    why = unsafe_directory(inv.socket);
+    why = foreign_peer(r.sock);
     if (why == NULL)
-        why = foreign_peer(r.sock);
+        why = unsafe_directory(inv.socket);
     if (why != NULL) {
         /* said, as the program's own relay says it: the user should know why the daemon is not used */
         fprintf(stderr, "latchkey: serving in this process instead of the daemon: %s\n", why);

@@ -378,6 +378,32 @@ class LatchkeyRelayTest {
     }
 
     @Test
+    void aSocketDirectoryOthersCanEnterIsNotUsedAndTheUserIsTold() throws Exception {
+        Path input = stdinFile("a request\n");
+        daemon = new FakeDaemon(socket, c -> {
+            String line = c.readLine();
+            if (line != null) {
+                c.header().add(line);
+            }
+        });
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            RelayProcess relayed = start(ARGS, Map.of(), input);
+            Finished finished = relayed.finish();
+
+            assertServedHere(relayed, finished, "");
+            assertEquals(List.of(), daemon.awaitPlayed().header(), "not a line sent to it");
+            assertTrue(fallbackArgv().get(0).startsWith("--handback=the socket directory " + dir + " is accessible to other users "
+                    + "(mode rwxr-xr-x); make it private: `chmod 700 " + dir + "`"), fallbackArgv().get(0));
+            assertTrue(finished.stderrText().startsWith("latchkey: serving in this process instead of the daemon: the socket directory"),
+                    finished.stderrText());
+            assertEquals(input.toString(), fallbackStdinSource());
+        } finally {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aCargoExchangeWhereTheToolWritesOnlyAfterTheGreetingGoesThrough() throws Exception {
         byte[] greeting = "{\"v\":[1]}\n".getBytes(StandardCharsets.UTF_8);
@@ -455,6 +481,8 @@ class LatchkeyRelayTest {
             assertServedHere(relayed, finished, "");
             List<String> argv = fallbackArgv();
             assertTrue(argv.get(0).startsWith("--handback=the daemon's socket is served by another user"), argv.get(0));
+            assertTrue(finished.stderrText().startsWith("latchkey: serving in this process instead of the daemon: the daemon's socket "
+                    + "is served by another user"), "the user is told: " + finished.stderrText());
             assertEquals(ARGS, argv.subList(1, argv.size()));
             assertEquals(input.toString(), fallbackStdinSource());
         } finally {
