@@ -2,6 +2,7 @@ package dev.latchkey.caller;
 
 import dev.latchkey.client.ChannelStreams;
 import dev.latchkey.client.DaemonSocket;
+import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.MalformedMessageException;
 import dev.latchkey.protocol.relay.RelayFrame;
 import dev.latchkey.protocol.relay.RelayHeader;
@@ -60,7 +61,7 @@ final class DaemonCall {
             return new ServeHere(-1, "no daemon answers on " + socket, stdin);
         } catch (IOException e) {
             // A socket a token must not go to: said, since the user should know why the daemon is not used.
-            stderr.println("latchkey: serving in this process instead of the daemon: " + e.getMessage());
+            stderr.println("latchkey: serving in this process instead of the daemon: " + TerminalText.lines(e.getMessage()));
             return new ServeHere(-1, e.getMessage(), stdin);
         }
         StdinTap tap = new StdinTap(header.terminals().contains(0) ? InputStream.nullInputStream() : stdin);
@@ -133,7 +134,7 @@ final class DaemonCall {
 
     /** The daemon failed this invocation: this process serves it, and says so, since something is wrong with the daemon. */
     private static Outcome lost(StdinTap tap, long resumePoint, String why, PrintStream stderr) {
-        stderr.println("latchkey: serving in this process instead of the daemon: " + why);
+        stderr.println("latchkey: serving in this process instead of the daemon: " + TerminalText.lines(why));
         return serveHere(tap, resumePoint, why);
     }
 

@@ -1,20 +1,20 @@
 package dev.latchkey.caller;
 
-import dev.latchkey.daemon.door.Arguments;
-import dev.latchkey.daemon.door.ExitCodes;
-import dev.latchkey.daemon.door.UsageException;
-import dev.latchkey.daemon.door.cli.Table;
-
 import dev.latchkey.client.LatchkeyClient;
-import dev.latchkey.daemon.server.Daemon;
-import dev.latchkey.daemon.server.SocketClaim;
 import dev.latchkey.daemon.config.Config;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Durations;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
+import dev.latchkey.daemon.door.Arguments;
+import dev.latchkey.daemon.door.ExitCodes;
+import dev.latchkey.daemon.door.UsageException;
+import dev.latchkey.daemon.door.cli.Table;
+import dev.latchkey.daemon.server.Daemon;
+import dev.latchkey.daemon.server.SocketClaim;
 import dev.latchkey.daemon.service.Services;
+import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Request;
 import dev.latchkey.protocol.Response;
@@ -101,7 +101,7 @@ final class DaemonCommand {
         try {
             status = askStatus();
         } catch (ConnectException e) {
-            stderr.println("latchkey: " + e.getMessage());
+            stderr.println("latchkey: " + TerminalText.lines(e.getMessage()));
             return ExitCodes.NOT_FOUND;
         }
         String text = "latchkey daemon " + status.version() + ": pid " + status.pid() + ", up " + uptime(status.uptimeSeconds())

@@ -13,6 +13,7 @@ import dev.latchkey.daemon.door.VerboseLog;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.service.Version;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
+import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.relay.RelayHeader;
 
 import java.io.BufferedOutputStream;
@@ -60,7 +61,7 @@ public final class Main {
         try {
             command = CommandLine.parse(List.of(argv));
         } catch (UsageException e) {
-            stderr.println("latchkey: " + e.getMessage());
+            stderr.println("latchkey: " + TerminalText.lines(e.getMessage()));
             stderr.println("try `latchkey --help`");
             return ExitCodes.USAGE;
         }

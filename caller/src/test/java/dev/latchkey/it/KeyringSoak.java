@@ -4,17 +4,17 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Structure;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoredToken;
 import dev.latchkey.daemon.store.keychain.OperatingSystem;
 import dev.latchkey.daemon.store.secretservice.SecretServiceStore;
-import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * The child JVM of {@code KeyringSoakIT}: many gets through the libsecret store against the real
@@ -72,11 +72,11 @@ public final class KeyringSoak {
                 leastInUse[slot] = Math.min(leastInUse[slot], inUseKilobytes(malloc));
                 leastResident[slot] = Math.min(leastResident[slot], residentKilobytes());
             }
-            Optional<StoredToken> got = store.get(registry, Operation.READ);
-            if (got.isEmpty() || !got.get().secret().equals(expected)) {
+            List<StoredToken> got = store.get(registry, Arrival.NOW);
+            if (got.size() != 1 || !got.get(0).secret().equals(expected)) {
                 wrong++;
             }
-            got.ifPresent(token -> token.secret().wipe());
+            got.forEach(token -> token.secret().wipe());
             System.gc();
         }
         store.erase(registry);

@@ -153,14 +153,14 @@ class StdioProtocolIT {
                     "{\"v\":1,\"id\":1,\"kind\":\"store\",\"registry\":" + REGISTRY + ",\"token\":\"" + TOKEN + "\"}",
                     "{\"v\":1,\"id\":2,\"kind\":\"get\",\"registry\":" + REGISTRY + "}",
                     "{\"v\":1,\"id\":3,\"kind\":\"erase\",\"registry\":" + REGISTRY + "}",
-                    "{\"v\":1,\"id\":4,\"kind\":\"store\",\"registry\":" + REGISTRY + ",\"token\":\"" + TOKEN + "\",\"store\":\"memory\"}");
+                    "{\"v\":1,\"id\":4,\"kind\":\"store\",\"registry\":" + REGISTRY + ",\"token\":\"" + TOKEN + "\",\"store\":\"cargo\"}");
             String message = message(err(latchkey.readLine(), 1L, "unavailable"));
             assertTrue(message.contains(tokenFile(home).toString()), message);
             assertTrue(message.contains("damaged"), message);
             err(latchkey.readLine(), 2L, "unavailable");
             err(latchkey.readLine(), 3L, "unavailable");
             // the other stores still work
-            assertEquals("{\"id\":4,\"Ok\":{\"kind\":\"store\",\"store\":\"memory\"}}", latchkey.readLine());
+            assertEquals("{\"id\":4,\"Ok\":{\"kind\":\"store\",\"store\":\"cargo\"}}", latchkey.readLine());
             latchkey.closeStdin();
             assertEquals(0, latchkey.awaitExit(), latchkey.stderr());
         }
@@ -358,24 +358,24 @@ class StdioProtocolIT {
 
     @Test
     void cargoPluginModeAnswersCargosLinesExactly(@TempDir Path home) throws IOException {
-        String memory = "\"args\":[\"--store\",\"memory\"]";
+        String cargo = "\"args\":[\"--store\",\"cargo\"]";
         String file = "\"args\":[\"--store\",\"file\"]";
         String fileToken = "file-token-a41f";
         List<String> expected = new ArrayList<>();
         try (LatchkeyProcess latchkey = LatchkeyProcess.start(home, "--cargo-plugin")) {
             expected.add(exactly(latchkey, "{\"v\":[1]}"));
 
-            // cargo's own file_provider example, served from the memory store
-            latchkey.send("{\"v\": 1,\"registry\": " + CRATES_IO + ",\"kind\": \"login\",\"token\": \"s3krit\"," + memory + "}");
+            // cargo's own file_provider example, served from cargo's own credentials file
+            latchkey.send("{\"v\": 1,\"registry\": " + CRATES_IO + ",\"kind\": \"login\",\"token\": \"s3krit\"," + cargo + "}");
             expected.add(exactly(latchkey, "{\"Ok\":{\"kind\":\"login\"}}"));
-            latchkey.send("{\"v\": 1,\"registry\": " + CRATES_IO + ",\"kind\": \"get\",\"operation\": \"read\"," + memory + "}");
+            latchkey.send("{\"v\": 1,\"registry\": " + CRATES_IO + ",\"kind\": \"get\",\"operation\": \"read\"," + cargo + "}");
             expected.add(exactly(latchkey, "{\"Ok\":{\"kind\":\"get\",\"token\":\"s3krit\",\"cache\":\"session\",\"operation_independent\":true}}"));
-            assertFalse(Files.exists(tokenFile(home)), "--store memory keeps the token out of the file store");
-            latchkey.send("{\"v\":1,\"registry\":" + CRATES_IO + ",\"kind\":\"logout\"," + memory + "}");
+            assertFalse(Files.exists(tokenFile(home)), "--store cargo keeps the token out of the file store");
+            latchkey.send("{\"v\":1,\"registry\":" + CRATES_IO + ",\"kind\":\"logout\"," + cargo + "}");
             expected.add(exactly(latchkey, "{\"Ok\":{\"kind\":\"logout\"}}"));
-            latchkey.send("{\"v\":1,\"registry\":" + CRATES_IO + ",\"kind\":\"get\",\"operation\":\"read\"," + memory + "}");
+            latchkey.send("{\"v\":1,\"registry\":" + CRATES_IO + ",\"kind\":\"get\",\"operation\":\"read\"," + cargo + "}");
             expected.add(exactly(latchkey, "{\"Err\":{\"kind\":\"not-found\"}}"));
-            latchkey.send("{\"v\":1,\"registry\":" + CRATES_IO + ",\"kind\":\"logout\"," + memory + "}");
+            latchkey.send("{\"v\":1,\"registry\":" + CRATES_IO + ",\"kind\":\"logout\"," + cargo + "}");
             expected.add(exactly(latchkey, "{\"Err\":{\"kind\":\"not-found\"}}"));
 
             // --store file: the token lands in the file store and only there
@@ -383,7 +383,7 @@ class StdioProtocolIT {
                     + "\",\"login-url\":\"http://127.0.0.1:9/me\"," + file + "}");
             expected.add(exactly(latchkey, "{\"Ok\":{\"kind\":\"login\"}}"));
             assertTrue(Files.readString(tokenFile(home)).contains(fileToken));
-            latchkey.send("{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"," + memory + "}");
+            latchkey.send("{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"," + cargo + "}");
             expected.add(exactly(latchkey, "{\"Err\":{\"kind\":\"not-found\"}}"));
             latchkey.send("{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"get\",\"operation\":\"publish\",\"name\":\"foo\","
                     + "\"vers\":\"0.1.1\",\"cksum\":\"e27fd39ca9d793ec2b2dcd213a0717955ea3a10ea332ce988f1c63305c57e55f\"," + file + "}");

@@ -47,7 +47,7 @@ class UntrustedConfigIT {
 
         assertEquals(2, got.status(), got.stderr());
         assertEquals("", got.stdout());
-        assertTrue(got.stderr().contains("latchkey cannot use its config file: " + configFile(home)
+        assertTrue(got.stderr().contains("latchkey: cannot use the config file: " + configFile(home)
                 + " is writable by its group (mode 0664)"), got.stderr());
         assertTrue(got.stderr().contains("`chmod go-w " + configFile(home) + "`"), "names the fix: " + got.stderr());
         assertFalse(Files.exists(marker), "the command of a config others could write never runs");

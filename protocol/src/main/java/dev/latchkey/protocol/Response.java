@@ -43,11 +43,24 @@ public sealed interface Response {
         }
     }
 
-    /** What a list found; never a token. */
-    record Listed(List<TokenInfo> entries) implements Response {
+    /**
+     * What a list found; never a token. {@code unreadable}: the stores that could not be read (a
+     * locked keyring, an encrypted store without its passphrase), each with why and the fix, whose
+     * tokens are missing from {@code entries}.
+     */
+    record Listed(List<TokenInfo> entries, List<Unreadable> unreadable) implements Response {
         public Listed {
             entries = List.copyOf(entries);
+            unreadable = unreadable == null ? List.of() : List.copyOf(unreadable);
         }
+
+        public Listed(List<TokenInfo> entries) {
+            this(entries, List.of());
+        }
+    }
+
+    /** A store {@code list} could not read: the error's kind and its message, which names the fix. */
+    record Unreadable(String store, ErrorKind kind, String message) {
     }
 
     /** What a status request reports. */
@@ -80,10 +93,12 @@ public sealed interface Response {
     }
 
     /**
-     * One stored token as {@code list} describes it; times are Unix seconds, absent when unknown.
+     * One stored credential as {@code list} describes it: a registry's token ({@code indexUrl},
+     * perhaps {@code name}) or a login of git, docker or pip ({@code login}: its user at its site,
+     * {@code https://alice@git.example/team}). Times are Unix seconds, absent when unknown.
      * {@code rotateDue}: the token is older than the configured {@code rotate-after}.
      */
-    record TokenInfo(String indexUrl, String name, String store, List<Operation> operations, Long expiration,
+    record TokenInfo(String indexUrl, String name, String login, String store, List<Operation> operations, Long expiration,
                      Long created, Long updated, Long lastUsed, Long rotated, boolean rotateDue) {
         public TokenInfo {
             operations = operations == null ? List.of() : List.copyOf(operations);
@@ -91,7 +106,7 @@ public sealed interface Response {
 
         public TokenInfo(String indexUrl, String name, String store, List<Operation> operations, Long expiration,
                          Long created, Long updated) {
-            this(indexUrl, name, store, operations, expiration, created, updated, null, null, false);
+            this(indexUrl, name, null, store, operations, expiration, created, updated, null, null, false);
         }
     }
 

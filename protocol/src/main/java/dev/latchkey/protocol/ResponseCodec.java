@@ -114,6 +114,17 @@ public final class ResponseCodec {
                 writeTokenInfo(g, entry);
             }
             g.writeEndArray();
+            if (!listed.unreadable().isEmpty()) {
+                g.writeArrayFieldStart("unreadable");
+                for (Response.Unreadable store : listed.unreadable()) {
+                    g.writeStartObject();
+                    g.writeStringField("store", store.store());
+                    g.writeStringField("kind", store.kind().wire());
+                    optional(g, "message", store.message());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
         } else if (response instanceof Response.StatusReport status) {
             g.writeStringField("kind", "status");
             g.writeStringField("version", status.version());
@@ -144,6 +155,7 @@ public final class ResponseCodec {
         g.writeStartObject();
         optional(g, "index-url", entry.indexUrl());
         optional(g, "name", entry.name());
+        optional(g, "login", entry.login());
         g.writeStringField("store", entry.store());
         g.writeArrayFieldStart("operations");
         for (Operation op : entry.operations()) {
@@ -220,6 +232,7 @@ public final class ResponseCodec {
         List<String> rotated = List.of();
         List<String> warnings = List.of();
         List<Response.TokenInfo> entries = List.of();
+        List<Response.Unreadable> unreadable = List.of();
         String version = null;
         long pid = 0;
         long uptime = 0;
@@ -239,6 +252,7 @@ public final class ResponseCodec {
                     case "rotated" -> rotated = strings(p, "rotated");
                     case "warnings" -> warnings = strings(p, "warnings");
                     case "entries" -> entries = parseEntries(p);
+                    case "unreadable" -> unreadable = parseUnreadable(p);
                     case "version" -> version = string(p, "version");
                     case "pid" -> pid = integer(p, "pid");
                     case "uptime" -> uptime = integer(p, "uptime");
@@ -274,7 +288,7 @@ public final class ResponseCodec {
                     return new Response.Rotated(rotated);
                 }
                 case "list" -> {
-                    return new Response.Listed(entries);
+                    return new Response.Listed(entries, unreadable);
                 }
                 case "status" -> {
                     if (version == null) {
@@ -301,6 +315,7 @@ public final class ResponseCodec {
             expectObject(p, "entries[]");
             String indexUrl = null;
             String name = null;
+            String login = null;
             String store = null;
             List<Operation> operations = new ArrayList<>();
             Long expiration = null;
@@ -315,6 +330,7 @@ public final class ResponseCodec {
                 switch (field) {
                     case "index-url" -> indexUrl = string(p, "index-url");
                     case "name" -> name = string(p, "name");
+                    case "login" -> login = string(p, "login");
                     case "store" -> store = string(p, "store");
                     case "operations" -> strings(p, "operations").forEach(op -> operations.add(Operation.fromWire(op)));
                     case "expiration" -> expiration = integer(p, "expiration");
@@ -329,10 +345,38 @@ public final class ResponseCodec {
             if (store == null) {
                 throw new MalformedMessageException("a list entry needs `store`");
             }
-            entries.add(new Response.TokenInfo(indexUrl, name, store, operations, expiration, created, updated,
+            entries.add(new Response.TokenInfo(indexUrl, name, login, store, operations, expiration, created, updated,
                     lastUsed, rotatedAt, rotateDue));
         }
         return entries;
+    }
+
+    private static List<Response.Unreadable> parseUnreadable(JsonParser p) throws IOException, MalformedMessageException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw JsonFields.wrongType(p, "unreadable", "an array");
+        }
+        List<Response.Unreadable> stores = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            expectObject(p, "unreadable[]");
+            String store = null;
+            String kind = null;
+            String message = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "store" -> store = string(p, "store");
+                    case "kind" -> kind = string(p, "kind");
+                    case "message" -> message = string(p, "message");
+                    default -> p.skipChildren();
+                }
+            }
+            if (store == null || kind == null) {
+                throw new MalformedMessageException("an unreadable store needs `store` and `kind`");
+            }
+            stores.add(new Response.Unreadable(store, ErrorKind.fromWire(kind), message));
+        }
+        return stores;
     }
 
     private static List<Response.StoreStatus> parseStores(JsonParser p) throws IOException, MalformedMessageException {

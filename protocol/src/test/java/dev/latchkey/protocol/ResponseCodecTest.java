@@ -158,11 +158,23 @@ class ResponseCodecTest {
         String rotated = "{\"Ok\":{\"kind\":\"rotate\",\"rotated\":[\"file\",\"libsecret\"]}}";
         assertEquals(rotated + "\n", latchkey(null, new Response.Rotated(List.of("file", "libsecret"))));
         assertEquals(new Response.Rotated(List.of("file", "libsecret")), parse(rotated).response());
-        Response.Listed listed = new Response.Listed(List.of(new Response.TokenInfo("sparse+https://h/i/", "company", "file",
+        Response.Listed listed = new Response.Listed(List.of(new Response.TokenInfo("sparse+https://h/i/", "company", null, "file",
                 List.of(), null, 1700000000L, 1700000100L, 1700000200L, 1700000100L, true)));
         String line = "{\"Ok\":{\"kind\":\"list\",\"entries\":[{\"index-url\":\"sparse+https://h/i/\",\"name\":\"company\","
                 + "\"store\":\"file\",\"operations\":[],\"created\":1700000000,\"updated\":1700000100,\"last-used\":1700000200,"
                 + "\"rotated\":1700000100,\"rotate-due\":true}]}}";
+        assertEquals(line + "\n", latchkey(null, listed));
+        assertEquals(listed, parse(line).response());
+    }
+
+    @Test
+    void aListNamesLoginsAndTheStoresItCouldNotRead() {
+        Response.Listed listed = new Response.Listed(List.of(new Response.TokenInfo(null, null, "https://alice@git.example/team",
+                "libsecret", List.of(), null, null, null, null, null, false)),
+                List.of(new Response.Unreadable("encrypted", ErrorKind.LOCKED, "set LATCHKEY_PASSPHRASE")));
+        String line = "{\"Ok\":{\"kind\":\"list\",\"entries\":[{\"login\":\"https://alice@git.example/team\","
+                + "\"store\":\"libsecret\",\"operations\":[]}],"
+                + "\"unreadable\":[{\"store\":\"encrypted\",\"kind\":\"locked\",\"message\":\"set LATCHKEY_PASSPHRASE\"}]}}";
         assertEquals(line + "\n", latchkey(null, listed));
         assertEquals(listed, parse(line).response());
     }

@@ -35,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The audit log ({@code $XDG_STATE_HOME/latchkey/audit.log}): one JSON line per request, never a
  * token. Every latchkey process that serves requests appends to the same file, each line (or the
- * daemon's lines of one wake-up, {@link AuditHold}) with one {@code write} on a file opened
+ * daemon's lines of one wake-up, {@link AuditBatch}) with one {@code write} on a file opened
  * {@code O_APPEND}, so lines from processes writing at once never interleave and no lock is taken on the way. Past {@link #MAX_BYTES} the file is renamed to
  * {@code audit.log.1} (replacing the one before) under a lock, so the two files hold at most about
  * twice that; a writer that still has the old file open finishes its line there.
@@ -81,15 +81,14 @@ public final class AuditLog {
     }
 
     /**
-     * Appends {@code fields} (strings and numbers; nulls left out) as one line: now, or, where
-     * this thread holds its lines ({@link AuditHold}), when the hold is written. A line held is
-     * not known to fail; after a hold's write failed, lines are written at once again, so the
-     * requests that make them hear of it, until one is written.
+     * Appends {@code fields} (strings and numbers; nulls left out) as one line: now, or, with a
+     * {@code batch} (null: none), when the batch is written. A line held is not known to fail;
+     * after a batch's write failed, lines are written at once again, so the requests that make
+     * them hear of it, until one is written.
      */
-    public void append(Map<String, Object> fields) throws IOException {
+    public void append(Map<String, Object> fields, AuditBatch batch) throws IOException {
         byte[] line = line(fields);
-        AuditHold hold = AuditHold.ofThisThread();
-        if (hold != null && !failing && hold.add(this, line)) {
+        if (batch != null && !failing && batch.add(this, line)) {
             return;
         }
         try {
@@ -157,7 +156,7 @@ public final class AuditLog {
      * than the rest of a get), and the identity of the file it is, as its path showed it (null:
      * unknown). A {@link FileChannel}, since only a channel can be opened without following a link;
      * its writes queue on the channel's lock, which the daemon's one write per wake-up
-     * ({@link AuditHold}) seldom waits on. It is closed once retired and no write is in flight, so
+     * ({@link AuditBatch}) seldom waits on. It is closed once retired and no write is in flight, so
      * that closing it never cuts a line short.
      */
     private static final class Kept {

@@ -22,12 +22,12 @@ import java.util.Optional;
  * @param registries    registries by name
  * @param rotateAfter   how old a token may get before {@code list} flags it and using it warns; zero: never
  */
-public record Config(Path source, List<String> storeOrder, Duration idleTimeout, Duration cacheTtl, boolean autostart, Path tokenFile,
+public record Config(Path source, List<StoreId> storeOrder, Duration idleTimeout, Duration cacheTtl, boolean autostart, Path tokenFile,
                      Path encryptedFile, String passphraseEnv, EncryptedKey encryptedKey, List<String> commandGet,
                      Map<String, RegistryConfig> registries, Duration rotateAfter) {
 
     /** The lookup order when the config names none (SPEC §7). */
-    public static final List<String> DEFAULT_STORE_ORDER = List.of("env", "keychain", "file", "cargo");
+    public static final List<StoreId> DEFAULT_STORE_ORDER = List.of(StoreId.ENV, StoreId.KEYCHAIN, StoreId.FILE, StoreId.CARGO);
 
     public Config {
         storeOrder = List.copyOf(storeOrder);
@@ -58,12 +58,12 @@ public record Config(Path source, List<String> storeOrder, Duration idleTimeout,
      * One {@code [registries.NAME]} table: an index URL, the stores this registry's tokens live in,
      * and its own {@code rotate-after} (null: the top-level one).
      */
-    public record RegistryConfig(String name, String index, List<String> stores, Duration rotateAfter) {
+    public record RegistryConfig(String name, String index, List<StoreId> stores, Duration rotateAfter) {
         public RegistryConfig {
             stores = List.copyOf(stores);
         }
 
-        public RegistryConfig(String name, String index, List<String> stores) {
+        public RegistryConfig(String name, String index, List<StoreId> stores) {
             this(name, index, stores, null);
         }
     }

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,10 +31,6 @@ import java.util.Set;
  * ({@link #othersCouldChange}).
  */
 public final class ConfigLoader {
-    /** The stores a config may name. */
-    public static final Set<String> STORE_NAMES = Set.of("env", "file", "cargo", "keychain", "libsecret",
-            "macos-keychain", "wincred", "encrypted", "memory", "command");
-
     /** What a file with a bad line needs; every command reads the file, `doctor` included. */
     private static final String FIX_THE_LINE = "; correct that line (see the README's Configuration), then retry";
 
@@ -149,7 +146,7 @@ public final class ConfigLoader {
         Config read() throws ConfigException {
             allowOnly(toml, "", Set.of("stores", "daemon", "store", "registries", "rotate-after"));
             Duration rotateAfter = duration(toml, "rotate-after", defaults.rotateAfter());
-            List<String> stores = toml.contains("stores") ? storeList(toml, "stores") : defaults.storeOrder();
+            List<StoreId> stores = toml.contains("stores") ? storeList(toml, "stores") : defaults.storeOrder();
             Duration idle = defaults.idleTimeout();
             Duration ttl = defaults.cacheTtl();
             boolean autostart = defaults.autostart();
@@ -196,7 +193,7 @@ public final class ConfigLoader {
                     }
                     allowOnly(reg, "registries." + name + ".", Set.of("index", "stores", "rotate-after"));
                     String index = stringOr(reg, "index", null);
-                    List<String> regStores = reg.contains("stores") ? storeList(reg, "stores") : List.of();
+                    List<StoreId> regStores = reg.contains("stores") ? storeList(reg, "stores") : List.of();
                     registries.put(name, new Config.RegistryConfig(name, index, regStores, duration(reg, "rotate-after", null)));
                 }
             }
@@ -224,13 +221,14 @@ public final class ConfigLoader {
             return t;
         }
 
-        private List<String> storeList(TomlTable table, String key) throws ConfigException {
-            List<String> stores = strings(table, key);
-            for (String store : stores) {
-                if (!STORE_NAMES.contains(store)) {
-                    throw error(table, List.of(key), "unknown store `" + store + "` (stores: "
-                            + String.join(", ", STORE_NAMES.stream().sorted().toList()) + ")");
+        private List<StoreId> storeList(TomlTable table, String key) throws ConfigException {
+            List<StoreId> stores = new ArrayList<>();
+            for (String name : strings(table, key)) {
+                Optional<StoreId> store = StoreId.named(name);
+                if (store.isEmpty()) {
+                    throw error(table, List.of(key), "unknown store `" + name + "` (stores: " + StoreId.allNames() + ")");
                 }
+                stores.add(store.get());
             }
             return stores;
         }

@@ -4,6 +4,7 @@ import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.door.cargo.CargoDoor;
 import dev.latchkey.daemon.door.cli.Cli;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
+import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
 
 import java.io.IOException;
@@ -57,19 +58,19 @@ public final class Doors {
      */
     public static int told(Exception failure, PrintStream err, boolean verbose) {
         if (failure instanceof UsageException e) {
-            err.println("latchkey: " + e.getMessage());
+            err.println("latchkey: " + TerminalText.lines(e.getMessage()));
             if (e.helpHelps()) {
                 err.println("try `latchkey --help`");
             }
             return ExitCodes.USAGE;
         } else if (failure instanceof ConfigException e) {
-            err.println("latchkey: " + ConfigException.PREFIX + e.getMessage());
+            err.println("latchkey: " + ConfigException.PREFIX + TerminalText.lines(e.getMessage()));
             return ExitCodes.USAGE;
         } else if (failure instanceof CredentialException e) {
-            err.println("latchkey: " + e.getMessage());
+            err.println("latchkey: " + TerminalText.lines(e.getMessage()));
             return ExitCodes.of(e.kind());
         } else if (failure instanceof IOException) {
-            err.println("latchkey: " + failure.getMessage());
+            err.println("latchkey: " + TerminalText.lines(failure.getMessage()));
             return ExitCodes.FAILURE;
         }
         return internalError(failure, verbose, err);

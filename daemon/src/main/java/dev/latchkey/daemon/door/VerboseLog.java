@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.door;
 
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.terminal.TerminalText;
 
 import java.io.PrintStream;
 
@@ -42,7 +43,7 @@ public final class VerboseLog {
     /** One line; callers build {@code message} only when {@link #on()}. */
     public void say(String message) {
         if (out != null) {
-            out.println(PREFIX.concat(message));
+            out.println(PREFIX.concat(TerminalText.lines(message)));
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.latchkey.daemon.files;
 
-import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.daemon.store.StoreException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +16,9 @@ import java.util.Set;
  * whether it still holds (the file's identity, size, modification time and mode: a file opened to
  * others is read again, and so refused by {@link SecretFile}), so a change made
  * behind the daemon's back is seen by the next request, and a busy daemon does not read and parse
- * the same file for every request. The {@code stat} is taken at each use, or, where the thread
- * says when its requests arrived ({@link RequestArrival}), once for all those that arrived before it. A file modified less than {@link #SETTLED} ago is read every
+ * the same file for every request. The {@code stat} is taken at each use, or, where the caller
+ * says when its request arrived, once for all those that arrived before it (the daemon's requests
+ * of one wake-up). A file modified less than {@link #SETTLED} ago is read every
  * time, since a change within the clock's resolution would leave its time as it was.
  *
  * <p>Uses that find the file unchanged take no lock (the daemon's connections would queue on it).
@@ -34,7 +35,7 @@ public final class FileReading<T> {
     /** Parses the file's text (null: the file does not exist). */
     @FunctionalInterface
     public interface Parser<T> {
-        T parse(String text) throws CredentialException;
+        T parse(String text) throws StoreException;
     }
 
     /** Lets go of a reading the file no longer matches. */
@@ -69,9 +70,13 @@ public final class FileReading<T> {
         this.discard = discard;
     }
 
-    /** The file's content now: what was read last while the file is unchanged, else read now. */
-    public T current() throws CredentialException {
-        PosixFileAttributes seen = look();
+    /**
+     * The file's content as a request that arrived at {@code arrivedAt} ({@link System#nanoTime()},
+     * {@link Long#MAX_VALUE} when unknown) must see it: what was read last while the file is
+     * unchanged, else read now.
+     */
+    public T current(long arrivedAt) throws StoreException {
+        PosixFileAttributes seen = look(arrivedAt);
         Kept<T> now = kept;
         if (now != null && now.of(seen)) {
             return now.value();
@@ -103,11 +108,10 @@ public final class FileReading<T> {
         }
     }
 
-    /** The file's attributes as a look begun after this thread's requests arrived saw them: the last one, or a new one. */
-    private PosixFileAttributes look() {
-        long arrived = RequestArrival.onThisThread();
+    /** The file's attributes as a look begun after the request arrived saw them: the last one, or a new one. */
+    private PosixFileAttributes look(long arrived) {
         Look last = lastLook;
-        if (last != null && arrived != RequestArrival.UNKNOWN && last.began() - arrived > 0) {
+        if (last != null && arrived != Long.MAX_VALUE && last.began() - arrived > 0) {
             return last.seen();
         }
         long began = System.nanoTime();

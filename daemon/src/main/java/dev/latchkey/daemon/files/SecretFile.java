@@ -1,6 +1,6 @@
 package dev.latchkey.daemon.files;
 
-import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.daemon.store.StoreException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -93,7 +93,7 @@ public final class SecretFile {
     }
 
     /** The file's text, or null when it does not exist. */
-    public String read() throws CredentialException {
+    public String read() throws StoreException {
         byte[] bytes = readBytes();
         try {
             return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
@@ -106,7 +106,7 @@ public final class SecretFile {
      * Why latchkey will not read the file as it is now ({@link Keeper}), naming the fix; null when it
      * will, or when there is no file.
      */
-    public String refusal() throws CredentialException {
+    public String refusal() throws StoreException {
         try {
             if (keeper == Keeper.ANOTHER_PROGRAM) {
                 return FileCheck.anotherProgramsFile(path);
@@ -114,7 +114,7 @@ public final class SecretFile {
             String directory = FileCheck.ownDirectory(path.getParent());
             return directory != null ? directory : FileCheck.ownSecretFile(path, FileCheck.stat(path, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {
-            throw new CredentialException.Unavailable("cannot look at " + path + ": " + e.getMessage()
+            throw new StoreException.Unavailable("cannot look at " + path + ": " + e.getMessage()
                     + "; check that its directory can be read by you");
         }
     }
@@ -135,26 +135,26 @@ public final class SecretFile {
     }
 
     /** The file's permission bits as {@code chmod} takes them ({@code 0600}), or null when there is no file. */
-    public String octalMode() throws CredentialException {
+    public String octalMode() throws StoreException {
         try {
             FileCheck.Seen seen = FileCheck.stat(path, LinkOption.NOFOLLOW_LINKS);
             return seen == null ? null : seen.octalMode();
         } catch (IOException e) {
-            throw new CredentialException.Unavailable("cannot look at " + path + ": " + e.getMessage()
+            throw new StoreException.Unavailable("cannot look at " + path + ": " + e.getMessage()
                     + "; check that its directory can be read by you");
         }
     }
 
     /** The file's bytes, or null when it does not exist; the caller owns them and should wipe them. */
-    public byte[] readBytes() throws CredentialException {
+    public byte[] readBytes() throws StoreException {
         String refused = refusal();
         if (refused != null) {
-            throw new CredentialException.Unavailable(refused);
+            throw new StoreException.Unavailable(refused);
         }
         try (FileChannel in = FileChannel.open(path, keeper == Keeper.LATCHKEY ? READ_OWN : READ_FOLLOWING_LINKS)) {
             long size = in.size();
             if (size > maxBytes) {
-                throw new CredentialException.Unavailable(path + " is " + size + " bytes, more than latchkey ever writes there ("
+                throw new StoreException.Unavailable(path + " is " + size + " bytes, more than latchkey ever writes there ("
                         + maxBytes + "), so latchkey did not write it and will not read it; move it away and store the tokens again");
             }
             // Read into one buffer of the file's size: no intermediate copies of the secrets to leave behind.
@@ -172,7 +172,7 @@ public final class SecretFile {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw new CredentialException.Unavailable("cannot read " + path + ": " + e.getMessage()
+            throw new StoreException.Unavailable("cannot read " + path + ": " + e.getMessage()
                     + "; check that the file is readable by you");
         }
     }
@@ -180,7 +180,7 @@ public final class SecretFile {
     /** Computes the new content from the current one (null: absent); returns null to leave the file alone. */
     @FunctionalInterface
     public interface Edit<T> {
-        Result<T> apply(String current) throws CredentialException;
+        Result<T> apply(String current) throws StoreException;
     }
 
     /** What an edit decided: the new text (null: no change) and a value for the caller. */
@@ -190,7 +190,7 @@ public final class SecretFile {
     /** {@link Edit} for files that are not text: the current bytes are wiped once it returns. */
     @FunctionalInterface
     public interface BytesEdit<T> {
-        BytesResult<T> apply(byte[] current) throws CredentialException;
+        BytesResult<T> apply(byte[] current) throws StoreException;
     }
 
     /** What a {@link BytesEdit} decided: the new bytes (null: no change; wiped once written) and a value for the caller. */
@@ -198,7 +198,7 @@ public final class SecretFile {
     }
 
     /** Runs {@code edit} on the current content under the lock and writes its result atomically. */
-    public <T> T update(Edit<T> edit) throws CredentialException {
+    public <T> T update(Edit<T> edit) throws StoreException {
         return updateBytes(current -> {
             Result<T> result = edit.apply(current == null ? null : new String(current, StandardCharsets.UTF_8));
             String text = result.newContent();
@@ -208,7 +208,7 @@ public final class SecretFile {
 
     /** Runs {@code edit} on the current bytes under the lock and writes its result atomically. */
     @SuppressWarnings("try") // the lock is held for the block's extent, never read
-    public <T> T updateBytes(BytesEdit<T> edit) throws CredentialException {
+    public <T> T updateBytes(BytesEdit<T> edit) throws StoreException {
         ReentrantLock local = IN_PROCESS.computeIfAbsent(path, p -> new ReentrantLock());
         local.lock();
         try {
@@ -229,7 +229,7 @@ public final class SecretFile {
                 return result.value();
             }
         } catch (IOException e) {
-            throw new CredentialException.Unavailable("cannot write " + path + ": " + e.getMessage()
+            throw new StoreException.Unavailable("cannot write " + path + ": " + e.getMessage()
                     + "; check that its directory exists and is writable by you");
         } finally {
             local.unlock();
@@ -237,13 +237,13 @@ public final class SecretFile {
     }
 
     /** Makes the file's directory (0700, as its missing parents) when missing; latchkey's own is then checked. */
-    private void createParent() throws IOException, CredentialException {
+    private void createParent() throws IOException, StoreException {
         Path parent = path.getParent();
         if (keeper == Keeper.LATCHKEY) {
             try {
                 OwnerOnly.directory(parent);
             } catch (IOException e) {
-                throw new CredentialException.Unavailable(e.getMessage());
+                throw new StoreException.Unavailable(e.getMessage());
             }
         } else if (!Files.isDirectory(parent)) {
             try {

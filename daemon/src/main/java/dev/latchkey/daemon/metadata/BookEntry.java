@@ -10,7 +10,7 @@ import java.util.TreeSet;
  * What the metadata book knows about one token (never the token itself). Times are Unix seconds,
  * null when unknown.
  *
- * @param indexUrl    the registry's index URL
+ * @param key         the credential's key, in its canonical form (a registry's index URL, a login's {@code login:...})
  * @param name        the registry's name, when known
  * @param fingerprint a salted hash that tells this token from another one for the same registry
  *                    (see {@link MetadataBook}), so that a token replaced behind latchkey's back
@@ -24,23 +24,23 @@ import java.util.TreeSet;
  * @param rotated     when {@code latchkey rotate} put this token in place
  * @param lastUsed    when it was last handed out, to the minute
  */
-public record BookEntry(String indexUrl, String name, String fingerprint, Set<String> stores, Set<Operation> operations,
+public record BookEntry(String key, String name, String fingerprint, Set<String> stores, Set<Operation> operations,
                         Long expiration, Long created, Long updated, Long rotated, Long lastUsed) {
     public BookEntry {
         stores = Set.copyOf(new TreeSet<>(stores));
         operations = operations.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(operations));
     }
 
-    /** Whether this entry is for the token held in {@code store} for {@code operations} of {@code indexUrl}. */
-    boolean fills(String indexUrl, String store, Set<Operation> operations) {
-        return this.indexUrl.equals(indexUrl) && stores.contains(store) && this.operations.equals(operations);
+    /** Whether this entry is for the credential held in {@code store} for {@code operations} under {@code key}. */
+    boolean fills(String key, String store, Set<Operation> operations) {
+        return this.key.equals(key) && stores.contains(store) && this.operations.equals(operations);
     }
 
     BookEntry withStores(Set<String> newStores) {
-        return new BookEntry(indexUrl, name, fingerprint, newStores, operations, expiration, created, updated, rotated, lastUsed);
+        return new BookEntry(key, name, fingerprint, newStores, operations, expiration, created, updated, rotated, lastUsed);
     }
 
     BookEntry withLastUsed(long when) {
-        return new BookEntry(indexUrl, name, fingerprint, stores, operations, expiration, created, updated, rotated, when);
+        return new BookEntry(key, name, fingerprint, stores, operations, expiration, created, updated, rotated, when);
     }
 }

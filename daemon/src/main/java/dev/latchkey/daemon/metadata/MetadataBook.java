@@ -8,8 +8,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.latchkey.daemon.files.FileReading;
 import dev.latchkey.daemon.files.SecretFile;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.CredentialKey;
 import dev.latchkey.daemon.store.RegistryKey;
-import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
@@ -39,12 +41,13 @@ import java.util.function.UnaryOperator;
  *
  * <pre>
  * {"format":1,"salt":"...","tokens":[
- *   {"index-url":"sparse+https://packages.example.com/index/","name":"company","fingerprint":"...",
+ *   {"key":"sparse+https://packages.example.com/index/","name":"company","fingerprint":"...",
  *    "stores":["libsecret"],"operations":["publish"],"expiration":1767225600,
  *    "created":1764000000,"updated":1764000000,"rotated":1764000000,"last-used":1764003600}]}
  * </pre>
  *
- * Each entry is tied to one token by its fingerprint: the first 128 bits of SHA-256 over a random
+ * A {@code key} is a registry's index URL, or a login's {@code login:} form (books written before
+ * logins call it {@code index-url}, which is read the same). Each entry is tied to one token by its fingerprint: the first 128 bits of SHA-256 over a random
  * salt (made with the book, so a fingerprint cannot be looked up in a table of known tokens) and the
  * token. A token that a store hands out without a matching entry (replaced by {@code cargo login}
  * behind latchkey's back, say) is therefore never judged by another token's expiry.
@@ -72,7 +75,7 @@ public final class MetadataBook {
     /** How the book's text becomes a page; a page holds no secret, so one let go needs nothing. Not lambdas, on this path. */
     private final class Pages implements FileReading.Parser<Page>, FileReading.Discard<Page> {
         @Override
-        public Page parse(String text) throws CredentialException {
+        public Page parse(String text) throws StoreException {
             return MetadataBook.this.parse(text);
         }
 
@@ -86,9 +89,14 @@ public final class MetadataBook {
         return file.path();
     }
 
-    /** The book as it is now; a book not written yet is empty. */
-    public Page read() throws CredentialException {
-        return reading.current();
+    /** The book as a request that arrived at {@code arrival} sees it; a book not written yet is empty. */
+    public Page read(Arrival arrival) throws StoreException {
+        return reading.current(arrival.readAt());
+    }
+
+    /** A registry's name, kept beside its entries for people reading the book; a login has none. */
+    private static String nameOf(CredentialKey key) {
+        return key instanceof RegistryKey registry ? registry.name() : null;
     }
 
     /** The book at one moment: the salt of its fingerprints and its entries. */
@@ -105,35 +113,46 @@ public final class MetadataBook {
             return entries;
         }
 
-        /** Whether a token of {@code indexUrl} kept in a writable store is limited to some operations. */
-        public boolean hasScopedTokens(String indexUrl) {
-            for (BookEntry e : entries) {
-                if (e.indexUrl().equals(indexUrl) && !e.operations().isEmpty()) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** The stores (by backend name) holding a token of {@code indexUrl} limited to operations that include {@code operation}. */
-        public Set<String> storesScopedTo(String indexUrl, Operation operation) {
+        /** The stores (by backend name) latchkey put a token of {@code key} in. */
+        public Set<String> storesHolding(String key) {
             Set<String> stores = new HashSet<>();
             for (BookEntry e : entries) {
-                if (e.indexUrl().equals(indexUrl) && e.operations().contains(operation)) {
+                if (e.key().equals(key)) {
                     stores.addAll(e.stores());
                 }
             }
             return stores;
         }
 
-        /** The entry for exactly this token of {@code indexUrl}. */
-        public Optional<BookEntry> entryFor(String indexUrl, Secret token) {
+        /** Whether a token of {@code key} kept in a writable store is limited to some operations. */
+        public boolean hasScopedTokens(String key) {
+            for (BookEntry e : entries) {
+                if (e.key().equals(key) && !e.operations().isEmpty()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The stores (by backend name) holding a token of {@code key} limited to operations that include {@code operation}. */
+        public Set<String> storesScopedTo(String key, Operation operation) {
+            Set<String> stores = new HashSet<>();
+            for (BookEntry e : entries) {
+                if (e.key().equals(key) && e.operations().contains(operation)) {
+                    stores.addAll(e.stores());
+                }
+            }
+            return stores;
+        }
+
+        /** The entry for exactly this token of {@code key}. */
+        public Optional<BookEntry> entryFor(String key, Secret token) {
             if (salt == null) {
                 return Optional.empty();
             }
             String fingerprint = fingerprint(salt, token);
             for (BookEntry e : entries) { // a loop, not a stream: this runs once per cargo request, in a cold JVM
-                if (e.indexUrl().equals(indexUrl) && e.fingerprint().equals(fingerprint)) {
+                if (e.key().equals(key) && e.fingerprint().equals(fingerprint)) {
                     return Optional.of(e);
                 }
             }
@@ -141,11 +160,11 @@ public final class MetadataBook {
         }
 
         /**
-         * The entry for the token {@code store} holds for {@code operations} of {@code indexUrl}, for
+         * The entry for the token {@code store} holds for {@code operations} of {@code key}, for
          * {@code list}, which sees no tokens: the one latchkey was given last.
          */
-        public Optional<BookEntry> entryFilling(String indexUrl, String store, Set<Operation> operations) {
-            return entries.stream().filter(e -> e.fills(indexUrl, store, operations))
+        public Optional<BookEntry> entryFilling(String key, String store, Set<Operation> operations) {
+            return entries.stream().filter(e -> e.fills(key, store, operations))
                     .max(Comparator.comparing(e -> e.updated() == null ? Long.MIN_VALUE : e.updated()));
         }
     }
@@ -155,17 +174,17 @@ public final class MetadataBook {
      * the {@code created} of the token it replaces there; {@code rotation} marks it rotated now.
      * A token given again keeps its own age.
      */
-    public void recordStored(RegistryKey registry, String store, Secret token, Set<Operation> operations, Long expiration,
-                             long now, boolean rotation) throws CredentialException {
+    public void recordStored(CredentialKey key, String store, Secret token, Set<Operation> operations, Long expiration,
+                             long now, boolean rotation) throws StoreException {
         change(page -> {
             String fingerprint = fingerprint(page.salt, token);
             List<BookEntry> entries = new ArrayList<>(page.entries);
-            BookEntry same = remove(entries, registry.indexUrl(), fingerprint);
-            Optional<BookEntry> replaced = page.entryFilling(registry.indexUrl(), store, operations);
+            BookEntry same = remove(entries, key.canonical(), fingerprint);
+            Optional<BookEntry> replaced = page.entryFilling(key.canonical(), store, operations);
             Long created = replaced.map(BookEntry::created).orElse(same != null ? same.created() : null);
             Set<String> stores = new HashSet<>(same != null ? same.stores() : Set.of());
             stores.add(store);
-            entries.add(new BookEntry(registry.indexUrl(), registry.name(), fingerprint, stores, operations, expiration,
+            entries.add(new BookEntry(key.canonical(), nameOf(key), fingerprint, stores, operations, expiration,
                     created != null ? created : now,
                     same != null && same.updated() != null ? same.updated() : now,
                     rotation ? Long.valueOf(now) : same != null ? same.rotated() : null,
@@ -175,26 +194,26 @@ public final class MetadataBook {
     }
 
     /** After {@code store} took {@code token}: no other token of the registry is there for the same operations. */
-    public void settle(RegistryKey registry, String store, Secret token, Set<Operation> operations) throws CredentialException {
+    public void settle(CredentialKey key, String store, Secret token, Set<Operation> operations) throws StoreException {
         change(page -> {
             String fingerprint = fingerprint(page.salt, token);
             return new Page(page.salt, withoutStore(page.entries, store,
-                    e -> e.fills(registry.indexUrl(), store, operations) && !e.fingerprint().equals(fingerprint)));
+                    e -> e.fills(key.canonical(), store, operations) && !e.fingerprint().equals(fingerprint)));
         });
     }
 
     /** After {@code store} refused {@code token}: it does not hold it after all. */
-    public void withdraw(RegistryKey registry, String store, Secret token) throws CredentialException {
+    public void withdraw(CredentialKey key, String store, Secret token) throws StoreException {
         change(page -> {
             String fingerprint = fingerprint(page.salt, token);
             return new Page(page.salt, withoutStore(page.entries, store,
-                    e -> e.indexUrl().equals(registry.indexUrl()) && e.fingerprint().equals(fingerprint)));
+                    e -> e.key().equals(key.canonical()) && e.fingerprint().equals(fingerprint)));
         });
     }
 
     /** {@code store} no longer holds any token of the registry. */
-    public void erased(RegistryKey registry, String store) throws CredentialException {
-        change(page -> new Page(page.salt, withoutStore(page.entries, store, e -> e.indexUrl().equals(registry.indexUrl()))));
+    public void erased(CredentialKey key, String store) throws StoreException {
+        change(page -> new Page(page.salt, withoutStore(page.entries, store, e -> e.key().equals(key.canonical()))));
     }
 
     /**
@@ -202,20 +221,20 @@ public final class MetadataBook {
      * time (unless already recorded within the last minute), and starts an entry for a token latchkey
      * has not seen before, with what the store knows of it.
      */
-    public void used(RegistryKey registry, String store, Secret token, Set<Operation> operations, Long expiration,
-                     Long created, Long updated, long now) throws CredentialException {
+    public void used(CredentialKey key, String store, Secret token, Set<Operation> operations, Long expiration,
+                     Long created, Long updated, long now) throws StoreException {
         change(page -> {
             String fingerprint = fingerprint(page.salt, token);
             List<BookEntry> entries = new ArrayList<>(page.entries);
-            BookEntry known = remove(entries, registry.indexUrl(), fingerprint);
+            BookEntry known = remove(entries, key.canonical(), fingerprint);
             if (known != null && known.stores().contains(store) && !isStale(known.lastUsed(), now)) {
                 return null;
             }
             if (known == null) {
-                known = new BookEntry(registry.indexUrl(), registry.name(), fingerprint, Set.of(store), operations,
+                known = new BookEntry(key.canonical(), nameOf(key), fingerprint, Set.of(store), operations,
                         expiration, created, updated, null, now);
                 // The store holds this token in its slot now, so whatever entry said otherwise is stale.
-                entries = withoutStore(entries, store, e -> e.fills(registry.indexUrl(), store, operations));
+                entries = withoutStore(entries, store, e -> e.fills(key.canonical(), store, operations));
             } else {
                 Set<String> stores = new HashSet<>(known.stores());
                 stores.add(store);
@@ -231,10 +250,10 @@ public final class MetadataBook {
         return lastUsed == null || now - lastUsed >= LAST_USED_RESOLUTION_SECONDS;
     }
 
-    private static BookEntry remove(List<BookEntry> entries, String indexUrl, String fingerprint) {
+    private static BookEntry remove(List<BookEntry> entries, String key, String fingerprint) {
         for (var it = entries.iterator(); it.hasNext(); ) {
             BookEntry e = it.next();
-            if (e.indexUrl().equals(indexUrl) && e.fingerprint().equals(fingerprint)) {
+            if (e.key().equals(key) && e.fingerprint().equals(fingerprint)) {
                 it.remove();
                 return e;
             }
@@ -260,7 +279,7 @@ public final class MetadataBook {
     }
 
     /** Applies {@code edit} (null: no change) to the book under its lock, making the salt on first write. */
-    private void change(UnaryOperator<Page> edit) throws CredentialException {
+    private void change(UnaryOperator<Page> edit) throws StoreException {
         file.update(current -> {
             Page page = parse(current);
             if (page.salt == null) {
@@ -286,7 +305,7 @@ public final class MetadataBook {
         }
     }
 
-    private Page parse(String text) throws CredentialException {
+    private Page parse(String text) throws StoreException {
         if (text == null) {
             return new Page(null, List.of());
         }
@@ -351,7 +370,7 @@ public final class MetadataBook {
 
     private static BookEntry entry(JsonParser p, int index) throws IOException, Damaged {
         String where = "token entry " + index + ": ";
-        String indexUrl = null;
+        String key = null;
         String name = null;
         String fingerprint = null;
         Set<String> stores = new HashSet<>();
@@ -368,7 +387,7 @@ public final class MetadataBook {
                 continue;
             }
             switch (field) {
-                case "index-url" -> indexUrl = text(p, value, where + "`index-url`");
+                case "key", "index-url" -> key = text(p, value, where + "`key`");
                 case "name" -> name = text(p, value, where + "`name`");
                 case "fingerprint" -> fingerprint = text(p, value, where + "`fingerprint`");
                 case "stores" -> stores.addAll(texts(p, value, where + "`stores`"));
@@ -382,10 +401,10 @@ public final class MetadataBook {
                 default -> p.skipChildren();
             }
         }
-        expect(indexUrl != null && !indexUrl.isEmpty(), where + "`index-url` is missing");
+        expect(key != null && !key.isEmpty(), where + "`key` is missing");
         expect(fingerprint != null, where + "`fingerprint` is missing");
         expect(!stores.isEmpty(), where + "`stores` is missing or empty");
-        return new BookEntry(indexUrl, name, fingerprint, stores, operations, times[0], times[1], times[2], times[3], times[4]);
+        return new BookEntry(key, name, fingerprint, stores, operations, times[0], times[1], times[2], times[3], times[4]);
     }
 
     private static String text(JsonParser p, JsonToken value, String what) throws IOException, Damaged {
@@ -419,7 +438,7 @@ public final class MetadataBook {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("index-url", e.indexUrl());
+            g.writeStringField("key", e.key());
             if (e.name() != null) {
                 g.writeStringField("name", e.name());
             }
@@ -460,8 +479,8 @@ public final class MetadataBook {
         }
     }
 
-    private CredentialException damaged(String problem) {
-        return new CredentialException.Unavailable("latchkey's metadata book " + file.path() + " is damaged: " + problem
+    private StoreException damaged(String problem) {
+        return new StoreException.Unavailable("latchkey's metadata book " + file.path() + " is damaged: " + problem
                 + ". latchkey will not overwrite it: repair it, or move it away (the tokens stay in their stores; "
                 + "the expirations, ages and last use recorded there are lost)");
     }

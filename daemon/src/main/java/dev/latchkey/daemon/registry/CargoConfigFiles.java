@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * The {@code [registries.NAME] index} entries of cargo's config files, closest first: the
- * {@code .cargo/config.toml} files from the working directory up, then {@code $CARGO_HOME}'s.
- * Read on first use only: most requests carry the index URL and never need them.
+ * {@code .cargo/config.toml} files from the working directory up (none when it is null), then
+ * {@code $CARGO_HOME}'s. Read on first use only: most requests carry the index URL and never need them.
  */
 final class CargoConfigFiles {
     private final Path workingDirectory;
@@ -47,7 +47,7 @@ final class CargoConfigFiles {
 
     private List<Path> files() {
         List<Path> files = new ArrayList<>();
-        for (Path dir = workingDirectory; dir != null; dir = dir.getParent()) {
+        for (Path dir = workingDirectory; dir != null; dir = dir.getParent()) { // none for a null directory
             addConfig(files, dir.resolve(".cargo"));
         }
         addConfig(files, cargoHome);

@@ -1,17 +1,17 @@
 package dev.latchkey.daemon.server;
 
-import dev.latchkey.daemon.audit.AuditHold;
+import dev.latchkey.daemon.audit.AuditBatch;
 import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.latchkey.ProtocolSession;
-import dev.latchkey.daemon.files.RequestArrival;
+import dev.latchkey.daemon.service.Batch;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Incoming;
 import dev.latchkey.protocol.LineBuffer;
 import dev.latchkey.protocol.LineReader;
 import dev.latchkey.protocol.Response;
 import dev.latchkey.protocol.ResponseCodec;
-import dev.latchkey.protocol.Dialect;
-
 import dev.latchkey.protocol.relay.RelayHeader;
 
 import java.io.IOException;
@@ -40,12 +40,12 @@ import java.util.function.Consumer;
 /**
  * Serves every connection of the daemon's socket from one thread, on a selector. Each wake-up
  * reads what all the ready clients sent, answers them in turn, writes their audit lines with one
- * {@code write} ({@link AuditHold}), then sends the answers: a busy daemon answers many requests
+ * {@code write} ({@link AuditBatch}), then sends the answers: a busy daemon answers many requests
  * per wake-up, on the thread that read them. (A thread per
  * connection, which this replaced, spent more of its time in the kernel, switching between its
  * busy threads, than answering requests: README "Performance".) Each connection's requests are
  * answered in order. A file a request reads is looked at ({@code stat}) at most once per wake-up
- * ({@link RequestArrival}): a change made before a request was sent is still seen by it.
+ * ({@link Arrival}): a change made before a request was sent is still seen by it.
  *
  * <p>A request that takes long (a keyring that does not answer, an external command) must not
  * hold up the others. The loop's watch sees it serving one connection for more than
@@ -208,8 +208,10 @@ final class ConnectionLoop {
         final ArrayDeque<ClientConnection> round;
         /** Connections answered at this wake-up, their answers to be sent once their audit lines are written. */
         final ArrayDeque<ClientConnection> answered;
-        final AuditHold audit = new AuditHold();
+        final AuditBatch audit = new AuditBatch();
         long readAt;
+        /** What the requests of this wake-up carry down to the service: {@link #readAt} and {@link #audit}. */
+        Batch batch;
         /** The turn this one takes over from, kept by a slow request of {@link #away}; null for the first. */
         private Turn before; // let go once taken over from: a chain of them would keep every relieved connection
         private ClientConnection away;
@@ -220,6 +222,7 @@ final class ConnectionLoop {
             this.round = before != null ? before.round : new ArrayDeque<>();
             this.answered = before != null ? before.answered : new ArrayDeque<>();
             this.readAt = before != null ? before.readAt : 0;
+            this.batch = new Batch(new Arrival(readAt), audit);
         }
 
         @Override
@@ -239,7 +242,6 @@ final class ConnectionLoop {
         }
 
         private void serve() {
-            AuditHold.holdLinesOfThisThread(audit);
             if (before != null) {
                 setInterest(away, 0);
                 noteAuditProblem(before.audit.close()); // lines of the requests it answered, and of the slow one if done
@@ -282,6 +284,7 @@ final class ConnectionLoop {
                 selector.selectedKeys().clear();
                 takeArrivals(this, now); // after the reads: room is never made by closing a connection whose request just came
                 readAt = System.nanoTime();
+                batch = new Batch(new Arrival(readAt), audit);
                 if (!answerRound(this)) {
                     return; // the watch gave the loop to another thread while a request here took long
                 }
@@ -298,7 +301,6 @@ final class ConnectionLoop {
      * answers; false when the turn ended on the way (the loop is another thread's now).
      */
     private boolean answerRound(Turn turn) {
-        RequestArrival.readAt(turn.readAt);
         ClientConnection connection;
         while ((connection = turn.round.poll()) != null) {
             connection.inRound = false;
@@ -340,7 +342,7 @@ final class ConnectionLoop {
         }
     }
 
-    /** A failed write of held audit lines: the requests had their answers; the next ones hear of it ({@link AuditHold#write()}). */
+    /** A failed write of held audit lines: the requests had their answers; the next ones hear of it ({@link AuditBatch#write()}). */
     private void noteAuditProblem(String problem) {
         if (problem != null) {
             log.accept(problem);
@@ -412,12 +414,12 @@ final class ConnectionLoop {
                     break;
                 }
                 connection.sawLine = true;
-                answerLine(connection, length);
+                answerLine(turn, connection, length);
             }
             if (connection.ended && !connection.handedOver && !connection.linesWaiting) {
                 int last = connection.lines.last();
                 if (last != LineReader.END_OF_STREAM) {
-                    answerLine(connection, last);
+                    answerLine(turn, connection, last);
                 }
             }
         } catch (RuntimeException e) {
@@ -462,11 +464,11 @@ final class ConnectionLoop {
         return !connection.out.isEmpty() && (connection.out.held() >= connectionOutboxLimit || outboxes.get() >= totalOutboxLimit);
     }
 
-    private void answerLine(ClientConnection connection, int length) {
+    private static void answerLine(Turn turn, ClientConnection connection, int length) {
         Incoming incoming = ProtocolSession.read(connection.lines.line(), length);
         if (incoming != null) {
             try {
-                connection.session.answer(incoming, connection.out);
+                connection.session.answer(incoming, connection.out, turn.batch);
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // an Outbox does not throw
             } catch (HandBack e) {

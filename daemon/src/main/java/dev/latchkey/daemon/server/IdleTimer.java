@@ -38,10 +38,10 @@ final class IdleTimer {
 
     /** {@code handler}, with each request it serves counted as activity. */
     RequestHandler track(RequestHandler handler) {
-        return line -> {
+        return (line, batch) -> {
             begin();
             try {
-                return handler.handle(line);
+                return handler.handle(line, batch);
             } finally {
                 end();
             }

@@ -4,11 +4,12 @@ import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.config.Config;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.ConfigLoader;
+import dev.latchkey.daemon.config.ConfigStamp;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
-import dev.latchkey.daemon.service.StoreCatalog;
+import dev.latchkey.daemon.store.memory.MemoryStore;
 import dev.latchkey.protocol.TokenVariables;
 
 import java.io.IOException;
@@ -30,6 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * are kept besides the default, and the oldest goes (its cached tokens wiped) when another comes,
  * so a caller naming ever new configs costs the daemon no more than that. The lookup of a config
  * served before takes no lock.
+ *
+ * <p>The daemon looks at each config file it serves ({@code stat}) before every request, and
+ * serves a changed one anew, so that its answers are the ones a process of its own would give
+ * (a broken one fails the request, naming the line, as it does there). The memory store is the
+ * daemon's, kept across such changes; a process serving itself has none.
  */
 public final class Services {
     /** How many configs named by requests are kept at once, besides the default one. */
@@ -51,8 +57,16 @@ public final class Services {
     /** {@link Locations#signature()} of {@link #env}, made when first compared. */
     private volatile String locations;
 
-    /** A config's service, and its cache, which is wiped when the service is let go. */
-    private record Served(CredentialService service, TokenCache cache) {
+    /** What a process that serves only itself says when asked to keep a token in memory. */
+    static final String NO_MEMORY_HERE = "this process serves only itself and exits after its requests, so a token kept in its "
+            + "memory would be lost with it: start the daemon (`latchkey daemon`) to keep tokens in memory, or name a store "
+            + "that keeps them on disk (`--store file`)";
+
+    /** The memory store of every config served here. */
+    private final MemoryStore memory;
+
+    /** A config's service, its cache (wiped when the service is let go), and how its file looked when read. */
+    private record Served(CredentialService service, TokenCache cache, ConfigStamp stamp) {
     }
 
     /** {@code defaultConfig} null: the config file of SPEC §8. */
@@ -66,6 +80,7 @@ public final class Services {
         this.defaultConfig = defaultConfig;
         this.version = version;
         this.cacheSlowStores = cacheSlowStores;
+        this.memory = cacheSlowStores ? new MemoryStore() : MemoryStore.unusable(NO_MEMORY_HERE);
     }
 
     /**
@@ -111,18 +126,28 @@ public final class Services {
     public CredentialService forConfig(Path configPath) throws ConfigException {
         Path named = configPath != null ? configPath : defaultConfig;
         Served served = named == null ? byDefault : byName.get(named);
-        return served != null ? served.service() : make(named);
+        return served != null && current(served) ? served.service() : make(named);
+    }
+
+    /** Whether {@code served} answers from its config file as it is now: always, but in the daemon. */
+    private boolean current(Served served) {
+        return !cacheSlowStores || served.stamp().isCurrent();
     }
 
     private synchronized CredentialService make(Path named) throws ConfigException {
         Served served = named == null ? byDefault : byName.get(named);
-        if (served != null) {
+        if (served != null && current(served)) {
             return served.service(); // made by another thread meanwhile
         }
-        Path real = realPath(named != null ? named : new Locations(env).configFile());
+        Path file = named != null ? named : new Locations(env).configFile();
+        Path real = realPath(file);
         served = byRealPath.get(real);
+        if (served != null && !current(served)) {
+            letGo(real, served);
+            served = null;
+        }
         if (served == null) {
-            served = load(named);
+            served = load(named, ConfigStamp.of(file));
             byRealPath.put(real, served);
             if (byRealPath.size() > MAX_NAMED_CONFIGS + 1) {
                 letGoOfTheOldest();
@@ -144,14 +169,15 @@ public final class Services {
      * reports when the config cannot be used. Made anew for each call.
      */
     public synchronized CredentialService withoutConfigFile() {
-        return serve(Config.defaults(new Locations(env))).service();
+        return serve(Config.defaults(new Locations(env)), null).service();
     }
 
-    private Served load(Path named) throws ConfigException {
-        return serve(new ConfigLoader(env).load(named));
+    /** The service of the config file {@code named}, whose {@code stamp} was taken before it was read. */
+    private Served load(Path named, ConfigStamp stamp) throws ConfigException {
+        return serve(new ConfigLoader(env).load(named), stamp);
     }
 
-    private Served serve(Config config) {
+    private Served serve(Config config, ConfigStamp stamp) {
         if (audit == null) {
             Path state = new Locations(env).stateDirectory();
             audit = new AuditLog(state.resolve("audit.log"));
@@ -160,22 +186,29 @@ public final class Services {
         RegistryResolver resolver = new RegistryResolver(config, env);
         TokenCache cache = cacheSlowStores ? new TokenCache(config.cacheTtl(), Clock.systemUTC()) : TokenCache.disabled();
         // The daemon (which caches) serves other processes: it never asks at its own terminal.
-        CredentialService service = new CredentialService(config, new StoreCatalog(config, env, resolver, !cacheSlowStores),
+        CredentialService service = new CredentialService(config, new StoreCatalog(config, env, resolver, memory, !cacheSlowStores),
                 resolver, env, Clock.systemUTC(), version, cache, book, audit);
-        return new Served(service, cache);
+        return new Served(service, cache, stamp);
     }
 
     /** Lets go of the named config served longest ago, wiping what its cache holds; never the default one. */
     private void letGoOfTheOldest() {
         for (Map.Entry<Path, Served> oldest : byRealPath.entrySet()) {
-            Served gone = oldest.getValue();
-            if (gone != byDefault) {
-                byRealPath.remove(oldest.getKey());
-                byName.values().removeIf(served -> served == gone);
-                gone.cache().close();
+            if (oldest.getValue() != byDefault) {
+                letGo(oldest.getKey(), oldest.getValue());
                 return;
             }
         }
+    }
+
+    /** Forgets the service of the config file at {@code real}, wiping what its cache holds. */
+    private void letGo(Path real, Served gone) {
+        byRealPath.remove(real);
+        byName.values().removeIf(served -> served == gone);
+        if (byDefault == gone) {
+            byDefault = null;
+        }
+        gone.cache().close();
     }
 
     /** The file's real path (links resolved), so that two names of one file are one config; a missing file's own path. */

@@ -1,27 +1,29 @@
 package dev.latchkey.daemon.service;
 
-import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.config.StoreId;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.CredentialKey;
 import dev.latchkey.daemon.store.Store;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoredToken;
-import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The daemon's memory of tokens it read from {@linkplain Store#slow() slow} stores: kept for
+ * The daemon's memory of tokens it read from {@linkplain Capabilities#slow() slow} stores: kept for
  * {@code daemon.cache-ttl}, never past the token's own expiration, and wiped when dropped. Reads
  * of other stores pass straight through, so a change made behind the daemon's back to its token
- * file is seen at once. The service forgets a registry whenever it stores or erases a token for it.
+ * file is seen at once. The service forgets a key whenever it stores or erases a token for it.
  *
  * <p>The cache keeps its own copy of each token and hands out fresh copies, because whoever gets a
  * token wipes it once it is sent.
@@ -39,25 +41,35 @@ public final class TokenCache {
     /** Set by {@link #close()}: nothing more is kept. Guarded by this. */
     private boolean closed;
 
-    private record Key(String store, String indexUrl, Operation operation) {
+    private record Key(StoreId store, String credential) {
     }
 
-    /** A kept token; its secret is read and wiped only under the entry's lock. */
+    /** The tokens a store held for one key; their secrets are read and wiped only under the entry's lock. */
     private static final class Entry {
-        private final StoredToken token;
+        private final List<StoredToken> tokens;
         private final Instant until;
 
-        Entry(StoredToken token, Instant until) {
-            this.token = token;
+        Entry(List<StoredToken> tokens, Instant until) {
+            this.tokens = tokens;
             this.until = until;
         }
 
-        synchronized Optional<StoredToken> copy() {
-            return token.secret().isWiped() ? Optional.empty() : Optional.of(TokenCache.copy(token));
+        /** Fresh copies; null once wiped. */
+        synchronized List<StoredToken> copy() {
+            List<StoredToken> copies = new ArrayList<>(tokens.size());
+            for (StoredToken token : tokens) {
+                if (token.secret().isWiped()) {
+                    return null;
+                }
+                copies.add(TokenCache.copy(token));
+            }
+            return copies;
         }
 
         synchronized void wipe() {
-            token.secret().wipe();
+            for (StoredToken token : tokens) {
+                token.secret().wipe();
+            }
         }
     }
 
@@ -71,34 +83,36 @@ public final class TokenCache {
         return new TokenCache(Duration.ZERO, Clock.systemUTC());
     }
 
-    /** {@code store}'s token for {@code registry} and {@code operation}: the kept one while it is fresh, else the store's. */
-    public Optional<StoredToken> get(Store store, RegistryKey registry, Operation operation) throws CredentialException {
-        if (ttl.isZero() || !store.slow()) {
-            return store.get(registry, operation);
+    /** {@code store}'s tokens for {@code credential}: the kept ones while they are fresh, else the store's. */
+    public List<StoredToken> get(Store store, CredentialKey credential, Arrival arrival) throws StoreException {
+        if (ttl.isZero() || !store.capabilities().slow()) {
+            return store.get(credential, arrival);
         }
-        Key key = new Key(store.name(), registry.indexUrl(), operation);
+        Key key = new Key(store.capabilities().backend(), credential.canonical());
         Instant now = clock.instant();
         long forgetsBefore = forgets();
         Entry kept = entries.get(key);
         if (kept != null) {
             if (now.isBefore(kept.until)) {
-                Optional<StoredToken> copy = kept.copy();
-                if (copy.isPresent()) {
-                    return copy;
+                List<StoredToken> copies = kept.copy();
+                if (copies != null) {
+                    return copies;
                 }
             }
             drop(key, kept);
         }
-        Optional<StoredToken> found = store.get(registry, operation);
-        found.ifPresent(token -> keep(key, token, now, forgetsBefore));
+        List<StoredToken> found = store.get(credential, arrival);
+        if (!found.isEmpty()) {
+            keep(key, found, now, forgetsBefore);
+        }
         return found;
     }
 
-    /** Drops every token kept for {@code registry}: it was just stored or erased through the daemon. */
-    public synchronized void forget(RegistryKey registry) {
+    /** Drops every token kept for {@code credential}: it was just stored or erased through the daemon. */
+    public synchronized void forget(CredentialKey credential) {
         forgets++;
         entries.forEach((key, entry) -> {
-            if (key.indexUrl().equals(registry.indexUrl())) {
+            if (key.credential().equals(credential.canonical())) {
                 drop(key, entry);
             }
         });
@@ -116,11 +130,14 @@ public final class TokenCache {
         }
     }
 
-    /** Until when a token read at {@code now} may be kept: the TTL, cut short by the token's own expiration. */
-    static Instant keptUntil(Instant now, Duration ttl, Long expiration) {
+    /** Until when tokens read at {@code now} may be kept: the TTL, cut short by the earliest of the tokens' own expirations. */
+    static Instant keptUntil(Instant now, Duration ttl, List<StoredToken> tokens) {
         Instant until = now.plus(ttl);
-        if (expiration != null && Instant.ofEpochSecond(expiration).isBefore(until)) {
-            return Instant.ofEpochSecond(expiration);
+        for (StoredToken token : tokens) {
+            Long expiration = token.expiration();
+            if (expiration != null && Instant.ofEpochSecond(expiration).isBefore(until)) {
+                until = Instant.ofEpochSecond(expiration);
+            }
         }
         return until;
     }
@@ -129,12 +146,16 @@ public final class TokenCache {
         return forgets;
     }
 
-    private synchronized void keep(Key key, StoredToken token, Instant now, long forgetsBefore) {
-        Instant until = keptUntil(now, ttl, token.expiration());
+    private synchronized void keep(Key key, List<StoredToken> tokens, Instant now, long forgetsBefore) {
+        Instant until = keptUntil(now, ttl, tokens);
         if (closed || !now.isBefore(until) || forgets != forgetsBefore) {
             return; // expired already, or perhaps replaced while it was read: nothing to keep
         }
-        Entry entry = new Entry(copy(token), until);
+        List<StoredToken> copies = new ArrayList<>(tokens.size());
+        for (StoredToken token : tokens) {
+            copies.add(copy(token));
+        }
+        Entry entry = new Entry(copies, until);
         Entry previous = entries.put(key, entry);
         if (previous != null) {
             previous.wipe();

@@ -4,8 +4,8 @@ import dev.latchkey.protocol.Operation;
 
 import java.util.Set;
 
-/** One token a store holds, described without the token: what {@code list} shows. */
-public record StoreEntry(RegistryKey registry, Set<Operation> operations, Long expiration, Long created, Long updated) {
+/** One credential a store holds, described without its secret: what {@code list} shows. */
+public record StoreEntry(CredentialKey key, Set<Operation> operations, Long expiration, Long created, Long updated) {
     public StoreEntry {
         operations = Set.copyOf(operations);
     }

@@ -4,13 +4,13 @@ import dev.latchkey.protocol.Secret;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Set;
-import java.util.TreeSet;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Asks the person at the controlling terminal for a token, with echo off. It talks to
@@ -38,7 +38,7 @@ public final class TerminalPrompt {
             // Echo goes off before the prompt shows: what is typed the moment it appears must not be echoed.
             setEcho(false);
             try {
-                tty.write(prompt.getBytes(StandardCharsets.UTF_8));
+                tty.write(TerminalText.lines(prompt).getBytes(StandardCharsets.UTF_8));
                 int b;
                 while ((b = tty.read()) >= 0 && b != '\n' && length < MAX_TOKEN) {
                     line[length++] = (byte) b;

@@ -34,8 +34,8 @@ class AuditLogTest {
     @Test
     void appendsOnePrivateJsonLinePerRecordAndLeavesNullsOut() throws Exception {
         AuditLog log = new AuditLog(dir.resolve("state/audit.log"));
-        log.append(line("get", 1));
-        log.append(line("store", 2));
+        log.append(line("get", 1), null);
+        log.append(line("store", 2), null);
         assertEquals(List.of("{\"time\":1700000001,\"kind\":\"get\",\"n\":1}", "{\"time\":1700000002,\"kind\":\"store\",\"n\":2}"),
                 Files.readAllLines(log.path()));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log.path())));
@@ -47,7 +47,7 @@ class AuditLogTest {
     void pastItsLimitTheLogIsSetAsideOnceAndTheLastEntriesSpanBothFiles() throws Exception {
         AuditLog log = new AuditLog(dir.resolve("audit.log"), 1000);
         for (int i = 0; i < 100; i++) {
-            log.append(line("get", i));
+            log.append(line("get", i), null);
         }
         Path previous = dir.resolve("audit.log.1");
         assertTrue(Files.size(log.path()) <= 1000 + 64, "the current file stays near its limit");
@@ -62,16 +62,16 @@ class AuditLogTest {
     @Test
     void aLogKeptOpenFollowsTheFileToItsPathOnceAnotherProcessHasSetItAside() throws Exception {
         AuditLog log = new AuditLog(dir.resolve("audit.log"));
-        log.append(line("get", 1));
+        log.append(line("get", 1), null);
         // What another latchkey does when the log is full, or a user who removes it.
         Files.move(log.path(), dir.resolve("audit.log.1"));
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AuditLog.LOOK_AGAIN_NANOS) + 50);
-        log.append(line("get", 2));
+        log.append(line("get", 2), null);
         assertEquals(List.of("{\"time\":1700000002,\"kind\":\"get\",\"n\":2}"), Files.readAllLines(log.path()));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log.path())));
         Files.delete(log.path());
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AuditLog.LOOK_AGAIN_NANOS) + 50);
-        log.append(line("get", 3));
+        log.append(line("get", 3), null);
         assertEquals(List.of("{\"time\":1700000003,\"kind\":\"get\",\"n\":3}"), Files.readAllLines(log.path()));
         assertEquals(List.of("1", "3"), log.last(5).stream().map(l -> AuditLog.fields(l).get("n")).toList(),
                 "the line written before the move is in the file set aside");
@@ -84,7 +84,7 @@ class AuditLogTest {
         int threads = 8;
         int each = 250;
         // separate AuditLog objects, as separate processes would have
-        appendAtOnce(threads, each, n -> new AuditLog(dir.resolve("audit.log"), limit).append(line("x".repeat(200), n)));
+        appendAtOnce(threads, each, n -> new AuditLog(dir.resolve("audit.log"), limit).append(line("x".repeat(200), n), null));
         List<String> lines = log.last(threads * each);
         assertTrue(lines.size() < threads * each, "some lines went with the earlier set-aside files");
         assertTrue(lines.size() > limit / 300, "the last two files' worth is there: " + lines.size());
@@ -105,7 +105,7 @@ class AuditLogTest {
         AuditLog shared = new AuditLog(dir.resolve("audit.log"), limit);
         int threads = 8;
         int each = 300;
-        appendAtOnce(threads, each, n -> shared.append(line("y".repeat(100), n)));
+        appendAtOnce(threads, each, n -> shared.append(line("y".repeat(100), n), null));
         // What the two files hold now is whole lines, each once, the newest ones among them.
         List<String> lines = shared.last(threads * each);
         Set<String> seen = new HashSet<>();

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.config;
 
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +37,7 @@ class ConfigLoaderTest {
     void anAbsentDefaultFileMeansDefaults() throws Exception {
         Config config = new ConfigLoader(env()).load(null);
         assertNull(config.source());
-        assertEquals(List.of("env", "keychain", "file", "cargo"), config.storeOrder());
+        assertEquals(List.of(StoreId.ENV, StoreId.KEYCHAIN, StoreId.FILE, StoreId.CARGO), config.storeOrder());
         assertEquals(home.resolve(".local/share/latchkey/tokens.toml"), config.tokenFile());
         assertEquals(Duration.ofMinutes(30), config.idleTimeout());
     }
@@ -87,7 +88,7 @@ class ConfigLoaderTest {
                 index = "sparse+https://packages.example.com/index/"
                 stores = ["keychain"]
                 """);
-        assertEquals(List.of("env", "keychain", "file"), config.storeOrder());
+        assertEquals(List.of(StoreId.ENV, StoreId.KEYCHAIN, StoreId.FILE), config.storeOrder());
         assertEquals(Duration.ofMinutes(10), config.cacheTtl());
         assertEquals(home.resolve(".local/share/latchkey/tokens.toml"), config.tokenFile());
         assertEquals(home.resolve(".local/share/latchkey/secrets.enc"), config.encryptedFile());
@@ -96,7 +97,7 @@ class ConfigLoaderTest {
         assertEquals(List.of("pass", "show", "cargo/{name}"), config.commandGet());
         Config.RegistryConfig company = config.registry("company").orElseThrow();
         assertEquals("sparse+https://packages.example.com/index/", company.index());
-        assertEquals(List.of("keychain"), company.stores());
+        assertEquals(List.of(StoreId.KEYCHAIN), company.stores());
         assertEquals(company, config.registryByIndex("sparse+https://packages.example.com/index/").orElseThrow());
     }
 

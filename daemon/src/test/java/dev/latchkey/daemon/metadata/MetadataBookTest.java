@@ -1,8 +1,9 @@
 package dev.latchkey.daemon.metadata;
 
 import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
-import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class MetadataBookTest {
         MetadataBook book = book();
         book.recordStored(ALT, "libsecret", secret("tok-1"), Set.of(), 2000L, 1000, false);
         book.settle(ALT, "libsecret", secret("tok-1"), Set.of());
-        MetadataBook.Page page = book.read();
+        MetadataBook.Page page = book.read(Arrival.NOW);
         BookEntry entry = page.entryFor(ALT.indexUrl(), secret("tok-1")).orElseThrow();
         assertEquals(2000L, entry.expiration());
         assertEquals(1000L, entry.created());
@@ -81,7 +82,7 @@ class MetadataBookTest {
         book.settle(ALT, "file", secret("old"), Set.of());
         book.recordStored(ALT, "file", secret("new"), Set.of(), null, 5000, true);
         book.settle(ALT, "file", secret("new"), Set.of());
-        MetadataBook.Page page = book.read();
+        MetadataBook.Page page = book.read(Arrival.NOW);
         BookEntry rotated = page.entryFor(ALT.indexUrl(), secret("new")).orElseThrow();
         assertEquals(1000L, rotated.created());
         assertEquals(5000L, rotated.updated());
@@ -91,7 +92,7 @@ class MetadataBookTest {
 
         // the same token given again keeps its age
         book.recordStored(ALT, "file", secret("new"), Set.of(), null, 9000, false);
-        assertEquals(5000L, book.read().entryFor(ALT.indexUrl(), secret("new")).orElseThrow().updated());
+        assertEquals(5000L, book.read(Arrival.NOW).entryFor(ALT.indexUrl(), secret("new")).orElseThrow().updated());
     }
 
     @Test
@@ -101,7 +102,7 @@ class MetadataBookTest {
         book.settle(ALT, "libsecret", secret("old"), Set.of());
         book.recordStored(ALT, "libsecret", secret("new"), Set.of(), null, 2000, false);
         book.withdraw(ALT, "libsecret", secret("new"));
-        MetadataBook.Page page = book.read();
+        MetadataBook.Page page = book.read(Arrival.NOW);
         assertEquals(3000L, page.entryFor(ALT.indexUrl(), secret("old")).orElseThrow().expiration());
         assertTrue(page.entryFor(ALT.indexUrl(), secret("new")).isEmpty());
     }
@@ -112,18 +113,18 @@ class MetadataBookTest {
         book.recordStored(ALT, "file", secret("read"), Set.of(Operation.READ), null, 1000, false);
         book.recordStored(ALT, "file", secret("pub"), Set.of(Operation.PUBLISH, Operation.YANK), null, 1001, false);
         book.settle(ALT, "file", secret("pub"), Set.of(Operation.PUBLISH, Operation.YANK));
-        MetadataBook.Page page = book.read();
+        MetadataBook.Page page = book.read(Arrival.NOW);
         assertEquals(Set.of(Operation.READ), page.entryFor(ALT.indexUrl(), secret("read")).orElseThrow().operations());
         assertEquals(1001L, page.entryFilling(ALT.indexUrl(), "file", Set.of(Operation.YANK, Operation.PUBLISH)).orElseThrow().created());
         book.erased(ALT, "file");
-        assertTrue(book.read().entries().isEmpty());
+        assertTrue(book.read(Arrival.NOW).entries().isEmpty());
     }
 
     @Test
     void lastUseIsWrittenAtMostOnceAMinute() throws Exception {
         MetadataBook book = book();
         book.used(ALT, "cargo", secret("t"), Set.of(), null, null, null, 1000);
-        BookEntry first = book.read().entryFor(ALT.indexUrl(), secret("t")).orElseThrow();
+        BookEntry first = book.read(Arrival.NOW).entryFor(ALT.indexUrl(), secret("t")).orElseThrow();
         assertEquals(1000L, first.lastUsed());
         assertNull(first.created(), "a token latchkey did not store has no known creation");
         long modified = Files.getLastModifiedTime(book.path()).toMillis();
@@ -132,7 +133,7 @@ class MetadataBookTest {
         assertEquals(before, Files.readString(book.path()), "within a minute nothing is rewritten");
         assertEquals(modified, Files.getLastModifiedTime(book.path()).toMillis());
         book.used(ALT, "cargo", secret("t"), Set.of(), null, null, null, 1060);
-        assertEquals(1060L, book.read().entryFor(ALT.indexUrl(), secret("t")).orElseThrow().lastUsed());
+        assertEquals(1060L, book.read(Arrival.NOW).entryFor(ALT.indexUrl(), secret("t")).orElseThrow().lastUsed());
         assertTrue(MetadataBook.isStale(null, 0));
         assertFalse(MetadataBook.isStale(1000L, 1059));
     }
@@ -142,7 +143,7 @@ class MetadataBookTest {
         MetadataBook book = book();
         book.recordStored(ALT, "cargo", secret("old"), Set.of(), 3000L, 1000, false);
         book.used(ALT, "cargo", secret("replaced-by-cargo-login"), Set.of(), null, null, null, 2000);
-        MetadataBook.Page page = book.read();
+        MetadataBook.Page page = book.read(Arrival.NOW);
         assertTrue(page.entryFor(ALT.indexUrl(), secret("old")).isEmpty(), "cargo's file no longer holds the old token");
         assertNull(page.entryFilling(ALT.indexUrl(), "cargo", Set.of()).orElseThrow().expiration());
     }
@@ -157,9 +158,9 @@ class MetadataBookTest {
             "{\"format\":1,\"salt\":\"AAAA\",\"tokens\":[{\"index-url\":\"u\",\"fingerprint\":\"f\",\"stores\":[\"file\"],\"created\":\"x\"}]}",
             "{\"format\":1,\"tokens\":[{\"index-url\":\"u\",\"fingerprint\":\"f\",\"stores\":[\"file\"]}]}"}) {
             Files.writeString(book.path(), damaged);
-            CredentialException e = assertThrows(CredentialException.Unavailable.class, book::read, damaged);
+            StoreException e = assertThrows(StoreException.Unavailable.class, () -> book.read(Arrival.NOW), damaged);
             assertTrue(e.getMessage().contains(book.path().toString()) && e.getMessage().contains("move it away"), e.getMessage());
-            assertThrows(CredentialException.Unavailable.class,
+            assertThrows(StoreException.Unavailable.class,
                     () -> book.recordStored(ALT, "file", secret("t"), Set.of(), null, 1, false));
             assertEquals(damaged, Files.readString(book.path(), StandardCharsets.UTF_8), "a damaged book is left as it was");
         }
@@ -171,6 +172,6 @@ class MetadataBookTest {
         book.recordStored(ALT, "file", secret("t"), Set.of(), null, 1000, false);
         String text = Files.readString(book.path()).replace("\"created\"", "\"future\":{\"x\":[1]},\"created\"");
         Files.writeString(book.path(), text);
-        assertEquals(1000L, book.read().entryFor(ALT.indexUrl(), secret("t")).orElseThrow().created());
+        assertEquals(1000L, book.read(Arrival.NOW).entryFor(ALT.indexUrl(), secret("t")).orElseThrow().created());
     }
 }

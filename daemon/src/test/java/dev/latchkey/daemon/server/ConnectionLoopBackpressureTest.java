@@ -119,7 +119,7 @@ class ConnectionLoopBackpressureTest {
         served.setOption(StandardSocketOptions.SO_SNDBUF, 1); // raised by the kernel to its least
         served.configureBlocking(false);
         AtomicInteger answered = new AtomicInteger();
-        loop.add(served, new ProtocolSession(Dialect.LATCHKEY, "test", line -> {
+        loop.add(served, new ProtocolSession(Dialect.LATCHKEY, "test", (line, batch) -> {
             answered.incrementAndGet();
             return Response.Failure.notFound(MESSAGE);
         }));

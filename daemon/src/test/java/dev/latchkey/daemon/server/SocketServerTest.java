@@ -29,7 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,7 +59,7 @@ class SocketServerTest {
         listener.bind(UnixDomainSocketAddress.of(socket));
         server = new SocketServer(listener, listener::close,
                 FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(System.getProperty("user.name")),
-                "test", caller -> line -> {
+                "test", caller -> (line, batch) -> {
                     if (line.id() != null && "slow".equals(line.id().text())) {
                         entered.countDown();
                         try {

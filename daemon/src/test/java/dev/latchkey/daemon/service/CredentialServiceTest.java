@@ -7,6 +7,7 @@ import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
 import dev.latchkey.daemon.service.StoreCatalog;
+import dev.latchkey.daemon.store.memory.MemoryStore;
 import dev.latchkey.protocol.CacheControl;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Operation;
@@ -56,7 +57,7 @@ class CredentialServiceTest {
 
     /** The context of a request from nobody in particular, naming {@code store} (or none) as cargo's {@code --store} does. */
     private static RequestContext only(String store) {
-        return new RequestContext(Caller.UNKNOWN, store, null);
+        return RequestContext.alone(Caller.UNKNOWN, store, null);
     }
 
     private static Request.Store store(Registry registry, String token, String store) {
@@ -146,10 +147,22 @@ class CredentialServiceTest {
 
     @Test
     void aRegistrysConfiguredStoresDecideWhereItsTokensLive() throws Exception {
-        CredentialService service = service("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"memory\"]\n");
-        assertEquals(new Response.Stored("store", "memory"), service.handle(store(Registry.byName("alt"), "m", null), only(null)));
+        CredentialService service = service("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"cargo\"]\n");
+        assertEquals(new Response.Stored("store", "cargo"), service.handle(store(Registry.byName("alt"), "m", null), only(null)));
         assertEquals("m", token(get(service, Registry.byUrl(ALT_URL))));
         assertFalse(Files.exists(home.resolve("data/latchkey/tokens.toml")));
+        assertTrue(Files.readString(home.resolve("cargo/credentials.toml")).contains("[registries.alt]"));
+    }
+
+    @Test
+    void aProcessThatServesOnlyItselfRefusesToKeepATokenInItsMemory() throws Exception {
+        CredentialService service = service("[registries.alt]\nindex = \"" + ALT_URL + "\"\nstores = [\"memory\"]\n");
+        Response refused = service.handle(store(Registry.byName("alt"), "m", null), only(null));
+        assertEquals(ErrorKind.UNAVAILABLE, error(refused));
+        assertTrue(((Response.Failure) refused).message().contains("start the daemon (`latchkey daemon`)"), refused.toString());
+        Response named = service.handle(new Request.Store("store", ALT, Secret.fromString("m"), null, Set.of(), "memory", null),
+                only(null));
+        assertEquals(ErrorKind.UNAVAILABLE, error(named), "named, it is refused the same: the token would die with this process");
     }
 
     @Test
@@ -170,8 +183,9 @@ class CredentialServiceTest {
         Files.writeString(home.resolve("cargo/credentials.toml"),
                 "[registry]\ntoken = \"crates\"\n\n[registries.alt]\ntoken = \"alt-token\"\nsecret-key-subject = \"s\"\n");
         CredentialService service = service(null);
-        List<CredentialService.Imported> moved = service.importFromCargo(only(null));
-        assertEquals(List.of("crates-io", "alt"), moved.stream().map(m -> m.registry().name()).toList());
+        CredentialService.ImportReport report = service.importFromCargo(only(null));
+        assertEquals(List.of("crates-io", "alt"), report.moved().stream().map(m -> m.registry().name()).toList());
+        assertEquals(List.of(), report.leftAlone());
         assertEquals("[registry]\n\n[registries.alt]\n", Files.readString(home.resolve("cargo/credentials.toml")));
         assertEquals("alt-token", token(get(service, ALT)));
         assertEquals("crates", token(get(service, Registry.byName("crates-io"))));
@@ -211,7 +225,7 @@ class CredentialServiceTest {
         Environment env = new Environment(vars, home, home);
         Config config = new ConfigLoader(env).load(null);
         RegistryResolver resolver = new RegistryResolver(config, env);
-        return new CredentialService(config, new StoreCatalog(config, env, resolver), resolver, env, clock, "test",
+        return new CredentialService(config, new StoreCatalog(config, env, resolver, new MemoryStore(), true), resolver, env, clock, "test",
                 TokenCache.disabled(), new MetadataBook(bookPath()), new AuditLog(home.resolve("state/audit.log")));
     }
 
@@ -375,8 +389,8 @@ class CredentialServiceTest {
     void everyRequestLeavesOneAuditLineWithoutTheToken() throws Exception {
         CredentialService service = serviceAt(null);
         Caller cargo = new Caller(4242L, 1000L, "/usr/bin/cargo", 4000L, "/bin/bash");
-        service.handle(storeFor(ALT, "tok-audited-7", null, null), new RequestContext(cargo, null, null));
-        service.handle(Request.Get.read(ALT), new RequestContext(cargo, null, null));
+        service.handle(storeFor(ALT, "tok-audited-7", null, null), RequestContext.alone(cargo, null, null));
+        service.handle(Request.Get.read(ALT), RequestContext.alone(cargo, null, null));
         service.handle(Request.Get.read(Registry.byUrl("sparse+http://127.0.0.1:9/none/")), only(null));
         List<String> lines = Files.readAllLines(home.resolve("state/audit.log"));
         assertEquals(3, lines.size());

@@ -1,9 +1,12 @@
 package dev.latchkey.daemon.service;
 
+import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Request;
 import dev.latchkey.protocol.Response;
+import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,12 +16,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The daemon's services for the configs its callers name: one audit log and one metadata book
@@ -39,7 +45,9 @@ class ServicesTest {
 
     private Path config(int n) throws IOException {
         Path file = home.resolve("config-" + n + ".toml");
-        Files.writeString(file, "stores = [\"memory\"]\n");
+        if (!Files.exists(file)) {
+            Files.writeString(file, "stores = [\"memory\"]\n"); // once: a rewritten config is served anew
+        }
         return file;
     }
 
@@ -50,7 +58,7 @@ class ServicesTest {
         List<CredentialService> first = new ArrayList<>();
         for (int n = 0; n < configs; n++) {
             CredentialService service = services.forConfig(config(n));
-            assertInstanceOf(Response.Failure.class, service.handle(Request.Get.read(REGISTRY), new RequestContext(Caller.UNKNOWN, null, null))); // one audit line each
+            assertInstanceOf(Response.Failure.class, service.handle(Request.Get.read(REGISTRY), RequestContext.alone(Caller.UNKNOWN, null, null))); // one audit line each
             first.add(service);
         }
         assertEquals(configs, Files.readAllLines(home.resolve("state/latchkey/audit.log")).size());
@@ -71,6 +79,41 @@ class ServicesTest {
         assertSame(service, services.forConfig(link));
         assertSame(service, services.forConfig(roundabout));
         assertSame(service, services.forConfig(file));
+    }
+
+    @Test
+    void theDaemonServesAChangedConfigAnewAndABrokenOneNamingItsLine() throws Exception {
+        Services services = daemonServices();
+        Path file = config(1);
+        CredentialService before = services.forConfig(file);
+        assertSame(before, services.forConfig(file), "unchanged: the same service");
+        // Each version differs in size too: two writes within one tick of the file system's clock keep its times.
+        Files.writeString(file, "stores = [\"file\"]\n");
+        CredentialService after = services.forConfig(file);
+        assertNotSame(before, after);
+        assertEquals(List.of(StoreId.FILE), after.config().storeOrder());
+
+        Files.writeString(file, "stores = [\"fiels\"]\n");
+        ConfigException broken = assertThrows(ConfigException.class, () -> services.forConfig(file),
+                "a broken config is not answered from as it was before");
+        assertTrue(broken.getMessage().contains(file + ":1"), broken.getMessage());
+        assertThrows(ConfigException.class, () -> services.forConfig(file), "nor on the next request");
+
+        Files.writeString(file, "stores = [\"memory\", \"file\"]\n");
+        assertEquals(List.of(StoreId.MEMORY, StoreId.FILE), services.forConfig(file).config().storeOrder());
+    }
+
+    @Test
+    void theDaemonsMemoryStoreOutlivesAConfigChange() throws Exception {
+        Services services = daemonServices();
+        Path file = config(1);
+        RequestContext context = RequestContext.alone(Caller.UNKNOWN, null, null);
+        assertInstanceOf(Response.Stored.class, services.forConfig(file).handle(
+                new Request.Store("store", REGISTRY, Secret.fromString("kept-in-memory"), null, Set.of(), null, null), context));
+        Files.writeString(file, "stores = [\"file\"]\n");
+        Response.Got got = assertInstanceOf(Response.Got.class, services.forConfig(file).handle(Request.Get.read(REGISTRY), context));
+        assertEquals("kept-in-memory", got.token().reveal());
+        assertEquals("memory", got.store(), "found in memory although the order no longer names it");
     }
 
     /** How many of this process's descriptors are open on {@code file} (Linux's /proc). */

@@ -1,10 +1,10 @@
 package dev.latchkey.daemon.service;
 
-import dev.latchkey.daemon.store.command.CommandStore;
+import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoredToken;
+import dev.latchkey.daemon.store.command.CommandStore;
 import dev.latchkey.daemon.store.file.TokenFileStore;
-import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,9 +15,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,12 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TokenCacheTest {
     private static final RegistryKey COMPANY = new RegistryKey("sparse+https://packages.example.com/index/", "company");
 
+    /** The commands here use only {@code {index_url}}. */
+    private static final Function<String, Optional<String>> NO_NAMES = url -> Optional.empty();
+
     @TempDir
     Path dir;
 
     private CommandStore countingCommand(String token) throws Exception {
         Files.writeString(dir.resolve("token"), token + "\n");
-        return new CommandStore(List.of("sh", "-c", "echo run >> " + dir.resolve("runs") + "; cat " + dir.resolve("token")), "LATCHKEY_PASSPHRASE");
+        return new CommandStore(List.of("sh", "-c", "echo run >> " + dir.resolve("runs") + "; cat " + dir.resolve("token")), "LATCHKEY_PASSPHRASE", NO_NAMES);
     }
 
     private long runs() throws Exception {
@@ -40,7 +45,7 @@ class TokenCacheTest {
     }
 
     private static String read(TokenCache cache, CommandStore store) throws Exception {
-        try (Secret secret = cache.get(store, COMPANY, Operation.READ).orElseThrow().secret()) {
+        try (Secret secret = cache.get(store, COMPANY, Arrival.NOW).get(0).secret()) {
             return secret.reveal();
         }
     }
@@ -97,11 +102,11 @@ class TokenCacheTest {
         TokenFileStore file = new TokenFileStore(dir.resolve("tokens.toml"));
         TokenCache cache = new TokenCache(Duration.ofHours(1), Clock.systemUTC());
         file.put(COMPANY, new StoredToken(Secret.fromString("before"), Set.of(), null, 1L, 1L));
-        assertEquals("before", cache.get(file, COMPANY, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("before", cache.get(file, COMPANY, Arrival.NOW).get(0).secret().reveal());
 
         Files.writeString(dir.resolve("tokens.toml"), Files.readString(dir.resolve("tokens.toml")).replace("before", "after"));
 
-        assertEquals("after", cache.get(file, COMPANY, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("after", cache.get(file, COMPANY, Arrival.NOW).get(0).secret().reveal());
     }
 
     @Test
@@ -109,10 +114,18 @@ class TokenCacheTest {
         Instant now = Instant.ofEpochSecond(1_800_000_000L);
         Duration ttl = Duration.ofMinutes(10);
 
-        assertEquals(now.plus(ttl), TokenCache.keptUntil(now, ttl, null));
-        assertEquals(now.plus(ttl), TokenCache.keptUntil(now, ttl, now.plus(Duration.ofHours(1)).getEpochSecond()));
-        assertEquals(now.plusSeconds(300), TokenCache.keptUntil(now, ttl, now.getEpochSecond() + 300));
-        assertTrue(!TokenCache.keptUntil(now, ttl, now.getEpochSecond() - 1).isAfter(now), "an expired token is not kept at all");
+        assertEquals(now.plus(ttl), TokenCache.keptUntil(now, ttl, List.of(expiring(null))));
+        assertEquals(now.plus(ttl), TokenCache.keptUntil(now, ttl, List.of(expiring(now.plus(Duration.ofHours(1)).getEpochSecond()))));
+        assertEquals(now.plusSeconds(300), TokenCache.keptUntil(now, ttl, List.of(expiring(now.getEpochSecond() + 300))));
+        assertEquals(now.plusSeconds(300), TokenCache.keptUntil(now, ttl,
+                List.of(expiring(null), expiring(now.getEpochSecond() + 300), expiring(now.getEpochSecond() + 400))),
+                "the tokens of one key are kept as long as the first of them to expire");
+        assertTrue(!TokenCache.keptUntil(now, ttl, List.of(expiring(now.getEpochSecond() - 1))).isAfter(now),
+                "an expired token is not kept at all");
+    }
+
+    private static StoredToken expiring(Long expiration) {
+        return new StoredToken(Secret.fromString("t"), Set.of(), expiration, null, null);
     }
 
     @Test
@@ -120,7 +133,7 @@ class TokenCacheTest {
         // A command that reads its token, says so, then waits for the test: a slow store caught mid-read.
         Files.writeString(dir.resolve("token"), "old\n");
         CommandStore gated = new CommandStore(List.of("sh", "-c", "t=$(cat " + dir.resolve("token") + "); touch " + dir.resolve("read")
-                + "; while [ ! -e " + dir.resolve("release") + " ]; do sleep 0.02; done; echo \"$t\""), "LATCHKEY_PASSPHRASE");
+                + "; while [ ! -e " + dir.resolve("release") + " ]; do sleep 0.02; done; echo \"$t\""), "LATCHKEY_PASSPHRASE", NO_NAMES);
         TokenCache cache = new TokenCache(Duration.ofHours(1), Clock.systemUTC());
         CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> {
             try {

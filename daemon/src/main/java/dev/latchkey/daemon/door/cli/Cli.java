@@ -11,8 +11,10 @@ import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.Invocation;
 import dev.latchkey.daemon.door.UsageException;
 import dev.latchkey.daemon.door.latchkey.ServiceHandler;
+import dev.latchkey.daemon.service.Batch;
 import dev.latchkey.daemon.service.CredentialService;
 import dev.latchkey.daemon.service.RequestContext;
+import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.Operation;
@@ -45,7 +47,7 @@ public final class Cli implements Door {
             usage:
               latchkey --cargo-plugin                      serve cargo's credential-provider protocol on stdin/stdout
               latchkey stdio                               serve the latchkey protocol on stdin/stdout
-              latchkey get REGISTRY [--operation OP]       print the token for REGISTRY
+              latchkey get REGISTRY [--operation OP] [--store NAME]  print the token for REGISTRY
               latchkey store REGISTRY [--store NAME] [--expires-in DURATION] [--operations OP,...]
                                                            store the token read from stdin (prompted without echo on a terminal)
               latchkey rotate REGISTRY [--operations OP,...] [--expires-in DURATION] [--store NAME]
@@ -100,7 +102,12 @@ public final class Cli implements Door {
         }
 
         private Response handle(Request request) throws HandBack {
-            return handler.handle(new RequestLine(request));
+            return handler.handle(new RequestLine(request), Batch.ALONE);
+        }
+
+        /** The same, served from {@code store} only (null: wherever a lookup looks), as cargo's {@code --store} argument asks. */
+        private Response handle(Request request, String store) throws HandBack {
+            return handler.handle(new RequestLine(null, store == null ? List.of() : List.of("--store", store), request), Batch.ALONE);
         }
 
         int version() throws UsageException, IOException {
@@ -117,14 +124,15 @@ public final class Cli implements Door {
         int get() throws UsageException, CredentialException, IOException, HandBack {
             String registry = args.positional("REGISTRY");
             Operation operation = Operation.fromWire(args.option("--operation").orElse("read"));
+            String store = args.option("--store").orElse(null);
             args.end();
             if (operation == Operation.UNKNOWN) {
                 throw new UsageException("--operation takes read, publish, yank, unyank or owners");
             }
-            Response.Got got = expect(handle(new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null)),
+            Response.Got got = expect(handle(new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null), store),
                     Response.Got.class);
             for (String warning : got.warnings()) {
-                invocation.err().println("latchkey: warning: " + warning);
+                invocation.err().println("latchkey: warning: " + TerminalText.lines(warning));
             }
             byte[] token = got.token().toUtf8();
             try {
@@ -143,7 +151,7 @@ public final class Cli implements Door {
             try (Secret token = readValidToken(h.target())) {
                 Response.Stored stored = expect(handle(new Request.Store("store", h.target(), token, h.expiration(),
                         h.operations(), h.store(), null)), Response.Stored.class);
-                invocation.err().println("latchkey: stored the token for `" + h.registry() + "` in the " + stored.store() + " store");
+                invocation.err().println("latchkey: stored the token for `" + TerminalText.line(h.registry()) + "` in the " + stored.store() + " store");
             }
             return ExitCodes.OK;
         }
@@ -153,7 +161,7 @@ public final class Cli implements Door {
             try (Secret token = readValidToken(h.target())) {
                 Response.Rotated rotated = expect(handle(new Request.Rotate(h.target(), token, h.expiration(), h.operations(),
                         h.store())), Response.Rotated.class);
-                invocation.err().println("latchkey: rotated the token for `" + h.registry() + "` in the "
+                invocation.err().println("latchkey: rotated the token for `" + TerminalText.line(h.registry()) + "` in the "
                         + String.join(", ", rotated.stores()) + " store" + (rotated.stores().size() > 1 ? "s" : "")
                         + "; revoke the old one at the registry");
             }
@@ -170,7 +178,7 @@ public final class Cli implements Door {
             }
             Response.Erased erased = expect(handle(new Request.Erase("erase", Registry.fromNameOrUrl(registry), store, allStores)),
                     Response.Erased.class);
-            invocation.err().println("latchkey: erased the token for `" + registry + "` from the " + String.join(", ", erased.stores())
+            invocation.err().println("latchkey: erased the token for `" + TerminalText.line(registry) + "` from the " + String.join(", ", erased.stores())
                     + " store" + (erased.stores().size() > 1 ? "s" : ""));
             return ExitCodes.OK;
         }
@@ -184,7 +192,7 @@ public final class Cli implements Door {
                 invocation.out().flush();
                 return ExitCodes.OK;
             }
-            if (listed.entries().isEmpty()) {
+            if (listed.entries().isEmpty() && listed.unreadable().isEmpty()) {
                 invocation.err().println("latchkey: no tokens stored");
                 return ExitCodes.OK;
             }
@@ -196,16 +204,22 @@ public final class Cli implements Door {
                 Long since = e.updated() != null ? e.updated() : e.created();
                 anyDue |= e.rotateDue();
                 rows.add(new String[] {
-                    e.name() != null ? e.name() : "-",
+                    e.login() != null ? e.login() : e.name() != null ? e.name() : "-",
                     e.store(),
                     e.operations().isEmpty() ? "all" : String.join(",", e.operations().stream().map(Operation::wire).toList()),
                     since == null ? "-" : ago(now, since) + (e.rotateDue() ? " ROTATE" : ""),
                     e.expiration() == null ? "never" : Instant.ofEpochSecond(e.expiration()).toString()
                             + (e.expiration() <= now.getEpochSecond() ? " (expired)" : ""),
                     e.lastUsed() == null ? "-" : ago(now, e.lastUsed()) + " ago",
-                    e.indexUrl()});
+                    e.indexUrl() != null ? e.indexUrl() : "-"});
             }
-            print(Table.format(rows));
+            if (rows.size() > 1) {
+                print(Table.format(rows));
+            }
+            for (Response.Unreadable store : listed.unreadable()) {
+                invocation.err().println("latchkey: not listed: the tokens of the " + store.store() + " store, which could not be read ("
+                        + store.kind().wire() + "): " + TerminalText.lines(store.message()));
+            }
             if (anyDue) {
                 invocation.err().println("latchkey: tokens marked ROTATE are older than rotate-after: replace each with "
                         + "`latchkey rotate REGISTRY`");
@@ -229,7 +243,7 @@ public final class Cli implements Door {
             AuditLog log = new AuditLog(new Locations(invocation.environment()).stateDirectory().resolve("audit.log"));
             List<String> lines = log.last(n);
             if (lines.isEmpty()) {
-                invocation.err().println("latchkey: the audit log " + log.path() + " is empty");
+                invocation.err().println("latchkey: the audit log " + TerminalText.line(log.path().toString()) + " is empty");
                 return ExitCodes.OK;
             }
             if (json) {
@@ -258,14 +272,17 @@ public final class Cli implements Door {
             if (!what.equals("cargo")) {
                 throw new UsageException("latchkey can import from `cargo` only");
             }
-            List<CredentialService.Imported> moved = invocation.services().forConfig(invocation.config())
+            CredentialService.ImportReport report = invocation.services().forConfig(invocation.config())
                     .importFromCargo(context());
-            if (moved.isEmpty()) {
+            if (report.moved().isEmpty() && report.leftAlone().isEmpty()) {
                 invocation.err().println("latchkey: no tokens to import from cargo's credentials file");
             }
-            for (CredentialService.Imported m : moved) {
-                invocation.err().println("latchkey: moved the token for `" + m.registry().displayName()
+            for (CredentialService.Imported m : report.moved()) {
+                invocation.err().println("latchkey: moved the token for `" + TerminalText.line(m.registry().displayName())
                         + "` from cargo's credentials file to the " + m.store() + " store");
+            }
+            for (String why : report.leftAlone()) {
+                invocation.err().println("latchkey: left in cargo's credentials file: " + TerminalText.lines(why));
             }
             return ExitCodes.OK;
         }
@@ -284,7 +301,7 @@ public final class Cli implements Door {
                 service = invocation.services().forConfig(invocation.config());
             } catch (ConfigException e) {
                 configProblem = e.getMessage();
-                invocation.err().println("latchkey: " + ConfigException.PREFIX + configProblem);
+                invocation.err().println("latchkey: " + ConfigException.PREFIX + TerminalText.lines(configProblem));
                 service = invocation.services().withoutConfigFile();
             }
             Response.StatusReport status = expect(service.handle(new Request.Status(), context()), Response.StatusReport.class);
@@ -300,7 +317,7 @@ public final class Cli implements Door {
         }
 
         private RequestContext context() {
-            return new RequestContext(invocation.caller(), null, invocation.environment());
+            return RequestContext.alone(invocation.caller(), null, invocation.environment());
         }
 
         private Secret readValidToken(Registry registry) throws IOException, UsageException, HandBack {
@@ -322,7 +339,7 @@ public final class Cli implements Door {
     /** The token typed at the terminal (echo off) when stdin is one, else the first line of stdin. */
     private static Secret readToken(Invocation invocation, Registry registry) throws IOException, UsageException, HandBack {
         if (invocation.isTerminal(0)) {
-            Secret typed = invocation.askAtTerminal("token for " + registry.displayName() + ": ", "asking for the token");
+            Secret typed = invocation.askAtTerminal("token for " + TerminalText.line(registry.displayName()) + ": ", "asking for the token");
             if (typed == null) {
                 throw UsageException.badInput("no token: pipe it on stdin");
             }

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.door.cli;
 
+import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.Response;
 
 import java.util.ArrayList;
@@ -21,8 +22,18 @@ public final class Table {
         return format(rows);
     }
 
+    /** {@code rows} in aligned columns, each cell on one line with whatever could act on the terminal escaped. */
     static String format(List<String[]> rows) {
         int columns = rows.get(0).length;
+        List<String[]> safe = new ArrayList<>(rows.size());
+        for (String[] row : rows) {
+            String[] cells = new String[columns];
+            for (int c = 0; c < columns; c++) {
+                cells[c] = TerminalText.line(row[c]);
+            }
+            safe.add(cells);
+        }
+        rows = safe;
         int[] widths = new int[columns];
         for (String[] row : rows) {
             for (int c = 0; c < columns; c++) {

@@ -2,15 +2,16 @@ package dev.latchkey.daemon.door.latchkey;
 
 import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.Invocation;
+import dev.latchkey.daemon.service.Batch;
 import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Hello;
 import dev.latchkey.protocol.Incoming;
 import dev.latchkey.protocol.LineReader;
+import dev.latchkey.protocol.Request;
 import dev.latchkey.protocol.RequestCodec;
 import dev.latchkey.protocol.RequestId;
 import dev.latchkey.protocol.RequestLine;
-import dev.latchkey.protocol.Request;
 import dev.latchkey.protocol.Response;
 import dev.latchkey.protocol.ResponseCodec;
 
@@ -58,7 +59,7 @@ public final class ProtocolSession {
             }
             Incoming incoming = read(reader, length);
             if (incoming != null) {
-                answer(incoming, out);
+                answer(incoming, out, Batch.ALONE);
                 invocation.answered(reader.consumed());
             }
         }
@@ -88,11 +89,12 @@ public final class ProtocolSession {
     }
 
     /**
-     * Answers {@code incoming} with the handler's response, or with why it was rejected.
+     * Answers {@code incoming} with the handler's response, or with why it was rejected;
+     * {@code batch}: what it carries down from the transport that read it.
      *
      * @throws HandBack when the handler leaves the request to the caller; its token is wiped
      */
-    public void answer(Incoming incoming, OutputStream out) throws IOException, HandBack {
+    public void answer(Incoming incoming, OutputStream out, Batch batch) throws IOException, HandBack {
         if (incoming instanceof Incoming.Rejected rejected) {
             send(out, rejected.id(), rejected.failure());
             return;
@@ -100,7 +102,7 @@ public final class ProtocolSession {
         RequestLine line = (RequestLine) incoming;
         Response response;
         try {
-            response = respond(line);
+            response = respond(line, batch);
         } catch (HandBack e) {
             wipeToken(line.request());
             throw e;
@@ -113,9 +115,9 @@ public final class ProtocolSession {
      * is answered as failed rather than the connection (and in stdio mode the process) ending. The
      * exception's message is left out: it may quote what the request held.
      */
-    public Response respond(RequestLine line) throws HandBack {
+    public Response respond(RequestLine line, Batch batch) throws HandBack {
         try {
-            return handler.handle(line);
+            return handler.handle(line, batch);
         } catch (RuntimeException e) {
             return Response.Failure.of(ErrorKind.OTHER, INTERNAL_ERROR + " (" + e.getClass().getName()
                     + "); the connection is still usable. Please report it, with the request's kind and `latchkey doctor`");

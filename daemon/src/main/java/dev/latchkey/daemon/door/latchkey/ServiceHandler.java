@@ -7,9 +7,11 @@ import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.Invocation;
 import dev.latchkey.daemon.door.Route;
 import dev.latchkey.daemon.door.VerboseLog;
+import dev.latchkey.daemon.service.Batch;
 import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.RequestContext;
 import dev.latchkey.daemon.service.Services;
+import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.ErrorKind;
@@ -86,7 +88,7 @@ public final class ServiceHandler implements RequestHandler {
     }
 
     @Override
-    public Response handle(RequestLine line) throws HandBack {
+    public Response handle(RequestLine line, Batch batch) throws HandBack {
         try {
             RequestOptions options = RequestOptions.parse(line.args(), caller.workingDirectory());
             if (!options.ignored().isEmpty() && !warnedAboutArgs) {
@@ -102,7 +104,7 @@ public final class ServiceHandler implements RequestHandler {
                 request = store.withToken(askForToken(store));
             }
             Path config = options.config() != null ? options.config() : defaultConfig;
-            Response response = services.forConfig(config).handle(request, new RequestContext(asker.get(), options.store(), caller));
+            Response response = services.forConfig(config).handle(request, new RequestContext(asker.get(), options.store(), caller, batch));
             if (verbose.on()) {
                 verbose.say(about(request) + ": " + (invocation.inCaller()
                         ? invocation.servedBy() + " with the config " + describeConfig(config) : invocation.servedBy())
@@ -153,7 +155,7 @@ public final class ServiceHandler implements RequestHandler {
     private Response told(Response response) {
         if (dialect == Dialect.CARGO && response instanceof Response.Got got) {
             for (String warning : got.warnings()) {
-                diagnostics.println("latchkey: warning: " + warning);
+                diagnostics.println("latchkey: warning: " + TerminalText.lines(warning));
             }
         }
         return response;
@@ -181,7 +183,8 @@ public final class ServiceHandler implements RequestHandler {
     }
 
     private Secret askForToken(Request.Store store) throws CredentialException, HandBack {
-        String where = store.loginUrl() != null ? "found on " + store.loginUrl() : "for " + store.registry().displayName();
+        String where = store.loginUrl() != null ? "found on " + TerminalText.line(store.loginUrl())
+                : "for " + TerminalText.line(store.registry().displayName());
         if (invocation == null) {
             throw new CredentialException.BadRequest("missing field `token`");
         }

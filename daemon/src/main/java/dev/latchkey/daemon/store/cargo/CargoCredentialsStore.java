@@ -1,15 +1,17 @@
 package dev.latchkey.daemon.store.cargo;
 
+import dev.latchkey.daemon.config.StoreId;
+import dev.latchkey.daemon.files.SecretFile;
+import dev.latchkey.daemon.files.TomlText;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.Capabilities;
+import dev.latchkey.daemon.store.CredentialKey;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
-
-import dev.latchkey.daemon.files.SecretFile;
-import dev.latchkey.daemon.files.TomlText;
-import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Secret;
 
@@ -36,9 +38,13 @@ public final class CargoCredentialsStore implements Store {
     /** What cargo's logout removes from a registry's table. */
     private static final List<String> SECRET_KEYS = List.of("token", "secret-key", "secret-key-subject");
 
+    /** One item per registry, read by cargo for every operation; and latchkey writes here only when told to. */
+    private static final Capabilities CAPABILITIES = Capabilities.writable(StoreId.CARGO).oneTokenPerRegistry().withoutLogins()
+            .writtenOnlyWhenNamed();
+
     private final SecretFile file;
     private final Function<String, Optional<String>> indexOfName;
-    private final StoreState ready; // made once: state() is asked on every request
+    private final StoreState ready; // made once: asked on every request
 
     /** {@code indexOfName} finds a registry's index URL by name, for {@code list}. */
     public CargoCredentialsStore(Path cargoHome, Function<String, Optional<String>> indexOfName) {
@@ -55,66 +61,56 @@ public final class CargoCredentialsStore implements Store {
     }
 
     @Override
-    public String name() {
-        return "cargo";
+    public StoreId id() {
+        return StoreId.CARGO;
     }
 
     @Override
-    public boolean writable() {
-        return true;
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
+    /** Another user's file is refused; one that others can read or write is used, with a caution (SecretFile.Keeper). */
     @Override
-    public StoreState state() {
-        return ready;
-    }
-
-    /** Another user's file is refused; one that others can read or write is used, with a warning (SecretFile.Keeper). */
-    @Override
-    public StoreState diagnose() {
+    public StoreState diagnose(boolean thorough) {
         try {
             String refused = file.refusal();
             if (refused != null) {
                 return StoreState.unusable(refused);
             }
-        } catch (CredentialException e) {
+        } catch (StoreException e) {
             return StoreState.unusable(e.getMessage());
         }
         String caution = file.caution();
-        return caution == null ? ready : StoreState.ready(ready.detail() + "; warning: " + caution);
+        return caution == null ? ready : StoreState.cautioned(ready.detail(), caution);
     }
 
     @Override
-    public String caution() {
-        return file.caution();
-    }
-
-    @Override
-    public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
+    public List<StoredToken> get(CredentialKey key, Arrival arrival) throws StoreException {
+        if (!(key instanceof RegistryKey registry)) {
+            return List.of();
+        }
         Map<String, Object> doc = parse(file.read());
         Object token = tableOf(doc, registry).map(t -> t.get("token")).orElse(null);
         if (token == null && isCratesIo(registry)) {
             token = doc.get("token"); // legacy top-level token
         }
-        return token instanceof String s ? Optional.of(StoredToken.plain(Secret.fromString(s))) : Optional.empty();
-    }
-
-    /** One item per registry, read by cargo for every operation. */
-    @Override
-    public boolean keepsScopedTokens() {
-        return false;
+        return token instanceof String s ? List.of(StoredToken.plain(Secret.fromString(s))) : List.of();
     }
 
     @Override
-    public void put(RegistryKey registry, StoredToken token) throws CredentialException {
+    public void put(CredentialKey key, StoredToken token) throws StoreException {
+        if (!(key instanceof RegistryKey registry)) {
+            throw new StoreException.Refused("cargo's credentials file keeps registry tokens only; keep logins in another store");
+        }
         if (!token.operations().isEmpty()) {
             // cargo would hand it out for every operation (an expiry is fine: latchkey's metadata book keeps it)
-            throw new CredentialException.BadRequest("cargo's credentials file keeps one token per registry, for every "
+            throw new StoreException.Refused("cargo's credentials file keeps one token per registry, for every "
                     + "operation; store a token limited to some operations in the file store (`--store file`)");
         }
         String[] path = pathOf(registry);
         if (path == null) {
-            throw new CredentialException.BadRequest("cargo's credentials file keys tokens by registry name, and `"
+            throw new StoreException.Refused("cargo's credentials file keys tokens by registry name, and `"
                     + registry.indexUrl() + "` has none; add `[registries.NAME] index = \"" + registry.indexUrl()
                     + "\"` to cargo's config, or use another store");
         }
@@ -131,8 +127,8 @@ public final class CargoCredentialsStore implements Store {
     }
 
     @Override
-    public boolean erase(RegistryKey registry) throws CredentialException {
-        if (pathOf(registry) == null) {
+    public boolean erase(CredentialKey key) throws StoreException {
+        if (!(key instanceof RegistryKey registry) || pathOf(registry) == null) {
             return false;
         }
         return file.update(current -> {
@@ -140,8 +136,8 @@ public final class CargoCredentialsStore implements Store {
             boolean removed = false;
             Optional<Map<String, Object>> table = tableOf(doc, registry);
             if (table.isPresent()) {
-                for (String key : SECRET_KEYS) {
-                    removed |= table.get().remove(key) != null;
+                for (String secretKey : SECRET_KEYS) {
+                    removed |= table.get().remove(secretKey) != null;
                 }
             }
             if (isCratesIo(registry)) {
@@ -153,7 +149,7 @@ public final class CargoCredentialsStore implements Store {
     }
 
     @Override
-    public List<StoreEntry> list() throws CredentialException {
+    public List<StoreEntry> list(Arrival arrival) throws StoreException {
         Map<String, Object> doc = parse(file.read());
         List<StoreEntry> entries = new ArrayList<>();
         boolean cratesIo = doc.get("token") instanceof String
@@ -217,14 +213,14 @@ public final class CargoCredentialsStore implements Store {
         return created;
     }
 
-    private Map<String, Object> parse(String text) throws CredentialException {
+    private Map<String, Object> parse(String text) throws StoreException {
         if (text == null) {
             return new LinkedHashMap<>();
         }
         try {
             return TomlText.parse(text, file.path());
         } catch (TomlText.MalformedTomlException e) {
-            throw new CredentialException.Unavailable("cargo's credentials file is not valid TOML: " + e.getMessage()
+            throw new StoreException.Unavailable("cargo's credentials file is not valid TOML: " + e.getMessage()
                     + ". latchkey will not overwrite it: repair it (cargo cannot read it either)");
         }
     }

@@ -1,15 +1,17 @@
 package dev.latchkey.daemon.store.encrypted;
 
 import dev.latchkey.daemon.config.Config.EncryptedKey;
+import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.files.SecretFile;
-import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.Capabilities;
+import dev.latchkey.daemon.store.CredentialKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
 import dev.latchkey.daemon.store.secretservice.EncryptionKeys;
-import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
 import java.nio.file.Path;
@@ -32,13 +34,14 @@ import java.util.Optional;
  * first request that opens or seals the file.
  */
 public final class EncryptedStore implements Store {
-    public static final String NAME = "encrypted";
+    /** Decrypting is quick once the key is derived, and the file is read for every request: nothing to keep. */
+    private static final Capabilities CAPABILITIES = Capabilities.writable(StoreId.ENCRYPTED);
     /** Far more than any token list needs; a larger file was not written by latchkey and is not read. */
     private static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
     private static final String KEEP = "latchkey will not overwrite it: restore it from a backup, or move it away and store the tokens again";
 
     private final SecretFile file;
-    private final StoreState ready; // made once: state() is asked on every request
+    private final StoreState ready; // made once: asked on every request
     private final EncryptedKey newFileKey;
     private final Passphrases passphrases;
     private final EncryptionKeys keychain;
@@ -61,28 +64,29 @@ public final class EncryptedStore implements Store {
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public StoreId id() {
+        return StoreId.ENCRYPTED;
     }
 
     @Override
-    public boolean writable() {
-        return true;
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
-    /** Usable wherever its file can be; a missing passphrase is reported by the call that needs it ({@code locked}). */
+    /**
+     * Quick: usable wherever its file can be; a missing passphrase is reported by the call that
+     * needs it ({@code locked}). Thorough: the file (absent, or how its key is kept), and whether that
+     * key can be had here; derives nothing, asks no one.
+     */
     @Override
-    public StoreState state() {
-        return ready;
-    }
-
-    /** The file (absent, or how its key is kept), and whether that key can be had here; derives nothing, asks no one. */
-    @Override
-    public StoreState diagnose() {
+    public StoreState diagnose(boolean thorough) {
+        if (!thorough) {
+            return ready;
+        }
         byte[] bytes;
         try {
             bytes = file.readBytes();
-        } catch (CredentialException e) {
+        } catch (StoreException e) {
             return StoreState.unusable(e.getMessage());
         }
         if (bytes == null) {
@@ -124,21 +128,21 @@ public final class EncryptedStore implements Store {
     }
 
     @Override
-    public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
+    public List<StoredToken> get(CredentialKey key, Arrival arrival) throws StoreException {
         try (TokenTable table = read()) {
-            return table.get(registry, operation);
+            return table.get(key);
         }
     }
 
     @Override
-    public List<StoreEntry> list() throws CredentialException {
+    public List<StoreEntry> list(Arrival arrival) throws StoreException {
         try (TokenTable table = read()) {
             return table.list();
         }
     }
 
     @Override
-    public void put(RegistryKey registry, StoredToken token) throws CredentialException {
+    public void put(CredentialKey key, StoredToken token) throws StoreException {
         // The key is made or derived before the lock is taken: a passphrase may have to be typed. If
         // another process creates the file meanwhile, its key is used instead (and a keychain key
         // made here stays unused in the keyring).
@@ -152,14 +156,14 @@ public final class EncryptedStore implements Store {
         file.updateBytes(current -> {
             FileKey sealWith = current == null ? prepared : keyFor(header(current));
             try (TokenTable table = current == null ? TokenTable.empty() : open(sealWith, header(current), current)) {
-                table.put(registry, token);
+                table.put(key, token);
                 return new SecretFile.BytesResult<>(seal(sealWith, table), null);
             }
         });
     }
 
     @Override
-    public boolean erase(RegistryKey registry) throws CredentialException {
+    public boolean erase(CredentialKey key) throws StoreException {
         byte[] before = file.readBytes();
         if (before == null) {
             return false;
@@ -176,14 +180,14 @@ public final class EncryptedStore implements Store {
             FileHeader header = header(current);
             FileKey sealWith = keyFor(header);
             try (TokenTable table = open(sealWith, header, current)) {
-                boolean removed = table.erase(registry);
+                boolean removed = table.erase(key);
                 return new SecretFile.BytesResult<>(removed ? seal(sealWith, table) : null, removed);
             }
         });
     }
 
     /** The file's tokens; an empty table when there is no file yet. */
-    private TokenTable read() throws CredentialException {
+    private TokenTable read() throws StoreException {
         byte[] bytes = file.readBytes();
         if (bytes == null) {
             return TokenTable.empty();
@@ -196,26 +200,26 @@ public final class EncryptedStore implements Store {
         }
     }
 
-    private FileHeader header(byte[] bytes) throws CredentialException {
+    private FileHeader header(byte[] bytes) throws StoreException {
         try {
             return FileHeader.parse(bytes);
         } catch (FileHeader.MalformedHeaderException e) {
-            throw new CredentialException.Unavailable(damaged(e.getMessage()));
+            throw new StoreException.Unavailable(damaged(e.getMessage()));
         }
     }
 
-    private TokenTable open(FileKey key, FileHeader header, byte[] bytes) throws CredentialException {
+    private TokenTable open(FileKey key, FileHeader header, byte[] bytes) throws StoreException {
         byte[] plaintext;
         try {
             plaintext = key.open(header, bytes);
         } catch (FileKey.BrokenSealException e) {
-            throw new CredentialException.Unavailable(damaged("is damaged or was changed by something other than latchkey "
+            throw new StoreException.Unavailable(damaged("is damaged or was changed by something other than latchkey "
                     + "(its authentication tag does not match its contents)"));
         }
         try {
             return TokenTable.decode(plaintext);
         } catch (TokenTable.MalformedTableException e) {
-            throw new CredentialException.Unavailable(damaged("opened, but holds no token list latchkey can read (" + e.getMessage() + ")"));
+            throw new StoreException.Unavailable(damaged("opened, but holds no token list latchkey can read (" + e.getMessage() + ")"));
         } finally {
             wipe(plaintext);
         }
@@ -231,7 +235,7 @@ public final class EncryptedStore implements Store {
     }
 
     /** The key that opens the file {@code header} starts: the one kept, or one derived (or fetched) and checked now. */
-    private synchronized FileKey keyFor(FileHeader header) throws CredentialException {
+    private synchronized FileKey keyFor(FileHeader header) throws StoreException {
         if (key != null && key.opens(header)) {
             return key;
         }
@@ -241,12 +245,12 @@ public final class EncryptedStore implements Store {
                 candidate = derive(passphrase, header.cost(), header.salt());
             }
             if (!candidate.opens(header)) {
-                throw new CredentialException.Denied(passphrases.wrong(file.path()));
+                throw new StoreException.Denied(passphrases.wrong(file.path()));
             }
         } else {
             candidate = fromKeychain(header.salt());
             if (!candidate.opens(header)) {
-                throw new CredentialException.Unavailable(damaged("does not match the key the keychain keeps for it "
+                throw new StoreException.Unavailable(damaged("does not match the key the keychain keeps for it "
                         + "(the keychain item was replaced, or the file's header was changed)"));
             }
         }
@@ -255,7 +259,7 @@ public final class EncryptedStore implements Store {
     }
 
     /** The key for a new file, by {@code [store.encrypted] key}: from a fresh passphrase, or random and kept in the keychain. */
-    private synchronized FileKey newKey() throws CredentialException {
+    private synchronized FileKey newKey() throws StoreException {
         byte[] salt = FileKey.random(FileHeader.SALT_BYTES);
         if (newFileKey == EncryptedKey.PASSPHRASE) {
             try (Secret passphrase = passphrases.toCreate(file.path())) {
@@ -275,19 +279,19 @@ public final class EncryptedStore implements Store {
         }
     }
 
-    private static FileKey derive(Secret passphrase, ScryptCost cost, byte[] salt) throws CredentialException {
+    private static FileKey derive(Secret passphrase, ScryptCost cost, byte[] salt) throws StoreException {
         try {
             return FileKey.fromPassphrase(passphrase, cost, salt);
         } catch (OutOfMemoryError e) {
-            throw new CredentialException.Unavailable("not enough memory to derive the encrypted store's key (scrypt "
+            throw new StoreException.Unavailable("not enough memory to derive the encrypted store's key (scrypt "
                     + cost + " needs " + (cost.memory() >> 20) + " MiB): give the JVM more heap, e.g. -Xmx512m");
         }
     }
 
-    private FileKey fromKeychain(byte[] keyId) throws CredentialException {
+    private FileKey fromKeychain(byte[] keyId) throws StoreException {
         Optional<Secret> found = keychain.find(keyId(keyId));
         if (found.isEmpty()) {
-            throw new CredentialException.Unavailable("the keychain has no key for the encrypted store " + file.path()
+            throw new StoreException.Unavailable("the keychain has no key for the encrypted store " + file.path()
                     + " (key id " + keyId(keyId) + ", schema " + EncryptionKeys.SCHEMA + "): it was made in another "
                     + "session or its key was deleted; restore that keychain item, or move the file away and store the tokens again");
         }
@@ -301,7 +305,7 @@ public final class EncryptedStore implements Store {
             }
             return FileKey.fromKeychain(raw, keyId);
         } catch (IllegalArgumentException e) {
-            throw new CredentialException.Unavailable("the keychain item that should hold the key of the encrypted store "
+            throw new StoreException.Unavailable("the keychain item that should hold the key of the encrypted store "
                     + file.path() + " (key id " + keyId(keyId) + ") does not hold a latchkey key; " + KEEP);
         } finally {
             wipe(encoded);

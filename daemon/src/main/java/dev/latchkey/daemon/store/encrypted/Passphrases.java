@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.store.encrypted;
 
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.terminal.TerminalPrompt;
-import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Secret;
 
 import java.io.IOException;
@@ -50,7 +50,7 @@ public final class Passphrases {
     }
 
     /** The passphrase that should open {@code file}. */
-    Secret toOpen(Path file) throws CredentialException {
+    Secret toOpen(Path file) throws StoreException {
         Optional<String> set = env.get(variable);
         if (set.isPresent()) {
             return Secret.fromString(set.get());
@@ -59,7 +59,7 @@ public final class Passphrases {
     }
 
     /** The passphrase a new {@code file} is made with; typed twice when it is asked for. */
-    Secret toCreate(Path file) throws CredentialException {
+    Secret toCreate(Path file) throws StoreException {
         Optional<String> set = env.get(variable);
         if (set.isPresent()) {
             return Secret.fromString(set.get());
@@ -67,13 +67,13 @@ public final class Passphrases {
         Secret typed = required(ask("new passphrase for the encrypted store " + file
                 + " (nothing recovers its tokens without it): "), file);
         if (typed.isEmpty()) {
-            throw new CredentialException.BadRequest("an empty passphrase protects nothing; nothing was written: "
+            throw new StoreException.Refused("an empty passphrase protects nothing; nothing was written: "
                     + "store again and type a passphrase");
         }
         try (Secret again = required(ask("the same passphrase again: "), file)) {
             if (!typed.equals(again)) {
                 typed.wipe();
-                throw new CredentialException.BadRequest("the two passphrases differ; nothing was written: store again");
+                throw new StoreException.Refused("the two passphrases differ; nothing was written: store again");
             }
         }
         return typed;
@@ -108,20 +108,20 @@ public final class Passphrases {
                 + "; or keep a new file's key in the keychain ([store.encrypted] key = \"keychain\")";
     }
 
-    private Secret ask(String prompt) throws CredentialException {
+    private Secret ask(String prompt) throws StoreException {
         if (terminal == null) {
             return null;
         }
         try {
             return terminal.ask(prompt);
         } catch (IOException e) {
-            throw new CredentialException.Unavailable("could not read the passphrase from the terminal: " + e.getMessage());
+            throw new StoreException.Unavailable("could not read the passphrase from the terminal: " + e.getMessage());
         }
     }
 
-    private Secret required(Secret typed, Path file) throws CredentialException {
+    private Secret required(Secret typed, Path file) throws StoreException {
         if (typed == null) {
-            throw new CredentialException.Locked(missing(file));
+            throw new StoreException.Locked(missing(file));
         }
         return typed;
     }

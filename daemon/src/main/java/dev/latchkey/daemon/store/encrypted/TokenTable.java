@@ -1,9 +1,9 @@
 package dev.latchkey.daemon.store.encrypted;
 
+import dev.latchkey.daemon.store.CredentialKey;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;
 import dev.latchkey.daemon.store.StoredToken;
-import dev.latchkey.daemon.store.TokenChoice;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,8 +27,8 @@ import java.util.Set;
  * u32 count, then per token:
  *   u8  present: 1 name, 2 expiration, 4 created, 8 updated
  *   u8  operations: bit i for the i-th of read, publish, yank, unyank, owners (0: every operation)
- *   u16 length, index URL
- *   u16 length, name                       if present
+ *   u16 length, key: a registry's index URL, or a login's {@code login:} form (LoginKey#canonical)
+ *   u16 length, name                       if present (a registry's)
  *   u32 length, token
  *   i64 expiration, created, updated      each if present (Unix seconds)
  * </pre>
@@ -44,7 +43,10 @@ final class TokenTable implements AutoCloseable {
     private static final int CREATED = 4;
     private static final int UPDATED = 8;
 
-    private record Entry(RegistryKey registry, StoredToken token) {
+    private record Entry(CredentialKey key, StoredToken token) {
+        String name() {
+            return key instanceof RegistryKey registry ? registry.name() : null;
+        }
     }
 
     /** Thrown for a plaintext that is not in this layout; only a bug or a forged key could make one. */
@@ -88,7 +90,7 @@ final class TokenTable implements AutoCloseable {
                     token.wipe();
                     throw new MalformedTableException("token " + (i + 1) + " has no index URL");
                 }
-                table.entries.add(new Entry(new RegistryKey(indexUrl, name),
+                table.entries.add(new Entry(CredentialKey.ofCanonical(indexUrl, name),
                         new StoredToken(token, operations(operationBits), expiration, created, updated)));
             }
             if (in.hasRemaining()) {
@@ -112,9 +114,9 @@ final class TokenTable implements AutoCloseable {
             for (Entry e : entries) {
                 byte[] utf8 = e.token().secret().toUtf8();
                 tokens.add(utf8);
-                size += 2 + 2 + utf8(e.registry().indexUrl()).length + 4 + utf8.length;
-                if (e.registry().name() != null) {
-                    size += 2 + utf8(e.registry().name()).length;
+                size += 2 + 2 + utf8(e.key().canonical()).length + 4 + utf8.length;
+                if (e.name() != null) {
+                    size += 2 + utf8(e.name()).length;
                 }
                 for (Long time : times(e.token())) {
                     size += time != null ? 8 : 0;
@@ -125,12 +127,12 @@ final class TokenTable implements AutoCloseable {
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
                 StoredToken t = e.token();
-                out.put((byte) ((e.registry().name() != null ? NAME : 0) | (t.expiration() != null ? EXPIRATION : 0)
+                out.put((byte) ((e.name() != null ? NAME : 0) | (t.expiration() != null ? EXPIRATION : 0)
                         | (t.created() != null ? CREATED : 0) | (t.updated() != null ? UPDATED : 0)));
                 out.put((byte) operationBits(t.operations()));
-                putText(out, e.registry().indexUrl());
-                if (e.registry().name() != null) {
-                    putText(out, e.registry().name());
+                putText(out, e.key().canonical());
+                if (e.name() != null) {
+                    putText(out, e.name());
                 }
                 out.putInt(tokens.get(i).length).put(tokens.get(i));
                 for (Long time : times(t)) {
@@ -145,20 +147,23 @@ final class TokenTable implements AutoCloseable {
         }
     }
 
-    /** A copy of the token for {@code registry} that serves {@code operation}, if there is one. */
-    Optional<StoredToken> get(RegistryKey registry, Operation operation) {
-        List<StoredToken> matching = entries.stream().filter(e -> e.registry().indexUrl().equals(registry.indexUrl()))
-                .map(Entry::token).toList();
-        return TokenChoice.best(matching, operation).map(t -> new StoredToken(Secret.copyOf(t.secret().exposeChars()),
-                t.operations(), t.expiration(), t.created(), t.updated()));
+    /** Copies of every credential under {@code key}. */
+    List<StoredToken> get(CredentialKey key) {
+        List<StoredToken> copies = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.key().canonical().equals(key.canonical())) {
+                copies.add(e.token().withSecret(Secret.copyOf(e.token().secret().exposeChars())));
+            }
+        }
+        return copies;
     }
 
-    /** Keeps a copy of {@code token}, replacing the registry's token for the same operations and keeping its creation time. */
-    void put(RegistryKey registry, StoredToken token) {
+    /** Keeps a copy of {@code token}, replacing the key's credential for the same operations and keeping its creation time. */
+    void put(CredentialKey key, StoredToken token) {
         Long created = token.created();
         for (var it = entries.iterator(); it.hasNext(); ) {
             Entry e = it.next();
-            if (e.registry().indexUrl().equals(registry.indexUrl()) && e.token().operations().equals(token.operations())) {
+            if (e.key().canonical().equals(key.canonical()) && e.token().operations().equals(token.operations())) {
                 if (e.token().created() != null) {
                     created = e.token().created();
                 }
@@ -166,16 +171,16 @@ final class TokenTable implements AutoCloseable {
                 it.remove();
             }
         }
-        entries.add(new Entry(registry, new StoredToken(Secret.copyOf(token.secret().exposeChars()), token.operations(),
+        entries.add(new Entry(key, new StoredToken(Secret.copyOf(token.secret().exposeChars()), token.operations(),
                 token.expiration(), created, token.updated())));
     }
 
-    /** Removes every token for {@code registry}; false when there was none. */
-    boolean erase(RegistryKey registry) {
+    /** Removes every credential under {@code key}; false when there was none. */
+    boolean erase(CredentialKey key) {
         boolean removed = false;
         for (var it = entries.iterator(); it.hasNext(); ) {
             Entry e = it.next();
-            if (e.registry().indexUrl().equals(registry.indexUrl())) {
+            if (e.key().canonical().equals(key.canonical())) {
                 e.token().secret().wipe();
                 it.remove();
                 removed = true;
@@ -185,7 +190,7 @@ final class TokenTable implements AutoCloseable {
     }
 
     List<StoreEntry> list() {
-        return entries.stream().map(e -> new StoreEntry(e.registry(), e.token().operations(), e.token().expiration(),
+        return entries.stream().map(e -> new StoreEntry(e.key(), e.token().operations(), e.token().expiration(),
                 e.token().created(), e.token().updated())).toList();
     }
 

@@ -1,13 +1,15 @@
 package dev.latchkey.daemon.store.env;
 
+import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.config.StoreId;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.Capabilities;
+import dev.latchkey.daemon.store.CredentialKey;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreEntry;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
-
-import dev.latchkey.daemon.config.Environment;
-import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Secret;
 import dev.latchkey.protocol.TokenVariables;
@@ -28,6 +30,8 @@ import java.util.function.Function;
 public final class EnvStore implements Store {
     private static final String PREFIX = TokenVariables.PREFIX;
     private static final String SUFFIX = TokenVariables.SUFFIX;
+    private static final Capabilities CAPABILITIES = Capabilities.readOnly(StoreId.ENV);
+    private static final StoreState READY = StoreState.ready("reads CARGO_REGISTRY_TOKEN and CARGO_REGISTRIES_<NAME>_TOKEN; read-only");
 
     private final Environment env;
     private final Function<String, Optional<String>> indexOfName;
@@ -50,39 +54,39 @@ public final class EnvStore implements Store {
     }
 
     @Override
-    public String name() {
-        return "env";
+    public StoreId id() {
+        return StoreId.ENV;
     }
 
     @Override
-    public boolean writable() {
-        return false;
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
     @Override
-    public StoreState state() {
-        return StoreState.ready("reads CARGO_REGISTRY_TOKEN and CARGO_REGISTRIES_<NAME>_TOKEN; read-only");
+    public StoreState diagnose(boolean thorough) {
+        return READY;
     }
 
     @Override
-    public Optional<StoredToken> get(RegistryKey registry, Operation operation) {
-        String variable = variableFor(registry);
+    public List<StoredToken> get(CredentialKey key, Arrival arrival) {
+        String variable = key instanceof RegistryKey registry ? variableFor(registry) : null;
         Optional<String> value = variable == null ? Optional.empty() : env.get(variable);
-        return value.isPresent() ? Optional.of(StoredToken.plain(Secret.fromString(value.get()))) : Optional.empty();
+        return value.isPresent() ? List.of(StoredToken.plain(Secret.fromString(value.get()))) : List.of();
     }
 
     @Override
-    public void put(RegistryKey registry, StoredToken token) {
+    public void put(CredentialKey key, StoredToken token) {
         throw new UnsupportedOperationException("the env store is read-only");
     }
 
     @Override
-    public boolean erase(RegistryKey registry) {
+    public boolean erase(CredentialKey key) {
         throw new UnsupportedOperationException("the env store is read-only");
     }
 
     @Override
-    public List<StoreEntry> list() {
+    public List<StoreEntry> list(Arrival arrival) {
         List<StoreEntry> entries = new ArrayList<>();
         for (Map.Entry<String, String> e : env.variables().entrySet()) {
             String variable = e.getKey();

@@ -1,16 +1,19 @@
 package dev.latchkey.daemon.store.file;
 
-import dev.latchkey.daemon.store.RegistryKey;
-import dev.latchkey.daemon.store.Store;
-import dev.latchkey.daemon.store.StoreEntry;
-import dev.latchkey.daemon.store.StoreState;
-import dev.latchkey.daemon.store.StoredToken;
-import dev.latchkey.daemon.store.TokenChoice;
-
+import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.files.FileReading;
 import dev.latchkey.daemon.files.SecretFile;
 import dev.latchkey.daemon.files.TomlText;
-import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.Capabilities;
+import dev.latchkey.daemon.store.CredentialKey;
+import dev.latchkey.daemon.store.LoginKey;
+import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.Store;
+import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreException;
+import dev.latchkey.daemon.store.StoreState;
+import dev.latchkey.daemon.store.StoredToken;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 
@@ -22,13 +25,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * latchkey's own token file ({@code tokens.toml}): plain text, mode 0600, one {@code [[token]]}
- * table per token with its metadata.
+ * table per registry token and one {@code [[login]]} table per login, each with its metadata.
  *
  * <pre>
  * [[token]]
@@ -37,6 +39,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * token = "..."
  * operations = ["publish"]     # absent: every operation
  * expiration = 1767225600      # Unix seconds; absent: never
+ * created = 1764000000
+ * updated = 1764000000
+ *
+ * [[login]]
+ * protocol = "https"           # absent for a client that gives none (docker, pip's bare host)
+ * host = "git.example.com"
+ * path = "team/repo.git"       # absent: the whole site
+ * username = "alice"           # absent: a login without a user name
+ * password = "..."
+ * expiration = 1767225600
  * created = 1764000000
  * updated = 1764000000
  * </pre>
@@ -49,9 +61,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class TokenFileStore implements Store {
     private static final String HEADER = "# latchkey token file. Written by latchkey; keep it mode 0600.\n";
+    private static final String TOKEN = "token";
+    private static final String LOGIN = "login";
+    private static final Capabilities CAPABILITIES = Capabilities.writable(StoreId.FILE);
     private final SecretFile file;
     private final FileReading<Snapshot> reading;
-    private final StoreState ready; // made once: state() is asked on every request
+    private final StoreState ready; // made once: asked on every request
 
     public TokenFileStore(Path path) {
         this(path, Clock.systemUTC());
@@ -65,23 +80,21 @@ public final class TokenFileStore implements Store {
     }
 
     @Override
-    public String name() {
-        return "file";
+    public StoreId id() {
+        return StoreId.FILE;
     }
 
     @Override
-    public boolean writable() {
-        return true;
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
+    /** Thorough: the file's mode as it is, or why latchkey refuses it (another user's, open to others) and the fix. */
     @Override
-    public StoreState state() {
-        return ready;
-    }
-
-    /** The file's mode as it is, or why latchkey refuses it (another user's, open to others) and the fix. */
-    @Override
-    public StoreState diagnose() {
+    public StoreState diagnose(boolean thorough) {
+        if (!thorough) {
+            return ready;
+        }
         try {
             String refused = file.refusal();
             if (refused != null) {
@@ -89,15 +102,15 @@ public final class TokenFileStore implements Store {
             }
             String mode = file.octalMode();
             return StoreState.ready(ready.detail() + (mode == null ? " (not made yet)" : " (mode " + mode + ")"));
-        } catch (CredentialException e) {
+        } catch (StoreException e) {
             return StoreState.unusable(e.getMessage());
         }
     }
 
     @Override
-    public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
+    public List<StoredToken> get(CredentialKey key, Arrival arrival) throws StoreException {
         while (true) {
-            Optional<StoredToken> found = reading.current().get(registry, operation);
+            List<StoredToken> found = reading.current(arrival.readAt()).get(key);
             if (found != null) {
                 return found;
             }
@@ -108,8 +121,9 @@ public final class TokenFileStore implements Store {
     /** How the file's text becomes a snapshot, and how one is let go. Not lambdas: see {@link StoreCatalog}. */
     private final class Snapshots implements FileReading.Parser<Snapshot>, FileReading.Discard<Snapshot> {
         @Override
-        public Snapshot parse(String text) throws CredentialException {
-            return new Snapshot(tokens(TokenFileStore.this.parse(text)));
+        public Snapshot parse(String text) throws StoreException {
+            Map<String, Object> doc = TokenFileStore.this.parse(text);
+            return new Snapshot(tables(doc, TOKEN), tables(doc, LOGIN));
         }
 
         @Override
@@ -119,40 +133,44 @@ public final class TokenFileStore implements Store {
     }
 
     /**
-     * The tokens read from the file at one moment, by index URL. Tokens leave only as copies, since
-     * whoever gets one wipes it after use.
+     * The credentials read from the file at one moment, by canonical key. They leave only as
+     * copies, since whoever gets one wipes it after use.
      */
     private static final class Snapshot {
-        private final Map<String, List<StoredToken>> byIndexUrl = new HashMap<>();
+        private final Map<String, List<StoredToken>> byKey = new HashMap<>();
         /** Copies are made under the read lock, many at once; the wipe takes the write lock. */
         private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         private boolean wiped; // guarded by lock
 
-        Snapshot(List<Map<String, Object>> tokens) {
+        Snapshot(List<Map<String, Object>> tokens, List<Map<String, Object>> logins) {
             for (Map<String, Object> t : tokens) {
-                List<StoredToken> forUrl = byIndexUrl.get((String) t.get("index-url"));
-                if (forUrl == null) {
-                    byIndexUrl.put((String) t.get("index-url"), forUrl = new ArrayList<>());
-                }
-                forUrl.add(toStored(t));
+                add((String) t.get("index-url"), toStored(t, "token"));
+            }
+            for (Map<String, Object> l : logins) {
+                add(loginKey(l).canonical(), toStored(l, "password"));
             }
         }
 
-        /** The best token for {@code operation}, a copy; null when this snapshot has been wiped. */
-        Optional<StoredToken> get(RegistryKey registry, Operation operation) {
+        private void add(String key, StoredToken credential) {
+            List<StoredToken> under = byKey.get(key);
+            if (under == null) {
+                byKey.put(key, under = new ArrayList<>());
+            }
+            under.add(credential);
+        }
+
+        /** Copies of every credential under {@code key}; null when this snapshot has been wiped. */
+        List<StoredToken> get(CredentialKey key) {
             lock.readLock().lock();
             try {
                 if (wiped) {
                     return null;
                 }
-                List<StoredToken> tokens = byIndexUrl.get(registry.indexUrl());
-                Optional<StoredToken> best = tokens == null ? Optional.empty() : TokenChoice.best(tokens, operation);
-                if (best.isEmpty()) {
-                    return best;
+                List<StoredToken> copies = new ArrayList<>();
+                for (StoredToken kept : byKey.getOrDefault(key.canonical(), List.of())) {
+                    copies.add(kept.withSecret(Secret.copyOf(kept.secret().exposeChars())));
                 }
-                StoredToken kept = best.get();
-                return Optional.of(new StoredToken(Secret.copyOf(kept.secret().exposeChars()), kept.operations(),
-                        kept.expiration(), kept.created(), kept.updated(), kept.scopedSiblings()));
+                return copies;
             } finally {
                 lock.readLock().unlock();
             }
@@ -162,7 +180,7 @@ public final class TokenFileStore implements Store {
             lock.writeLock().lock();
             try {
                 wiped = true;
-                for (List<StoredToken> tokens : byIndexUrl.values()) {
+                for (List<StoredToken> tokens : byKey.values()) {
                     for (StoredToken token : tokens) {
                         token.secret().wipe();
                     }
@@ -174,72 +192,89 @@ public final class TokenFileStore implements Store {
     }
 
     @Override
-    public void put(RegistryKey registry, StoredToken token) throws CredentialException {
+    public void put(CredentialKey key, StoredToken token) throws StoreException {
         try {
-            write(registry, token);
+            write(key, token);
         } finally {
             reading.forget(); // the replaced token goes from memory now, not at the next get
         }
     }
 
-    private void write(RegistryKey registry, StoredToken token) throws CredentialException {
+    private void write(CredentialKey key, StoredToken token) throws StoreException {
+        String table = key instanceof LoginKey ? LOGIN : TOKEN;
         file.update(current -> {
             Map<String, Object> doc = parse(current);
-            List<Map<String, Object>> tokens = tokens(doc);
+            List<Map<String, Object>> entries = tables(doc, table);
             Long created = token.created();
-            for (var it = tokens.iterator(); it.hasNext(); ) {
+            for (var it = entries.iterator(); it.hasNext(); ) {
                 Map<String, Object> t = it.next();
-                if (registry.indexUrl().equals(t.get("index-url")) && operationsOf(t).equals(token.operations())) {
+                if (keyOf(table, t).equals(key.canonical()) && operationsOf(t).equals(token.operations())) {
                     if (t.get("created") instanceof Long previous) {
                         created = previous;
                     }
                     it.remove();
                 }
             }
-            tokens.add(toTable(registry, token, created));
-            doc.put("token", tokens);
+            entries.add(toTable(key, token, created));
+            doc.put(table, entries);
             return new SecretFile.Result<>(HEADER + TomlText.write(doc), null);
         });
     }
 
     @Override
-    public boolean erase(RegistryKey registry) throws CredentialException {
+    public boolean erase(CredentialKey key) throws StoreException {
         try {
-            return remove(registry);
+            return remove(key);
         } finally {
             reading.forget(); // the erased token goes from memory now, not at the next get
         }
     }
 
-    private boolean remove(RegistryKey registry) throws CredentialException {
+    private boolean remove(CredentialKey key) throws StoreException {
+        String table = key instanceof LoginKey ? LOGIN : TOKEN;
         return file.update(current -> {
             Map<String, Object> doc = parse(current);
-            List<Map<String, Object>> tokens = tokens(doc);
-            boolean removed = tokens.removeIf(t -> registry.indexUrl().equals(t.get("index-url")));
+            List<Map<String, Object>> entries = tables(doc, table);
+            boolean removed = entries.removeIf(t -> keyOf(table, t).equals(key.canonical()));
             if (!removed) {
                 return new SecretFile.Result<>(null, false);
             }
-            if (tokens.isEmpty()) {
-                doc.remove("token");
+            if (entries.isEmpty()) {
+                doc.remove(table);
             } else {
-                doc.put("token", tokens);
+                doc.put(table, entries);
             }
             return new SecretFile.Result<>(HEADER + TomlText.write(doc), true);
         });
     }
 
     @Override
-    public List<StoreEntry> list() throws CredentialException {
+    public List<StoreEntry> list(Arrival arrival) throws StoreException {
         List<StoreEntry> entries = new ArrayList<>();
-        for (Map<String, Object> t : tokens(parse(file.read()))) {
-            RegistryKey registry = new RegistryKey((String) t.get("index-url"), (String) t.get("name"));
-            entries.add(new StoreEntry(registry, operationsOf(t), (Long) t.get("expiration"),
-                    (Long) t.get("created"), (Long) t.get("updated")));
+        Map<String, Object> doc = parse(file.read());
+        for (Map<String, Object> t : tables(doc, TOKEN)) {
+            entries.add(entryOf(new RegistryKey((String) t.get("index-url"), (String) t.get("name")), t));
+        }
+        for (Map<String, Object> l : tables(doc, LOGIN)) {
+            entries.add(entryOf(loginKey(l), l));
         }
         return entries;
     }
 
-    private Map<String, Object> parse(String text) throws CredentialException {
+    private static StoreEntry entryOf(CredentialKey key, Map<String, Object> t) {
+        return new StoreEntry(key, operationsOf(t), (Long) t.get("expiration"), (Long) t.get("created"), (Long) t.get("updated"));
+    }
+
+    /** The canonical key of an entry of {@code table}. */
+    private static String keyOf(String table, Map<String, Object> t) {
+        return table.equals(LOGIN) ? loginKey(t).canonical() : (String) t.get("index-url");
+    }
+
+    private static LoginKey loginKey(Map<String, Object> l) {
+        return new LoginKey((String) l.get("protocol"), (String) l.get("host"), (String) l.get("path"), (String) l.get("username"));
+    }
+
+    private Map<String, Object> parse(String text) throws StoreException {
         if (text == null) {
             return new LinkedHashMap<>();
         }
@@ -253,29 +288,46 @@ public final class TokenFileStore implements Store {
     }
 
     /** Checks every entry's shape once, so the rest of this class can cast without fear. */
-    private void validate(Map<String, Object> doc) throws CredentialException {
-        Object tokens = doc.get("token");
-        if (tokens == null) {
+    private void validate(Map<String, Object> doc) throws StoreException {
+        validate(doc, TOKEN, "token", List.of("index-url"), List.of("name"));
+        validate(doc, LOGIN, "password", List.of("host"), List.of("protocol", "path", "username"));
+    }
+
+    private void validate(Map<String, Object> doc, String table, String secret, List<String> required, List<String> optional)
+            throws StoreException {
+        Object entries = doc.get(table);
+        if (entries == null) {
             return;
         }
-        if (!(tokens instanceof List<?> list)) {
-            throw corrupt(file.path() + ": `token` must be an array of tables ([[token]])");
+        if (!(entries instanceof List<?> list)) {
+            throw corrupt(file.path() + ": `" + table + "` must be an array of tables ([[" + table + "]])");
         }
         int index = 0;
         for (Object element : list) {
             index++;
-            String where = file.path() + ": token entry " + index + ": ";
+            String where = file.path() + ": " + table + " entry " + index + ": ";
             if (!(element instanceof Map<?, ?> t)) {
                 throw corrupt(where + "is not a table");
             }
-            if (!(t.get("index-url") instanceof String url) || url.isEmpty()) {
-                throw corrupt(where + "`index-url` is missing or not a string");
+            for (String key : required) {
+                if (!(t.get(key) instanceof String value) || value.isEmpty()) {
+                    throw corrupt(where + "`" + key + "` is missing or not a string");
+                }
             }
-            if (!(t.get("token") instanceof String)) {
-                throw corrupt(where + "`token` is missing or not a string");
+            if (!(t.get(secret) instanceof String)) {
+                throw corrupt(where + "`" + secret + "` is missing or not a string");
             }
-            if (t.containsKey("name") && !(t.get("name") instanceof String)) {
-                throw corrupt(where + "`name` must be a string");
+            for (String key : optional) {
+                if (t.containsKey(key) && !(t.get(key) instanceof String)) {
+                    throw corrupt(where + "`" + key + "` must be a string");
+                }
+            }
+            if (table.equals(LOGIN)) {
+                try {
+                    loginKey(castTable(t));
+                } catch (IllegalArgumentException e) {
+                    throw corrupt(where + e.getMessage());
+                }
             }
             for (String time : List.of("expiration", "created", "updated")) {
                 if (t.containsKey(time) && !(t.get(time) instanceof Long)) {
@@ -300,15 +352,20 @@ public final class TokenFileStore implements Store {
         return true;
     }
 
-    private CredentialException corrupt(String problem) {
-        return new CredentialException.Unavailable("the token file is damaged: " + problem
+    private StoreException corrupt(String problem) {
+        return new StoreException.Unavailable("the token file is damaged: " + problem
                 + ". latchkey will not overwrite it: repair it, or move it away and store the tokens again");
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> tokens(Map<String, Object> doc) {
-        Object tokens = doc.get("token");
-        return tokens == null ? new ArrayList<>() : new ArrayList<>((List<Map<String, Object>>) tokens);
+    private static List<Map<String, Object>> tables(Map<String, Object> doc, String table) {
+        Object entries = doc.get(table);
+        return entries == null ? new ArrayList<>() : new ArrayList<>((List<Map<String, Object>>) entries);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castTable(Map<?, ?> t) {
+        return (Map<String, Object>) t;
     }
 
     private static Set<Operation> operationsOf(Map<String, Object> t) {
@@ -321,18 +378,24 @@ public final class TokenFileStore implements Store {
         return ops;
     }
 
-    private static StoredToken toStored(Map<String, Object> t) {
-        return new StoredToken(Secret.fromString((String) t.get("token")), operationsOf(t),
+    private static StoredToken toStored(Map<String, Object> t, String secret) {
+        return new StoredToken(Secret.fromString((String) t.get(secret)), operationsOf(t),
                 (Long) t.get("expiration"), (Long) t.get("created"), (Long) t.get("updated"));
     }
 
-    private static Map<String, Object> toTable(RegistryKey registry, StoredToken token, Long created) {
+    private static Map<String, Object> toTable(CredentialKey key, StoredToken token, Long created) {
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("index-url", registry.indexUrl());
-        if (registry.name() != null) {
-            t.put("name", registry.name());
+        if (key instanceof RegistryKey registry) {
+            t.put("index-url", registry.indexUrl());
+            putIfKnown(t, "name", registry.name());
+            t.put("token", token.secret());
+        } else if (key instanceof LoginKey login) {
+            putIfKnown(t, "protocol", login.protocol());
+            t.put("host", login.host());
+            putIfKnown(t, "path", login.path());
+            putIfKnown(t, "username", login.username());
+            t.put("password", token.secret());
         }
-        t.put("token", token.secret());
         if (!token.operations().isEmpty()) {
             t.put("operations", EnumSet.copyOf(token.operations()).stream().map(Operation::wire).toList());
         }
@@ -342,7 +405,7 @@ public final class TokenFileStore implements Store {
         return t;
     }
 
-    private static void putIfKnown(Map<String, Object> t, String key, Long value) {
+    private static void putIfKnown(Map<String, Object> t, String key, Object value) {
         if (value != null) {
             t.put(key, value);
         }

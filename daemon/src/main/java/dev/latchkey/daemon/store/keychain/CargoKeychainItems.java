@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.store.keychain;
 
 import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoredToken;
-import dev.latchkey.protocol.CredentialException;
 
 /**
  * How cargo's built-in keychain providers ({@code cargo:libsecret}, {@code cargo:macos-keychain},
@@ -52,9 +52,9 @@ public final class CargoKeychainItems {
      * operations cannot go into a keychain item cargo would read. (An expiry can: the item holds
      * none, and latchkey keeps it in its metadata book.)
      */
-    public static void requireCargoShaped(StoredToken token, String store) throws CredentialException {
+    public static void requireCargoShaped(StoredToken token, String store) throws StoreException {
         if (!token.operations().isEmpty()) {
-            throw new CredentialException.BadRequest("the " + store + " store keeps one token per registry for every "
+            throw new StoreException.Refused("the " + store + " store keeps one token per registry for every "
                     + "operation, as cargo's own keychain providers do; store a token limited to some operations "
                     + "in the file store (`--store file`)");
         }

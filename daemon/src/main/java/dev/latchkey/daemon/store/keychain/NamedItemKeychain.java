@@ -1,6 +1,6 @@
 package dev.latchkey.daemon.store.keychain;
 
-import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.protocol.Secret;
 
 import java.util.List;
@@ -14,14 +14,14 @@ import java.util.Optional;
 public interface NamedItemKeychain {
 
     /** The token in the item called {@code name}; empty when there is none. */
-    Optional<Secret> find(String name) throws CredentialException;
+    Optional<Secret> find(String name) throws StoreException;
 
     /** Creates or replaces the item called {@code name}, shaped as cargo writes it. */
-    void save(String name, Secret token) throws CredentialException;
+    void save(String name, Secret token) throws StoreException;
 
     /** Removes the item called {@code name}; false when there was none. */
-    boolean delete(String name) throws CredentialException;
+    boolean delete(String name) throws StoreException;
 
     /** The names of the items whose name starts with {@code prefix}, read without their secrets. */
-    List<String> namesStartingWith(String prefix) throws CredentialException;
+    List<String> namesStartingWith(String prefix) throws StoreException;
 }

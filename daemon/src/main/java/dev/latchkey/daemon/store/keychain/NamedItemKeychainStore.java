@@ -1,12 +1,16 @@
 package dev.latchkey.daemon.store.keychain;
 
+import dev.latchkey.daemon.config.StoreId;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.Capabilities;
+import dev.latchkey.daemon.store.CredentialKey;
+import dev.latchkey.daemon.store.LoginKey;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
-import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.Operation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,22 +20,29 @@ import java.util.Set;
 /**
  * What the {@code macos-keychain} and {@code wincred} stores share: cargo's items named
  * {@code cargo-registry:<index URL>}, one token per registry for every operation and without
- * expiry. A subclass says whether its keychain can be used here, and hands it out.
+ * expiry; and latchkey's own items for logins, named {@code latchkey:} and the login's canonical
+ * form. A subclass says whether its keychain can be used here, and hands it out.
  */
 public abstract class NamedItemKeychainStore implements Store {
-    private final String name;
+    /** The prefix of the items latchkey keeps logins in; cargo never reads them. */
+    static final String LOGIN_PREFIX = "latchkey:";
+
+    private final StoreId id;
+    private final Capabilities capabilities;
     private final OperatingSystem home;
     private final String keychainName;
     private final OperatingSystem os;
 
     /**
-     * @param name         the store's name, as cargo's built-in provider is named
+     * @param id           the store, named as cargo's built-in provider is
      * @param home         the one OS this keychain exists on
      * @param keychainName how the keychain is called in a message
      * @param os           the OS this process runs on
      */
-    protected NamedItemKeychainStore(String name, OperatingSystem home, String keychainName, OperatingSystem os) {
-        this.name = name;
+    protected NamedItemKeychainStore(StoreId id, OperatingSystem home, String keychainName, OperatingSystem os) {
+        this.id = id;
+        // A call into the OS keychain, which may prompt: worth keeping what it read.
+        this.capabilities = Capabilities.writable(id).slowToRead().oneTokenPerRegistry();
         this.home = home;
         this.keychainName = keychainName;
         this.os = os;
@@ -40,17 +51,22 @@ public abstract class NamedItemKeychainStore implements Store {
     /** On its own OS: whether the binding loaded, and what the keychain holds; the binding is loaded here. */
     protected abstract StoreState stateAtHome();
 
-    /** The keychain; called only once {@link #state()} says it is usable. */
+    /** The keychain; called only once {@link #diagnose} says it is usable. */
     protected abstract NamedItemKeychain keychain();
 
     @Override
-    public final String name() {
-        return name;
+    public final StoreId id() {
+        return id;
     }
 
-    /** No native code is loaded off its own OS. */
     @Override
-    public final StoreState state() {
+    public final Capabilities capabilities() {
+        return capabilities;
+    }
+
+    /** No native code is loaded off its own OS; on it, the binding is all there is to check without asking for an item. */
+    @Override
+    public final StoreState diagnose(boolean thorough) {
         if (os != home) {
             return StoreState.unusable("not this OS: " + keychainName + " exists only on " + home.displayName() + "; on "
                     + os.displayName() + " use the `keychain` store");
@@ -58,54 +74,49 @@ public abstract class NamedItemKeychainStore implements Store {
         return stateAtHome();
     }
 
-    @Override
-    public boolean slow() {
-        return true; // a call into the OS keychain, which may prompt
+    /** The name of the item {@code key} is kept in. */
+    static String itemName(CredentialKey key) {
+        return key instanceof RegistryKey registry ? CargoKeychainItems.serviceName(registry) : LOGIN_PREFIX + key.canonical();
     }
 
     @Override
-    public boolean writable() {
-        return true;
+    public List<StoredToken> get(CredentialKey key, Arrival arrival) throws StoreException {
+        Optional<StoredToken> found = usable().find(itemName(key)).map(StoredToken::plain);
+        return found.map(List::of).orElse(List.of());
     }
 
     @Override
-    public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
-        return usable().find(CargoKeychainItems.serviceName(registry)).map(StoredToken::plain);
-    }
-
-    /** One item per registry, read by cargo for every operation. */
-    @Override
-    public boolean keepsScopedTokens() {
-        return false;
+    public void put(CredentialKey key, StoredToken token) throws StoreException {
+        CargoKeychainItems.requireCargoShaped(token, id.configName());
+        usable().save(itemName(key), token.secret());
     }
 
     @Override
-    public void put(RegistryKey registry, StoredToken token) throws CredentialException {
-        CargoKeychainItems.requireCargoShaped(token, name());
-        usable().save(CargoKeychainItems.serviceName(registry), token.secret());
+    public boolean erase(CredentialKey key) throws StoreException {
+        return usable().delete(itemName(key));
     }
 
     @Override
-    public boolean erase(RegistryKey registry) throws CredentialException {
-        return usable().delete(CargoKeychainItems.serviceName(registry));
-    }
-
-    @Override
-    public List<StoreEntry> list() throws CredentialException {
+    public List<StoreEntry> list(Arrival arrival) throws StoreException {
+        NamedItemKeychain keychain = usable();
         List<StoreEntry> entries = new ArrayList<>();
-        for (String name : usable().namesStartingWith(CargoKeychainItems.PREFIX)) {
+        for (String name : keychain.namesStartingWith(CargoKeychainItems.PREFIX)) {
             String indexUrl = name.substring(CargoKeychainItems.PREFIX.length());
             if (!indexUrl.isEmpty()) {
                 entries.add(new StoreEntry(new RegistryKey(indexUrl, null), Set.of(), null, null, null));
             }
         }
+        for (String name : keychain.namesStartingWith(LOGIN_PREFIX + LoginKey.PREFIX)) {
+            LoginKey.tryParse(name.substring(LOGIN_PREFIX.length()))
+                    .ifPresent(login -> entries.add(new StoreEntry(login, Set.of(), null, null, null)));
+        }
         return entries;
     }
 
-    private NamedItemKeychain usable() throws CredentialException {
-        StoreState state = state();
+    private NamedItemKeychain usable() throws StoreException {
+        StoreState state = diagnose(false);
         if (!state.usable()) {
-            throw new CredentialException.Unavailable("the " + name() + " store is not usable: " + state.detail());
+            throw new StoreException.Unavailable("the " + id + " store is not usable: " + state.detail());
         }
         return keychain();
     }

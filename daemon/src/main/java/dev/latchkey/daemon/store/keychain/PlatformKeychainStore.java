@@ -1,20 +1,22 @@
 package dev.latchkey.daemon.store.keychain;
 
-import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.config.StoreId;
+import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.Capabilities;
+import dev.latchkey.daemon.store.CredentialKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
-import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.Operation;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The {@code keychain} store: this platform's keychain ({@code libsecret} on Linux,
  * {@code macos-keychain} on macOS, {@code wincred} on Windows) under the portable name, so one
- * config works everywhere. Its state says which keychain it is.
+ * config works everywhere. Its state says which keychain it is; its capabilities are the
+ * platform's, whose store holds the credentials.
  */
 public final class PlatformKeychainStore implements Store {
     private final Store platform;
@@ -25,56 +27,33 @@ public final class PlatformKeychainStore implements Store {
         this.platform = platform;
     }
 
-    /** The name of the keychain store for {@code os}: what {@code keychain} stands for there. */
-    public static String choose(OperatingSystem os) {
+    /** The keychain store for {@code os}: what {@code keychain} stands for there. */
+    public static StoreId choose(OperatingSystem os) {
         return switch (os) {
-            case MACOS -> "macos-keychain";
-            case WINDOWS -> "wincred";
-            case LINUX, OTHER -> "libsecret";
+            case MACOS -> StoreId.MACOS_KEYCHAIN;
+            case WINDOWS -> StoreId.WINCRED;
+            case LINUX, OTHER -> StoreId.LIBSECRET;
         };
     }
 
     @Override
-    public String name() {
-        return "keychain";
+    public StoreId id() {
+        return StoreId.KEYCHAIN;
     }
 
     @Override
-    public String backend() {
-        return platform.name();
+    public Capabilities capabilities() {
+        return platform.capabilities();
     }
 
     @Override
-    public boolean slow() {
-        return platform.slow();
-    }
-
-    @Override
-    public boolean keepsScopedTokens() {
-        return platform.keepsScopedTokens();
-    }
-
-    @Override
-    public boolean writable() {
-        return platform.writable();
-    }
-
-    @Override
-    public StoreState state() {
-        return described(platform.state());
-    }
-
-    @Override
-    public StoreState diagnose() {
-        return described(platform.diagnose());
-    }
-
-    private StoreState described(StoreState state) {
+    public StoreState diagnose(boolean thorough) {
+        StoreState state = platform.diagnose(thorough);
         Described last = lastDescribed;
         if (last != null && last.plain() == state) {
             return last.described(); // most states are kept constants: don't build the same text per request
         }
-        StoreState described = new StoreState(state.usable(), platform.name() + ": " + state.detail());
+        StoreState described = new StoreState(state.usable(), platform.id() + ": " + state.detail(), state.caution());
         lastDescribed = new Described(state, described);
         return described;
     }
@@ -84,22 +63,22 @@ public final class PlatformKeychainStore implements Store {
     }
 
     @Override
-    public Optional<StoredToken> get(RegistryKey registry, Operation operation) throws CredentialException {
-        return platform.get(registry, operation);
+    public List<StoredToken> get(CredentialKey key, Arrival arrival) throws StoreException {
+        return platform.get(key, arrival);
     }
 
     @Override
-    public void put(RegistryKey registry, StoredToken token) throws CredentialException {
-        platform.put(registry, token);
+    public void put(CredentialKey key, StoredToken token) throws StoreException {
+        platform.put(key, token);
     }
 
     @Override
-    public boolean erase(RegistryKey registry) throws CredentialException {
-        return platform.erase(registry);
+    public boolean erase(CredentialKey key) throws StoreException {
+        return platform.erase(key);
     }
 
     @Override
-    public List<StoreEntry> list() throws CredentialException {
-        return platform.list();
+    public List<StoreEntry> list(Arrival arrival) throws StoreException {
+        return platform.list(arrival);
     }
 }

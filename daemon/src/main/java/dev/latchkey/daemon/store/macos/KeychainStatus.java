@@ -1,8 +1,6 @@
 package dev.latchkey.daemon.store.macos;
 
-import dev.latchkey.protocol.CredentialException;
-
-import java.util.List;
+import dev.latchkey.daemon.store.StoreException;
 
 /** What a Security.framework {@code OSStatus} means to a caller: mapped by number, never by message text. */
 final class KeychainStatus {
@@ -31,18 +29,18 @@ final class KeychainStatus {
     }
 
     /** The exception a failed {@code call} with {@code status} stands for. */
-    static CredentialException failure(int status, String call) {
+    static StoreException failure(int status, String call) {
         return switch (status) {
-            case ITEM_NOT_FOUND -> new CredentialException.NotFound("no such item in the macOS keychain");
-            case INTERACTION_NOT_ALLOWED -> new CredentialException.Locked(LOCKED);
-            case AUTH_FAILED, USER_CANCELED, MISSING_ENTITLEMENT -> new CredentialException.Denied("the macOS keychain "
+            case ITEM_NOT_FOUND -> new StoreException.NotFound("no such item in the macOS keychain");
+            case INTERACTION_NOT_ALLOWED -> new StoreException.Locked(LOCKED);
+            case AUTH_FAILED, USER_CANCELED, MISSING_ENTITLEMENT -> new StoreException.Denied("the macOS keychain "
                     + "refused access to the item (" + call + ": OSStatus " + status + "); allow latchkey's Java in the "
                     + "prompt, or in Keychain Access under the item's Access Control");
-            case NOT_AVAILABLE, NO_SUCH_KEYCHAIN -> new CredentialException.Unavailable("no default macOS keychain ("
+            case NOT_AVAILABLE, NO_SUCH_KEYCHAIN -> new StoreException.Unavailable("no default macOS keychain ("
                     + call + ": OSStatus " + status + "); make the login keychain the default with "
                     + "`security default-keychain -s login.keychain`");
-            default -> new CredentialException.Failed("the macOS keychain failed (" + call + ": OSStatus " + status
-                    + "); `security error " + status + "` explains the status", List.of());
+            default -> new StoreException.Failed("the macOS keychain failed (" + call + ": OSStatus " + status
+                    + "); `security error " + status + "` explains the status");
         };
     }
 }

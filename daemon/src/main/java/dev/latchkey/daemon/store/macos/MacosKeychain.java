@@ -7,8 +7,8 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.latchkey.daemon.jna.JnaUnpackDirectory;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.keychain.NamedItemKeychain;
-import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Secret;
 
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,7 @@ final class MacosKeychain implements NamedItemKeychain {
 
     /** The password of the item for {@code service}; empty when there is none. */
     @Override
-    public Optional<Secret> find(String service) throws CredentialException {
+    public Optional<Secret> find(String service) throws StoreException {
         PointerByReference keychain = defaultKeychain();
         byte[] name = service.getBytes(StandardCharsets.UTF_8);
         IntByReference length = new IntByReference();
@@ -90,7 +90,7 @@ final class MacosKeychain implements NamedItemKeychain {
 
     /** Updates the item for {@code service} in place, or adds it: what {@code cargo login} does. */
     @Override
-    public void save(String service, Secret token) throws CredentialException {
+    public void save(String service, Secret token) throws StoreException {
         PointerByReference keychain = defaultKeychain();
         byte[] name = service.getBytes(StandardCharsets.UTF_8);
         byte[] utf8 = token.toUtf8();
@@ -127,7 +127,7 @@ final class MacosKeychain implements NamedItemKeychain {
 
     /** Deletes the item for {@code service}; false when there was none. */
     @Override
-    public boolean delete(String service) throws CredentialException {
+    public boolean delete(String service) throws StoreException {
         PointerByReference keychain = defaultKeychain();
         byte[] name = service.getBytes(StandardCharsets.UTF_8);
         PointerByReference item = new PointerByReference();
@@ -153,7 +153,7 @@ final class MacosKeychain implements NamedItemKeychain {
 
     /** The service names of every generic password whose service starts with {@code prefix} (attributes only: no prompt). */
     @Override
-    public List<String> namesStartingWith(String prefix) throws CredentialException {
+    public List<String> namesStartingWith(String prefix) throws StoreException {
         Pointer[] keys = {constant(securityLibrary, "kSecClass"), constant(securityLibrary, "kSecMatchLimit"),
             constant(securityLibrary, "kSecReturnAttributes")};
         Pointer[] values = {constant(securityLibrary, "kSecClassGenericPassword"),
@@ -187,7 +187,7 @@ final class MacosKeychain implements NamedItemKeychain {
         }
     }
 
-    private PointerByReference defaultKeychain() throws CredentialException {
+    private PointerByReference defaultKeychain() throws StoreException {
         PointerByReference keychain = new PointerByReference();
         int status = security.SecKeychainCopyDefault(keychain);
         if (status != KeychainStatus.SUCCESS) {

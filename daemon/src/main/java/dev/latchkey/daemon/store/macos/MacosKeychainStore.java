@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.store.macos;
 
+import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.keychain.CargoKeychainItems;
 import dev.latchkey.daemon.store.keychain.NamedItemKeychain;
@@ -12,10 +13,8 @@ import dev.latchkey.daemon.store.keychain.OperatingSystem;
  * keeps them. Not run on macOS by this project's tests (see README, "Keychains").
  */
 public final class MacosKeychainStore extends NamedItemKeychainStore {
-    public static final String NAME = "macos-keychain";
-
     public MacosKeychainStore(OperatingSystem os) {
-        super(NAME, OperatingSystem.MACOS, "the macOS keychain", os);
+        super(StoreId.MACOS_KEYCHAIN, OperatingSystem.MACOS, "the macOS keychain", os);
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dev.latchkey.daemon.store.secretservice;
 
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.keychain.OperatingSystem;
-import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Secret;
 
 import java.util.Optional;
@@ -34,7 +34,7 @@ public final class EncryptionKeys {
             return StoreState.unusable("this latchkey keeps an encrypted store's key in the Linux Secret Service only, "
                     + "not in the " + os.displayName() + " keychain; set [store.encrypted] key = \"passphrase\"");
         }
-        StoreState state = keyring.state();
+        StoreState state = keyring.diagnose(false);
         return state.usable() ? StoreState.ready("Secret Service on the session bus") : state;
     }
 
@@ -44,12 +44,12 @@ public final class EncryptionKeys {
         if (!state.usable()) {
             return state;
         }
-        StoreState keyringState = keyring.diagnose();
+        StoreState keyringState = keyring.diagnose(true);
         return keyringState.usable() ? StoreState.ready("default keyring collection unlocked") : keyringState;
     }
 
     /** The key kept under {@code keyId}; empty when there is none (a locked collection is an exception, not empty). */
-    public Optional<Secret> find(String keyId) throws CredentialException {
+    public Optional<Secret> find(String keyId) throws StoreException {
         SecretService service = service();
         Optional<Secret> key;
         try {
@@ -64,7 +64,7 @@ public final class EncryptionKeys {
     }
 
     /** Keeps {@code key} under {@code keyId} in the default collection. */
-    public void keep(String keyId, String label, Secret key) throws CredentialException {
+    public void keep(String keyId, String label, Secret key) throws StoreException {
         SecretService service = service();
         try {
             service.store(keyId, label, key);
@@ -76,10 +76,10 @@ public final class EncryptionKeys {
         }
     }
 
-    private synchronized SecretService service() throws CredentialException {
+    private synchronized SecretService service() throws StoreException {
         StoreState state = state();
         if (!state.usable()) {
-            throw new CredentialException.Unavailable("the keychain that keeps the encrypted store's key is not usable: "
+            throw new StoreException.Unavailable("the keychain that keeps the encrypted store's key is not usable: "
                     + state.detail());
         }
         if (service == null) {

@@ -9,6 +9,8 @@ import dev.latchkey.daemon.store.keychain.CargoKeychainItems;
 enum ItemSchema {
     /** Registry tokens, exactly as {@code cargo:libsecret} writes them. */
     CARGO(CargoKeychainItems.SECRET_SCHEMA, CargoKeychainItems.URL_ATTRIBUTE),
+    /** Logins, latchkey's own: the attribute holds the login's canonical form. */
+    LOGIN(SecretServiceStore.LOGIN_SCHEMA, SecretServiceStore.LOGIN_ATTRIBUTE),
     /** The random key of an encrypted store file, latchkey's own. */
     ENCRYPTION_KEY(EncryptionKeys.SCHEMA, EncryptionKeys.KEY_ID_ATTRIBUTE);
 

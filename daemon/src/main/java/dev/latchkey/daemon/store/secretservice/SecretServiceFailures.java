@@ -1,11 +1,9 @@
 package dev.latchkey.daemon.store.secretservice;
 
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.protocol.Secret;
 
-import dev.latchkey.protocol.CredentialException;
-
 import java.time.Duration;
-import java.util.List;
 
 /**
  * What a Secret Service failure means to a caller, mapped from GError domains and codes (never
@@ -27,16 +25,16 @@ final class SecretServiceFailures {
     }
 
     /** The deadline passed or the service never answered: latchkey gave up rather than hang. */
-    static CredentialException.Unavailable notAnswering(Duration deadline) {
-        return new CredentialException.Unavailable("the Secret Service did not answer within " + deadline.toMillis()
+    static StoreException.Unavailable notAnswering(Duration deadline) {
+        return new StoreException.Unavailable("the Secret Service did not answer within " + deadline.toMillis()
                 + " ms (a stopped or hung keyring daemon?); restart it with "
                 + "`gnome-keyring-daemon --replace --unlock --components=secrets` (type the keyring password, then Ctrl-D), "
                 + "or raise LATCHKEY_KEYRING_TIMEOUT");
     }
 
     /** D-Bus's own timeout came first (it is about 25 s, so only with a deadline set longer than that). */
-    private static CredentialException.Unavailable busGaveUp(SecretServiceError error) {
-        return new CredentialException.Unavailable("the Secret Service did not answer before the session bus gave up waiting ("
+    private static StoreException.Unavailable busGaveUp(SecretServiceError error) {
+        return new StoreException.Unavailable("the Secret Service did not answer before the session bus gave up waiting ("
                 + error.describe() + "; a stopped or hung keyring daemon?); restart it with "
                 + "`gnome-keyring-daemon --replace --unlock --components=secrets` (type the keyring password, then Ctrl-D)");
     }
@@ -50,7 +48,7 @@ final class SecretServiceFailures {
     }
 
     /** The exception {@code error} stands for. */
-    static CredentialException of(SecretServiceError error, Duration deadline) {
+    static StoreException of(SecretServiceError error, Duration deadline) {
         if (error.deadlinePassed()) {
             return notAnswering(deadline);
         }
@@ -58,18 +56,18 @@ final class SecretServiceFailures {
             return busGaveUp(error);
         }
         if (error.is(SecretServiceError.SECRET_DOMAIN, SecretServiceError.SECRET_IS_LOCKED)) {
-            return new CredentialException.Locked(LOCKED);
+            return new StoreException.Locked(LOCKED);
         }
         if (error.is(SecretServiceError.DBUS_DOMAIN, SecretServiceError.DBUS_SERVICE_UNKNOWN)) {
-            return new CredentialException.Unavailable(NO_SERVICE + " (" + error.describe() + ")");
+            return new StoreException.Unavailable(NO_SERVICE + " (" + error.describe() + ")");
         }
         if (error.is(SecretServiceError.DBUS_DOMAIN, SecretServiceError.DBUS_ACCESS_DENIED)) {
-            return new CredentialException.Denied("the Secret Service refused access: " + error.describe());
+            return new StoreException.Denied("the Secret Service refused access: " + error.describe());
         }
         if (error.domain().equals(SecretServiceError.DBUS_DOMAIN) || error.domain().equals(SecretServiceError.IO_DOMAIN)) {
-            return new CredentialException.Unavailable("cannot talk to the Secret Service: " + error.describe()
+            return new StoreException.Unavailable("cannot talk to the Secret Service: " + error.describe()
                     + "; check the session bus (DBUS_SESSION_BUS_ADDRESS) and the keyring daemon, or run `latchkey doctor`");
         }
-        return new CredentialException.Failed("the Secret Service failed: " + error.describe(), List.of());
+        return new StoreException.Failed("the Secret Service failed: " + error.describe());
     }
 }

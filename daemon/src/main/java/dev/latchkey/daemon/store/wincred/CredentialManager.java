@@ -7,9 +7,9 @@ import com.sun.jna.WString;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import dev.latchkey.daemon.jna.JnaUnpackDirectory;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.keychain.CargoKeychainItems;
 import dev.latchkey.daemon.store.keychain.NamedItemKeychain;
-import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Secret;
 
 import java.nio.ByteBuffer;
@@ -56,7 +56,7 @@ final class CredentialManager implements NamedItemKeychain {
 
     /** The token in the generic credential {@code target}; empty when there is none. */
     @Override
-    public Optional<Secret> find(String target) throws CredentialException {
+    public Optional<Secret> find(String target) throws StoreException {
         PointerByReference found = new PointerByReference();
         if (!advapi.CredReadW(new WString(target), CredentialW.TYPE_GENERIC, 0, found)) {
             int error = Native.getLastError();
@@ -84,7 +84,7 @@ final class CredentialManager implements NamedItemKeychain {
 
     /** Creates or replaces the generic credential {@code target} as cargo does; the size is checked first. */
     @Override
-    public void save(String target, Secret token) throws CredentialException {
+    public void save(String target, Secret token) throws StoreException {
         byte[] utf8 = token.toUtf8();
         try {
             checkSize(utf8.length);
@@ -106,7 +106,7 @@ final class CredentialManager implements NamedItemKeychain {
 
     /** Deletes the generic credential {@code target}; false when there was none. */
     @Override
-    public boolean delete(String target) throws CredentialException {
+    public boolean delete(String target) throws StoreException {
         if (advapi.CredDeleteW(new WString(target), CredentialW.TYPE_GENERIC, 0)) {
             return true;
         }
@@ -119,7 +119,7 @@ final class CredentialManager implements NamedItemKeychain {
 
     /** The target names of the generic credentials starting with {@code prefix}, through CredEnumerateW's trailing-{@code *} filter. */
     @Override
-    public List<String> namesStartingWith(String prefix) throws CredentialException {
+    public List<String> namesStartingWith(String prefix) throws StoreException {
         IntByReference count = new IntByReference();
         PointerByReference array = new PointerByReference();
         if (!advapi.CredEnumerateW(new WString(prefix + "*"), 0, count, array)) {
@@ -144,7 +144,7 @@ final class CredentialManager implements NamedItemKeychain {
     }
 
     /** Refuses a token over {@link CredentialW#MAX_BLOB_SIZE} before anything is written. */
-    static void checkSize(int utf8Length) throws CredentialException {
+    static void checkSize(int utf8Length) throws StoreException {
         if (utf8Length > CredentialW.MAX_BLOB_SIZE) {
             throw Win32Errors.tooLarge(utf8Length);
         }
@@ -163,13 +163,13 @@ final class CredentialManager implements NamedItemKeychain {
     }
 
     /** cargo requires the blob to be UTF-8 and so does latchkey: a UTF-16 blob from another tool is reported, not garbled. */
-    private static Secret utf8Token(byte[] blob) throws CredentialException {
+    private static Secret utf8Token(byte[] blob) throws StoreException {
         CharBuffer decoded;
         try {
             decoded = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(blob));
         } catch (CharacterCodingException e) {
-            throw new CredentialException.Failed("the credential's blob is not UTF-8 (another tool may have written it "
-                    + "as UTF-16); store the token again with `latchkey store` or `cargo login`", List.of());
+            throw new StoreException.Failed("the credential's blob is not UTF-8 (another tool may have written it "
+                    + "as UTF-16); store the token again with `latchkey store` or `cargo login`");
         }
         char[] chars = new char[decoded.remaining()];
         decoded.get(chars);

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.store.wincred;
 
+import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.keychain.CargoKeychainItems;
 import dev.latchkey.daemon.store.keychain.NamedItemKeychain;
@@ -12,10 +13,8 @@ import dev.latchkey.daemon.store.keychain.OperatingSystem;
  * writes them. Not run on Windows by this project's tests (see README, "Keychains").
  */
 public final class WincredStore extends NamedItemKeychainStore {
-    public static final String NAME = "wincred";
-
     public WincredStore(OperatingSystem os) {
-        super(NAME, OperatingSystem.WINDOWS, "Windows Credential Manager", os);
+        super(StoreId.WINCRED, OperatingSystem.WINDOWS, "Windows Credential Manager", os);
     }
 
     @Override

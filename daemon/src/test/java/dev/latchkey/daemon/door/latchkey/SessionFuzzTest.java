@@ -93,7 +93,8 @@ class SessionFuzzTest {
     void cargoSession(byte[] input) throws IOException, ConfigException, UsageException {
         CredentialService service = freshServices().forConfig(null);
         // Not the front door's handler: in cargo's dialect it asks at the terminal for a login without a token.
-        serveAndCheck(input, Dialect.CARGO, line -> service.handle(line.request(), new RequestContext(Caller.UNKNOWN, null, null)));
+        serveAndCheck(input, Dialect.CARGO, (line, batch) -> service.handle(line.request(),
+                new RequestContext(Caller.UNKNOWN, null, null, batch)));
     }
 
     private static Services freshServices() throws IOException {
@@ -110,12 +111,12 @@ class SessionFuzzTest {
     private static void serveAndCheck(byte[] input, Dialect dialect, RequestHandler handler) throws IOException, UsageException {
         List<Sent> tokens = new ArrayList<>();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        RequestHandler recording = line -> {
+        RequestHandler recording = (line, batch) -> {
             if (line.request() instanceof Request.Store store && store.token() != null) {
                 // Taken before the session wipes it; only answers from here on could quote it.
                 tokens.add(new Sent(new String(store.token().exposeChars()), lines(out.toByteArray()).size()));
             }
-            return handler.handle(line);
+            return handler.handle(line, batch);
         };
         Invocation invocation = Invocation.inCaller(CommandLine.parse(List.of("stdio")), new ByteArrayInputStream(input), out,
                 NOWHERE, env, Set.of(), freshServices(), "fuzz");

@@ -1,10 +1,10 @@
 package dev.latchkey.daemon.store.cargo;
 
+import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoredToken;
-
-import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Secret;
@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.latchkey.testing.StoreReads.best;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,7 +52,7 @@ class CargoCredentialsStoreTest {
         store().put(ALT, StoredToken.plain(Secret.fromString("alt-token")));
         assertEquals("[registry]\ntoken = \"crates\"\n\n[registries.other]\ntoken = \"o\"\nsecret-key = \"k\"\n\n"
                 + "[registries.alt]\ntoken = \"alt-token\"\n", file());
-        assertEquals("alt-token", store().get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("alt-token", best(store(), ALT, Operation.READ).orElseThrow().secret().reveal());
     }
 
     @Test
@@ -61,13 +62,13 @@ class CargoCredentialsStoreTest {
         assertTrue(store().erase(ALT));
         assertEquals("[registries.alt]\nother = 1\n", file());
         assertFalse(store().erase(ALT));
-        assertTrue(store().get(ALT, Operation.READ).isEmpty());
+        assertTrue(best(store(), ALT, Operation.READ).isEmpty());
     }
 
     @Test
     void readsAndMovesTheLegacyTopLevelToken() throws Exception {
         Files.writeString(cargoHome.resolve("credentials.toml"), "token = \"legacy\"\n");
-        assertEquals("legacy", store().get(CRATES_IO, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("legacy", best(store(), CRATES_IO, Operation.READ).orElseThrow().secret().reveal());
         store().put(ALT, StoredToken.plain(Secret.fromString("a")));
         assertEquals("[registry]\ntoken = \"legacy\"\n\n[registries.alt]\ntoken = \"a\"\n", file());
     }
@@ -84,13 +85,13 @@ class CargoCredentialsStoreTest {
     void listsRegistriesHoldingTokens() throws Exception {
         Files.writeString(cargoHome.resolve("credentials.toml"),
                 "[registry]\ntoken = \"c\"\n\n[registries.alt]\ntoken = \"a\"\n\n[registries.unknown-name]\ntoken = \"u\"\n");
-        assertEquals(java.util.List.of(CRATES_IO, ALT), store().list().stream().map(StoreEntry::registry).toList());
+        assertEquals(java.util.List.of(CRATES_IO, ALT), store().list(Arrival.NOW).stream().map(StoreEntry::key).toList());
     }
 
     @Test
     void refusesARegistryWithoutANameOnWrite() {
         RegistryKey unnamed = new RegistryKey("sparse+http://127.0.0.1:2/index/", null);
-        CredentialException e = assertThrows(CredentialException.BadRequest.class,
+        StoreException e = assertThrows(StoreException.Refused.class,
                 () -> store().put(unnamed, StoredToken.plain(Secret.fromString("t"))));
         assertTrue(e.getMessage().contains("[registries.NAME]"), e.getMessage());
     }
@@ -99,7 +100,7 @@ class CargoCredentialsStoreTest {
     void neverOverwritesADamagedFile() throws Exception {
         String damaged = "[registry\ntoken = \"kept\"\n";
         Files.writeString(cargoHome.resolve("credentials.toml"), damaged);
-        CredentialException e = assertThrows(CredentialException.Unavailable.class,
+        StoreException e = assertThrows(StoreException.Unavailable.class,
                 () -> store().put(ALT, StoredToken.plain(Secret.fromString("new-token"))));
         assertFalse(e.getMessage().contains("kept"), "the message must not quote the file");
         assertEquals(damaged, file());

@@ -1,12 +1,11 @@
 package dev.latchkey.daemon.store.file;
 
+import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoredToken;
-
-import dev.latchkey.daemon.files.OwnerOnly;
-import dev.latchkey.daemon.files.RequestArrival;
-import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.Test;
@@ -21,10 +20,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
+import static dev.latchkey.testing.StoreReads.best;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,22 +49,22 @@ class TokenFileStoreTest {
     @Test
     void roundTripsWithOwnerOnlyFileAndDirectory() throws Exception {
         store().put(ALT, token("t1", Set.of(), 100));
-        assertEquals("t1", store().get(ALT, Operation.READ).orElseThrow().secret().reveal());
-        assertTrue(store().get(OTHER, Operation.READ).isEmpty());
+        assertEquals("t1", best(store(), ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertTrue(best(store(), OTHER, Operation.READ).isEmpty());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path())));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path().getParent())));
         assertTrue(store().erase(ALT));
         assertFalse(store().erase(ALT));
-        assertTrue(store().get(ALT, Operation.READ).isEmpty());
+        assertTrue(best(store(), ALT, Operation.READ).isEmpty());
     }
 
     @Test
     void aScopedTokenBeatsTheOneForEverythingAndSaysItHasSiblings() throws Exception {
         store().put(ALT, token("all", Set.of(), 100));
         store().put(ALT, token("pub", Set.of(Operation.PUBLISH), 100));
-        StoredToken publish = store().get(ALT, Operation.PUBLISH).orElseThrow();
+        StoredToken publish = best(store(), ALT, Operation.PUBLISH).orElseThrow();
         assertEquals("pub", publish.secret().reveal());
-        StoredToken read = store().get(ALT, Operation.READ).orElseThrow();
+        StoredToken read = best(store(), ALT, Operation.READ).orElseThrow();
         assertEquals("all", read.secret().reveal());
         assertTrue(read.scopedSiblings());
         assertFalse(read.operationIndependent(), "the publish token answers publish");
@@ -78,29 +75,29 @@ class TokenFileStoreTest {
     void replacingKeepsCreationTimeAndUpdatesTheRest() throws Exception {
         store().put(ALT, token("old", Set.of(), 100));
         store().put(ALT, token("new", Set.of(), 200));
-        StoredToken t = store().get(ALT, Operation.READ).orElseThrow();
+        StoredToken t = best(store(), ALT, Operation.READ).orElseThrow();
         assertEquals("new", t.secret().reveal());
         assertEquals(100L, t.created());
         assertEquals(200L, t.updated());
-        assertEquals(1, store().list().size());
+        assertEquals(1, store().list(Arrival.NOW).size());
     }
 
     @Test
     void aTokenScopedToAnOperationWinsForItAndIsNotUsedForOthers() throws Exception {
         store().put(ALT, token("read-token", Set.of(Operation.READ), 1));
         store().put(ALT, token("publish-token", Set.of(Operation.PUBLISH, Operation.YANK), 1));
-        assertEquals("read-token", store().get(ALT, Operation.READ).orElseThrow().secret().reveal());
-        assertEquals("publish-token", store().get(ALT, Operation.PUBLISH).orElseThrow().secret().reveal());
-        assertTrue(store().get(ALT, Operation.OWNERS).isEmpty());
+        assertEquals("read-token", best(store(), ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("publish-token", best(store(), ALT, Operation.PUBLISH).orElseThrow().secret().reveal());
+        assertTrue(best(store(), ALT, Operation.OWNERS).isEmpty());
         store().put(ALT, token("all", Set.of(), 1));
-        assertEquals("publish-token", store().get(ALT, Operation.YANK).orElseThrow().secret().reveal());
-        assertEquals("all", store().get(ALT, Operation.OWNERS).orElseThrow().secret().reveal());
+        assertEquals("publish-token", best(store(), ALT, Operation.YANK).orElseThrow().secret().reveal());
+        assertEquals("all", best(store(), ALT, Operation.OWNERS).orElseThrow().secret().reveal());
     }
 
     @Test
     void listDescribesWithoutTokens() throws Exception {
         store().put(ALT, new StoredToken(Secret.fromString("t"), Set.of(Operation.PUBLISH), 5000L, 10L, 20L));
-        List<StoreEntry> entries = store().list();
+        List<StoreEntry> entries = store().list(Arrival.NOW);
         assertEquals(List.of(new StoreEntry(ALT, Set.of(Operation.PUBLISH), 5000L, 10L, 20L)), entries);
     }
 
@@ -109,12 +106,12 @@ class TokenFileStoreTest {
         Files.createDirectories(path().getParent());
         String damaged = "[[token]]\nindex-url = \"u\"\n# token missing\n";
         Files.writeString(Files.createFile(path(), OwnerOnly.FILE), damaged);
-        CredentialException e = assertThrows(CredentialException.Unavailable.class,
+        StoreException e = assertThrows(StoreException.Unavailable.class,
                 () -> store().put(ALT, token("secret-value", Set.of(), 1)));
         assertTrue(e.getMessage().contains("token entry 1"), e.getMessage());
         assertFalse(e.getMessage().contains("secret-value"));
         assertEquals(damaged, Files.readString(path()));
-        assertThrows(CredentialException.Unavailable.class, () -> store().get(ALT, Operation.READ));
+        assertThrows(StoreException.Unavailable.class, () -> best(store(), ALT, Operation.READ));
     }
 
     @Test
@@ -135,53 +132,47 @@ class TokenFileStoreTest {
     void anUnchangedFileIsReadOnceAndEachGetIsACopy() throws Exception {
         store().put(ALT, token("t1", Set.of(), 100));
         TokenFileStore store = new TokenFileStore(path(), muchLater());
-        StoredToken first = store.get(ALT, Operation.READ).orElseThrow();
+        StoredToken first = best(store, ALT, Operation.READ).orElseThrow();
         first.secret().wipe(); // as the service does once the token is sent
         // Changed in place with its size and time kept, which only a forger does: the store
         // trusts the file's identity, size and time, and serves what it read before.
         FileTime modified = Files.getLastModifiedTime(path());
         Files.writeString(path(), Files.readString(path()).replace("t1", "t2"));
         Files.setLastModifiedTime(path(), modified);
-        assertEquals("t1", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
-        assertEquals("t2", new TokenFileStore(path(), muchLater()).get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("t1", best(store, ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("t2", best(new TokenFileStore(path(), muchLater()), ALT, Operation.READ).orElseThrow().secret().reveal());
     }
 
     @Test
     void aChangeBehindTheStoresBackIsSeenAtTheNextGet() throws Exception {
         store().put(ALT, token("before", Set.of(), 100));
         TokenFileStore store = new TokenFileStore(path(), muchLater());
-        assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("before", best(store, ALT, Operation.READ).orElseThrow().secret().reveal());
         editAsAnEditorThatRenames("before", "behind");
-        assertEquals("behind", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("behind", best(store, ALT, Operation.READ).orElseThrow().secret().reveal());
 
         // Written in place: another size.
         Files.writeString(path(), Files.readString(path()).replace("behind", "in-place"));
-        assertEquals("in-place", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("in-place", best(store, ALT, Operation.READ).orElseThrow().secret().reveal());
 
         Files.delete(path());
-        assertTrue(store.get(ALT, Operation.READ).isEmpty());
+        assertTrue(best(store, ALT, Operation.READ).isEmpty());
     }
 
     @Test
     void requestsThatArrivedTogetherShareOneLookAtTheFileAndTheNextOnesLookAgain() throws Exception {
         store().put(ALT, token("before", Set.of(), 100));
         TokenFileStore store = new TokenFileStore(path(), muchLater());
-        ExecutorService ownThread = Executors.newSingleThreadExecutor(); // ends with what it was told of arrivals
-        try {
-            ownThread.submit(() -> {
-                RequestArrival.readAt(System.nanoTime());
-                assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
-                editAsAnEditorThatRenames("before", "behind");
-                assertEquals("before", store.get(ALT, Operation.READ).orElseThrow().secret().reveal(),
-                        "changed after these requests arrived: the look taken for them stands");
-                RequestArrival.readAt(System.nanoTime());
-                assertEquals("behind", store.get(ALT, Operation.READ).orElseThrow().secret().reveal(),
-                        "requests that arrived after the change see it");
-                return null;
-            }).get(30, TimeUnit.SECONDS);
-        } finally {
-            ownThread.shutdownNow();
-        }
+        Arrival first = new Arrival(System.nanoTime());
+        assertEquals("before", only(store.get(ALT, first)));
+        editAsAnEditorThatRenames("before", "behind");
+        assertEquals("before", only(store.get(ALT, first)), "changed after these requests arrived: the look taken for them stands");
+        assertEquals("behind", only(store.get(ALT, new Arrival(System.nanoTime()))), "requests that arrived after the change see it");
+    }
+
+    private static String only(List<StoredToken> tokens) {
+        assertEquals(1, tokens.size());
+        return tokens.get(0).secret().reveal();
     }
 
     /** Same size, same modification time, but a new file, as an editor that renames writes it. */
@@ -197,11 +188,11 @@ class TokenFileStoreTest {
     void aFileChangedJustNowIsReadAgainEachTime() throws Exception {
         store().put(ALT, token("first", Set.of(), 100));
         TokenFileStore store = new TokenFileStore(path(), Clock.systemUTC());
-        assertEquals("first", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("first", best(store, ALT, Operation.READ).orElseThrow().secret().reveal());
         // In place, same size, and within the clock's resolution: only a read tells.
         FileTime modified = Files.getLastModifiedTime(path());
         Files.writeString(path(), Files.readString(path()).replace("first", "again"));
         Files.setLastModifiedTime(path(), modified);
-        assertEquals("again", store.get(ALT, Operation.READ).orElseThrow().secret().reveal());
+        assertEquals("again", best(store, ALT, Operation.READ).orElseThrow().secret().reveal());
     }
 }

@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.store.keychain;
 
 import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoredToken;
-import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.Test;
@@ -54,7 +54,7 @@ class CargoKeychainItemsTest {
     @Test
     void onlyATokenForEveryOperationFitsAnItemCargoWouldRead() {
         assertDoesNotThrow(() -> CargoKeychainItems.requireCargoShaped(StoredToken.plain(Secret.fromString("t")), "libsecret"));
-        CredentialException scoped = assertThrows(CredentialException.BadRequest.class, () -> CargoKeychainItems.requireCargoShaped(
+        StoreException scoped = assertThrows(StoreException.Refused.class, () -> CargoKeychainItems.requireCargoShaped(
                 new StoredToken(Secret.fromString("t"), Set.of(Operation.PUBLISH), null, null, null), "libsecret"));
         assertTrue(scoped.getMessage().contains("--store file"), scoped.getMessage());
         // an expiry is kept in latchkey's metadata book, beside the item

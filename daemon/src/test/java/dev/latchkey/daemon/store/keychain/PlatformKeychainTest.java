@@ -1,7 +1,8 @@
 package dev.latchkey.daemon.store.keychain;
 
-import dev.latchkey.daemon.store.memory.MemoryStore;
+import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.store.StoreState;
+import dev.latchkey.daemon.store.memory.MemoryStore;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,9 +13,9 @@ class PlatformKeychainTest {
 
     @Test
     void eachOperatingSystemGetsItsKeychain() {
-        assertEquals("libsecret", PlatformKeychainStore.choose(OperatingSystem.LINUX));
-        assertEquals("macos-keychain", PlatformKeychainStore.choose(OperatingSystem.MACOS));
-        assertEquals("wincred", PlatformKeychainStore.choose(OperatingSystem.WINDOWS));
+        assertEquals(StoreId.LIBSECRET, PlatformKeychainStore.choose(OperatingSystem.LINUX));
+        assertEquals(StoreId.MACOS_KEYCHAIN, PlatformKeychainStore.choose(OperatingSystem.MACOS));
+        assertEquals(StoreId.WINCRED, PlatformKeychainStore.choose(OperatingSystem.WINDOWS));
     }
 
     @Test
@@ -28,8 +29,8 @@ class PlatformKeychainTest {
     @Test
     void itAnswersAsKeychainAndSaysWhichStoreItIs() {
         PlatformKeychainStore keychain = new PlatformKeychainStore(new MemoryStore());
-        assertEquals("keychain", keychain.name());
-        StoreState state = keychain.state();
+        assertEquals(StoreId.KEYCHAIN, keychain.id());
+        StoreState state = keychain.diagnose(false);
         assertTrue(state.usable());
         assertTrue(state.detail().startsWith("memory: "), state.detail());
     }

@@ -1,18 +1,21 @@
 package dev.latchkey.daemon.store.macos;
 
+import dev.latchkey.daemon.config.StoreId;
+import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
 import dev.latchkey.daemon.store.keychain.CargoKeychainItems;
 import dev.latchkey.daemon.store.keychain.OperatingSystem;
-import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.Test;
 
+import static dev.latchkey.testing.StoreReads.best;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,22 +29,22 @@ class MacosKeychainOffMacosTest {
 
     @Test
     void theItemIsCargosGenericPasswordForTheIndexUrl() {
-        assertEquals("macos-keychain", MacosKeychainStore.NAME);
+        assertEquals("macos-keychain", new MacosKeychainStore(OperatingSystem.LINUX).id().configName());
         assertEquals("cargo-registry:sparse+https://packages.example.com/index/", CargoKeychainItems.serviceName(REGISTRY));
     }
 
     @Test
     void statusCodesMapToTheErrorKindsCargoAndLatchkeyUse() {
-        assertEquals(ErrorKind.NOT_FOUND, KeychainStatus.failure(-25300, "call").kind());
-        CredentialException locked = KeychainStatus.failure(-25308, "call");
-        assertEquals(ErrorKind.LOCKED, locked.kind());
+        assertInstanceOf(StoreException.NotFound.class, KeychainStatus.failure(-25300, "call"));
+        StoreException locked = KeychainStatus.failure(-25308, "call");
+        assertInstanceOf(StoreException.Locked.class, locked);
         assertTrue(locked.getMessage().contains("security unlock-keychain"), locked.getMessage());
-        assertEquals(ErrorKind.DENIED, KeychainStatus.failure(-25293, "call").kind());
-        assertEquals(ErrorKind.DENIED, KeychainStatus.failure(-128, "call").kind());
-        assertEquals(ErrorKind.UNAVAILABLE, KeychainStatus.failure(-25291, "call").kind());
-        assertEquals(ErrorKind.UNAVAILABLE, KeychainStatus.failure(-25294, "call").kind());
-        CredentialException other = KeychainStatus.failure(-67030, "SecKeychainAddGenericPassword");
-        assertEquals(ErrorKind.OTHER, other.kind());
+        assertInstanceOf(StoreException.Denied.class, KeychainStatus.failure(-25293, "call"));
+        assertInstanceOf(StoreException.Denied.class, KeychainStatus.failure(-128, "call"));
+        assertInstanceOf(StoreException.Unavailable.class, KeychainStatus.failure(-25291, "call"));
+        assertInstanceOf(StoreException.Unavailable.class, KeychainStatus.failure(-25294, "call"));
+        StoreException other = KeychainStatus.failure(-67030, "SecKeychainAddGenericPassword");
+        assertInstanceOf(StoreException.Failed.class, other);
         assertTrue(other.getMessage().contains("-67030") && other.getMessage().contains("SecKeychainAddGenericPassword"),
                 other.getMessage());
     }
@@ -49,17 +52,17 @@ class MacosKeychainOffMacosTest {
     @Test
     void offMacosItIsUnusableBecauseOfTheOsAndLoadsNothing() {
         MacosKeychainStore store = new MacosKeychainStore(OperatingSystem.LINUX);
-        StoreState state = store.state();
+        StoreState state = store.diagnose(false);
         assertFalse(state.usable());
         assertEquals("not this OS: the macOS keychain exists only on macOS; on Linux use the `keychain` store", state.detail());
-        assertEquals("macos-keychain", store.name());
-        CredentialException refused = assertThrows(CredentialException.Unavailable.class,
-                () -> store.get(REGISTRY, Operation.READ));
+        assertEquals(StoreId.MACOS_KEYCHAIN, store.id());
+        StoreException refused = assertThrows(StoreException.Unavailable.class,
+                () -> best(store, REGISTRY, Operation.READ));
         assertEquals("the macos-keychain store is not usable: " + state.detail(), refused.getMessage());
-        assertThrows(CredentialException.Unavailable.class,
+        assertThrows(StoreException.Unavailable.class,
                 () -> store.put(REGISTRY, StoredToken.plain(Secret.fromString("t"))));
-        assertThrows(CredentialException.Unavailable.class, () -> store.erase(REGISTRY));
-        assertThrows(CredentialException.Unavailable.class, store::list);
-        assertFalse(new MacosKeychainStore(OperatingSystem.WINDOWS).state().usable());
+        assertThrows(StoreException.Unavailable.class, () -> store.erase(REGISTRY));
+        assertThrows(StoreException.Unavailable.class, () -> store.list(Arrival.NOW));
+        assertFalse(new MacosKeychainStore(OperatingSystem.WINDOWS).diagnose(false).usable());
     }
 }

@@ -1,15 +1,13 @@
 package dev.latchkey.daemon.store.secretservice;
 
-import dev.latchkey.protocol.Secret;
-
 import com.sun.jna.Native;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.keychain.OperatingSystem;
-import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Operation;
+import dev.latchkey.protocol.Secret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import static dev.latchkey.testing.StoreReads.best;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,12 +50,12 @@ class SecretServiceOfflineTest {
     @Test
     void withoutABusTheStoreIsUnusableAndAGetIsUnavailableWithTheFix(@TempDir Path home) {
         SecretServiceStore store = new SecretServiceStore(OperatingSystem.LINUX, env(Map.of(), home));
-        StoreState state = store.state();
+        StoreState state = store.diagnose(false);
         assertFalse(state.usable());
         assertTrue(state.detail().startsWith("no session bus") && state.detail().contains("gnome-keyring-daemon --unlock"),
                 state.detail());
-        CredentialException e = assertThrows(CredentialException.Unavailable.class,
-                () -> store.get(new RegistryKey("sparse+https://r.example/index/", null), Operation.READ));
+        StoreException e = assertThrows(StoreException.Unavailable.class,
+                () -> best(store, new RegistryKey("sparse+https://r.example/index/", null), Operation.READ));
         assertTrue(e.getMessage().contains("no session bus"), e.getMessage());
     }
 
@@ -63,7 +63,7 @@ class SecretServiceOfflineTest {
     void onMacosAndWindowsItIsNotThisOs(@TempDir Path home) {
         Environment withBus = env(Map.of("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nowhere"), home);
         for (OperatingSystem os : new OperatingSystem[] {OperatingSystem.MACOS, OperatingSystem.WINDOWS}) {
-            StoreState state = new SecretServiceStore(os, withBus).state();
+            StoreState state = new SecretServiceStore(os, withBus).diagnose(false);
             assertFalse(state.usable());
             assertTrue(state.detail().startsWith("not this OS"), state.detail());
         }
@@ -72,35 +72,35 @@ class SecretServiceOfflineTest {
     @Test
     void aBadTimeoutSettingMakesTheStoreUnusableAndSaysWhy(@TempDir Path home) {
         StoreState state = new SecretServiceStore(OperatingSystem.LINUX, env(Map.of(
-                "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nowhere", SecretServiceStore.TIMEOUT_VARIABLE, "soon"), home)).state();
+                "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nowhere", SecretServiceStore.TIMEOUT_VARIABLE, "soon"), home)).diagnose(false);
         assertFalse(state.usable());
         assertTrue(state.detail().startsWith(SecretServiceStore.TIMEOUT_VARIABLE), state.detail());
     }
 
     @Test
     void gerrorsMapByDomainAndCodeToErrorKinds() {
-        assertMaps(ErrorKind.UNAVAILABLE, "not answer within 5000 ms",
+        assertMaps(StoreException.Unavailable.class, "not answer within 5000 ms",
                 new SecretServiceError("g-io-error-quark", 19, "Operation was cancelled", true));
         // Only latchkey's own deadline is reported as its deadline; D-Bus's timeouts say who gave up.
-        assertMaps(ErrorKind.UNAVAILABLE, "before the session bus gave up waiting (Timeout was reached [g-io-error-quark 24]",
+        assertMaps(StoreException.Unavailable.class, "before the session bus gave up waiting (Timeout was reached [g-io-error-quark 24]",
                 new SecretServiceError("g-io-error-quark", 24, "Timeout was reached", false));
-        assertMaps(ErrorKind.UNAVAILABLE, "before the session bus gave up waiting (No reply [g-dbus-error-quark 4]",
+        assertMaps(StoreException.Unavailable.class, "before the session bus gave up waiting (No reply [g-dbus-error-quark 4]",
                 new SecretServiceError("g-dbus-error-quark", 4, "No reply", false));
-        assertMaps(ErrorKind.UNAVAILABLE, "cannot talk to the Secret Service: Operation was cancelled",
+        assertMaps(StoreException.Unavailable.class, "cannot talk to the Secret Service: Operation was cancelled",
                 new SecretServiceError("g-io-error-quark", 19, "Operation was cancelled", false));
-        assertMaps(ErrorKind.LOCKED, "gnome-keyring-daemon --replace --unlock",
+        assertMaps(StoreException.Locked.class, "gnome-keyring-daemon --replace --unlock",
                 new SecretServiceError("secret-error", 2, "Cannot create an item in a locked collection", false));
-        assertMaps(ErrorKind.UNAVAILABLE, "apt-get install gnome-keyring", new SecretServiceError("g-dbus-error-quark", 2,
+        assertMaps(StoreException.Unavailable.class, "apt-get install gnome-keyring", new SecretServiceError("g-dbus-error-quark", 2,
                 "The name org.freedesktop.secrets was not provided by any .service files", false));
-        assertMaps(ErrorKind.DENIED, "refused", new SecretServiceError("g-dbus-error-quark", 9, "Access denied", false));
-        assertMaps(ErrorKind.UNAVAILABLE, "g-io-error-quark 0",
+        assertMaps(StoreException.Denied.class, "refused", new SecretServiceError("g-dbus-error-quark", 9, "Access denied", false));
+        assertMaps(StoreException.Unavailable.class, "g-io-error-quark 0",
                 new SecretServiceError("g-io-error-quark", 0, "Cannot autolaunch D-Bus without X11 $DISPLAY", false));
-        assertMaps(ErrorKind.OTHER, "secret-error 1", new SecretServiceError("secret-error", 1, "protocol", false));
+        assertMaps(StoreException.Failed.class, "secret-error 1", new SecretServiceError("secret-error", 1, "protocol", false));
     }
 
-    private static void assertMaps(ErrorKind kind, String messagePart, SecretServiceError error) {
-        CredentialException mapped = SecretServiceFailures.of(error, DEADLINE);
-        assertEquals(kind, mapped.kind(), mapped.getMessage());
+    private static void assertMaps(Class<? extends StoreException> kind, String messagePart, SecretServiceError error) {
+        StoreException mapped = SecretServiceFailures.of(error, DEADLINE);
+        assertInstanceOf(kind, mapped, mapped.getMessage());
         assertTrue(mapped.getMessage().contains(messagePart), mapped.getMessage());
     }
 

@@ -2,17 +2,20 @@ package dev.latchkey.daemon.store.wincred;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import dev.latchkey.daemon.config.StoreId;
+import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.keychain.OperatingSystem;
-import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Operation;
 import org.junit.jupiter.api.Test;
 
+import static dev.latchkey.testing.StoreReads.best;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,44 +66,43 @@ class WincredKeychainOffWindowsTest {
             assertEquals(5, credential.credentialBlobSize);
             assertNull(credential.userName);
             assertEquals(0, credential.attributeCount);
-            assertEquals("wincred", WincredStore.NAME);
         }
     }
 
     @Test
     void aBlobOverTheLimitIsRefusedBeforeWritingWithTheLimitInTheMessage() {
         assertDoesNotThrow(() -> CredentialManager.checkSize(2560));
-        CredentialException tooLarge = assertThrows(CredentialException.BadRequest.class, () -> CredentialManager.checkSize(2561));
+        StoreException tooLarge = assertThrows(StoreException.Refused.class, () -> CredentialManager.checkSize(2561));
         assertTrue(tooLarge.getMessage().contains("2561 bytes") && tooLarge.getMessage().contains("at most 2560 bytes"),
                 tooLarge.getMessage());
     }
 
     @Test
     void win32ErrorsMapToTheErrorKindsCargoAndLatchkeyUse() {
-        assertEquals(ErrorKind.NOT_FOUND, Win32Errors.failure(1168, "CredReadW").kind());
-        CredentialException noSession = Win32Errors.failure(1312, "CredReadW");
-        assertEquals(ErrorKind.UNAVAILABLE, noSession.kind());
+        assertInstanceOf(StoreException.NotFound.class, Win32Errors.failure(1168, "CredReadW"));
+        StoreException noSession = Win32Errors.failure(1312, "CredReadW");
+        assertInstanceOf(StoreException.Unavailable.class, noSession);
         assertTrue(noSession.getMessage().contains("logon session"), noSession.getMessage());
-        assertEquals(ErrorKind.BAD_REQUEST, Win32Errors.failure(1783, "CredWriteW").kind());
-        assertEquals(ErrorKind.DENIED, Win32Errors.failure(5, "CredWriteW").kind());
-        CredentialException other = Win32Errors.failure(87, "CredWriteW");
-        assertEquals(ErrorKind.OTHER, other.kind());
+        assertInstanceOf(StoreException.Refused.class, Win32Errors.failure(1783, "CredWriteW"));
+        assertInstanceOf(StoreException.Denied.class, Win32Errors.failure(5, "CredWriteW"));
+        StoreException other = Win32Errors.failure(87, "CredWriteW");
+        assertInstanceOf(StoreException.Failed.class, other);
         assertTrue(other.getMessage().contains("87") && other.getMessage().contains("CredWriteW"), other.getMessage());
     }
 
     @Test
     void offWindowsItIsUnusableBecauseOfTheOs() {
         WincredStore store = new WincredStore(OperatingSystem.LINUX);
-        StoreState state = store.state();
+        StoreState state = store.diagnose(false);
         assertFalse(state.usable());
         assertEquals("not this OS: Windows Credential Manager exists only on Windows; on Linux use the `keychain` store",
                 state.detail());
-        assertEquals("wincred", store.name());
+        assertEquals(StoreId.WINCRED, store.id());
         RegistryKey registry = new RegistryKey("sparse+https://r.example/index/", null);
-        CredentialException refused = assertThrows(CredentialException.Unavailable.class, () -> store.get(registry, Operation.READ));
+        StoreException refused = assertThrows(StoreException.Unavailable.class, () -> best(store, registry, Operation.READ));
         assertEquals("the wincred store is not usable: " + state.detail(), refused.getMessage());
-        assertThrows(CredentialException.Unavailable.class, () -> store.erase(registry));
-        assertThrows(CredentialException.Unavailable.class, store::list);
-        assertFalse(new WincredStore(OperatingSystem.MACOS).state().usable());
+        assertThrows(StoreException.Unavailable.class, () -> store.erase(registry));
+        assertThrows(StoreException.Unavailable.class, () -> store.list(Arrival.NOW));
+        assertFalse(new WincredStore(OperatingSystem.MACOS).diagnose(false).usable());
     }
 }

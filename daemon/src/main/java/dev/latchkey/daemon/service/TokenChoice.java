@@ -1,18 +1,20 @@
-package dev.latchkey.daemon.store;
+package dev.latchkey.daemon.service;
 
+import dev.latchkey.daemon.store.StoredToken;
 import dev.latchkey.protocol.Operation;
 
 import java.util.List;
 import java.util.Optional;
 
-/** Which of a registry's tokens answers an operation: one scoped to it beats one for everything. */
+/** Which of the tokens a store holds under one key answers an operation: one scoped to it beats one for everything. */
 public final class TokenChoice {
     private TokenChoice() {
     }
 
     /**
-     * The best of {@code tokens} (all of one registry) for {@code operation}, saying whether scoped
-     * ones are among them. Loops, not streams: this runs once per cargo request, in a cold JVM.
+     * The best of {@code tokens} (all of one key) for {@code operation}, saying whether scoped ones
+     * are among them; the others' secrets are wiped. Loops, not streams: this runs once per cargo
+     * request, in a cold JVM.
      */
     public static Optional<StoredToken> best(List<StoredToken> tokens, Operation operation) {
         boolean scoped = false;
@@ -21,6 +23,11 @@ public final class TokenChoice {
             scoped |= !t.operations().isEmpty();
             if (t.serves(operation) && (best == null || (best.operations().isEmpty() && !t.operations().isEmpty()))) {
                 best = t;
+            }
+        }
+        for (StoredToken t : tokens) {
+            if (t != best) {
+                t.secret().wipe();
             }
         }
         if (best == null) {

@@ -6,35 +6,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The audit lines of a batch of requests, held back by the thread that serves the batch and
- * written together before any of its answers is sent: the daemon's socket loop answers many
+ * The audit lines of a batch of requests, held back while the batch is served and written
+ * together before any of its answers is sent: the daemon's socket loop answers many
  * requests per wake-up, and a {@code write} per line was the largest of a get's syscalls after
  * the socket's own. A line is still written before its answer leaves, and the held lines of one
  * log land whole, in order, with one {@code write}.
  *
- * <p>Another thread may take the hold over ({@link #close()}): the loop's next thread, when the
- * one that held it is kept by a slow request. Lines added after that are written at once by the
- * thread that has them, as they are without a hold (so the slow request's line may land before
+ * <p>Another thread may take the batch over ({@link #close()}): the loop's next thread, when the
+ * one that served it is kept by a slow request. Lines added after that are written at once by the
+ * thread that has them, as they are without a batch (so the slow request's line may land before
  * lines held earlier, if it ends before they are written).
  */
-public final class AuditHold {
-    private static final ThreadLocal<AuditHold> HOLDING = new ThreadLocal<>();
-
+public final class AuditBatch {
     private record Held(AuditLog log, byte[] line) {
     }
 
     private final List<Held> held = new ArrayList<>();
     private boolean closed; // guarded by this
-
-    /** The audit lines this thread appends from now on go to {@code hold}. */
-    public static void holdLinesOfThisThread(AuditHold hold) {
-        HOLDING.set(hold);
-    }
-
-    /** The hold this thread's lines go to, or null. */
-    static AuditHold ofThisThread() {
-        return HOLDING.get();
-    }
 
     /** Holds {@code line} of {@code log}; false once closed, when the caller writes it itself. */
     synchronized boolean add(AuditLog log, byte[] line) {
@@ -46,7 +34,7 @@ public final class AuditHold {
     }
 
     /**
-     * Writes the lines held, one {@code write} for each run of lines of the same log; the hold
+     * Writes the lines held, one {@code write} for each run of lines of the same log; the batch
      * stays open. What went wrong, for the daemon's log, or null: the log then writes its next
      * lines at once, so that the requests that make them hear of it ({@link AuditLog#append}).
      */
@@ -79,7 +67,7 @@ public final class AuditHold {
         return problem;
     }
 
-    /** Takes the hold over: writes what it holds, and every line added later is written by its own thread. */
+    /** Takes the batch over: writes what it holds, and every line added later is written by its own thread. */
     public String close() {
         synchronized (this) {
             closed = true;

@@ -1,0 +1,277 @@
+package dev.latchkey.daemon.service;
+
+import dev.latchkey.daemon.audit.AuditLog;
+import dev.latchkey.daemon.metadata.BookEntry;
+import dev.latchkey.daemon.metadata.MetadataBook;
+import dev.latchkey.daemon.store.CredentialKey;
+import dev.latchkey.daemon.store.LoginKey;
+import dev.latchkey.daemon.store.Store;
+import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoredToken;
+import dev.latchkey.protocol.CredentialException;
+import dev.latchkey.protocol.Operation;
+import dev.latchkey.protocol.Secret;
+
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The logins of the other clients' front doors (git, docker, pip, pnpm): found, kept and erased
+ * in the same stores, with the same metadata book, cache and audit log as registry tokens, and
+ * the same rule for where a lookup looks ({@link StorePlan}). A login is never a registry's token
+ * and a registry's token never a login, so no front door can be handed another's secret.
+ *
+ * <p>A {@link Query} matches a login as git's own helpers match: each part the query gives must be
+ * the login's; a part it leaves out matches anything (a query without a user name finds the
+ * site's login whatever its user).
+ */
+public final class Logins {
+    private final StorePlan plan;
+    private final StoreAccess access;
+    private final AuditLog audit;
+
+    Logins(StorePlan plan, StoreAccess access, AuditLog audit) {
+        this.plan = plan;
+        this.access = access;
+        this.audit = audit;
+    }
+
+    /**
+     * What a front door asks for: a site's host (required), and, when its client gives them, the
+     * scheme, the path and the user name.
+     */
+    public record Query(String protocol, String host, String path, String username) {
+        /** The login exactly this query names, with no part left open. */
+        public static Query of(LoginKey key) {
+            return new Query(key.protocol(), key.host(), key.path(), key.username());
+        }
+
+        /** Whether {@code key} is a login this query asks for. */
+        public boolean matches(LoginKey key) {
+            LoginKey self = asKey();
+            return (self.protocol() == null || self.protocol().equals(key.protocol()))
+                    && self.host().equals(key.host())
+                    && (self.path() == null || self.path().equals(key.path()))
+                    && (self.username() == null || self.username().equals(key.username()));
+        }
+
+        /** The query as a key, normalised as keys are (scheme and host lower case). */
+        LoginKey asKey() {
+            return new LoginKey(protocol, host, path, username);
+        }
+    }
+
+    /** A login found: its key (with the user name), its password or token, its expiry (or null), and the store that gave it. */
+    public record Found(LoginKey key, Secret secret, Long expiration, String store) {
+    }
+
+    /**
+     * The first login {@code query} matches, in lookup order; empty when none. A store that is
+     * locked or unavailable may hold it: the others are still asked, and when none has it that
+     * failure is thrown, never "not found". {@code client} names the front door in the audit log.
+     */
+    public Optional<Found> find(String client, Query query, RequestContext context) throws CredentialException {
+        Optional<Found> found = Optional.empty();
+        String outcome = "not-found";
+        try {
+            found = lookup(query, context);
+            outcome = found.isPresent() ? "ok" : outcome;
+            return found;
+        } catch (CredentialException e) {
+            outcome = e.kind().wire();
+            throw e;
+        } finally {
+            record(client + "-get", query.asKey(), found.map(Found::store).orElse(null), outcome, context);
+        }
+    }
+
+    private Optional<Found> lookup(Query query, RequestContext context) throws CredentialException {
+        MetadataBook.Page page = access.bookOrNull(context.batch().arrival());
+        CredentialException firstFailure = null;
+        for (Store store : plan.lookup(query.asKey(), context.onlyStore(), holders(page, query))) {
+            List<LoginKey> candidates;
+            try {
+                candidates = candidates(store, query, context);
+            } catch (CredentialException.Locked | CredentialException.Unavailable e) {
+                firstFailure = firstFailure == null ? e : firstFailure;
+                continue;
+            }
+            for (LoginKey key : candidates) {
+                StoreAccess.Outcome outcome;
+                try {
+                    outcome = access.find(List.of(store), key, Operation.READ, page, context.batch().arrival());
+                } catch (CredentialException.Locked | CredentialException.Unavailable e) {
+                    firstFailure = firstFailure == null ? e : firstFailure;
+                    break;
+                }
+                StoreAccess.Found found = outcome.found();
+                if (found != null) {
+                    access.used(key, found);
+                    return Optional.of(new Found(key, found.token().secret(), found.life().expiration(), store.id().configName()));
+                }
+            }
+        }
+        if (firstFailure != null) {
+            throw firstFailure;
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The logins of {@code store} that {@code query} may mean: the one it names, when it leaves no
+     * part open; else those the store lists that it matches.
+     */
+    private List<LoginKey> candidates(Store store, Query query, RequestContext context) throws CredentialException {
+        LoginKey named = query.asKey();
+        if (named.protocol() != null && named.path() != null && named.username() != null) {
+            return List.of(named);
+        }
+        List<LoginKey> matching = new ArrayList<>();
+        for (StoreEntry entry : access.list(store, context.batch().arrival())) {
+            if (entry.key() instanceof LoginKey login && query.matches(login) && !matching.contains(login)) {
+                matching.add(login);
+            }
+        }
+        return matching;
+    }
+
+    /** The stores the book says hold a login {@code query} matches. */
+    private static Set<String> holders(MetadataBook.Page page, Query query) {
+        Set<String> stores = new HashSet<>();
+        if (page != null) {
+            for (BookEntry entry : page.entries()) {
+                if (entry.key().startsWith(LoginKey.PREFIX)) {
+                    LoginKey.tryParse(entry.key()).filter(query::matches).ifPresent(unused -> stores.addAll(entry.stores()));
+                }
+            }
+        }
+        return stores;
+    }
+
+    /**
+     * Keeps {@code secret} as the login {@code key}, in the store a new login goes to (the one the
+     * context names, or the first writable one of the order that keeps logins); the store's name.
+     * Clients store again after every success (git does): the same secret already kept there is
+     * left as it is, with nothing written.
+     */
+    public String store(String client, LoginKey key, Secret secret, Long expiration, RequestContext context)
+            throws CredentialException {
+        String outcome = "ok";
+        String kept = null;
+        try {
+            Store target = plan.target(key, context.onlyStore(), Set.of());
+            kept = target.id().configName();
+            if (!alreadyHolds(target, key, secret, expiration, context)) {
+                access.keep(target, key, secret, Set.of(), expiration, false);
+            }
+            return kept;
+        } catch (CredentialException e) {
+            outcome = e.kind().wire();
+            throw e;
+        } finally {
+            record(client + "-store", key, kept, outcome, context);
+        }
+    }
+
+    private boolean alreadyHolds(Store target, LoginKey key, Secret secret, Long expiration, RequestContext context)
+            throws CredentialException {
+        boolean same = false;
+        for (StoredToken held : access.get(target, key, context.batch().arrival())) {
+            same |= equal(held.secret(), secret) && Objects.equals(held.expiration(), expiration);
+            held.secret().wipe();
+        }
+        return same;
+    }
+
+    /** Compares two secrets in time that does not depend on where they differ. */
+    private static boolean equal(Secret a, Secret b) {
+        byte[] x = a.toUtf8();
+        byte[] y = b.toUtf8();
+        try {
+            return MessageDigest.isEqual(x, y);
+        } finally {
+            Arrays.fill(x, (byte) 0);
+            Arrays.fill(y, (byte) 0);
+        }
+    }
+
+    /**
+     * Erases every login {@code query} matches from every writable store a lookup visits; with a
+     * {@code secret} (git's erase after the server refused it), only logins holding that very
+     * secret, so that one stored meanwhile by another client survives. How many were erased.
+     */
+    public int erase(String client, Query query, Secret secret, RequestContext context) throws CredentialException {
+        int erased = 0;
+        String outcome = "ok";
+        List<String> from = new ArrayList<>();
+        try {
+            MetadataBook.Page page = access.bookOrNull(context.batch().arrival());
+            List<Store> stores = context.onlyStore() != null ? List.of(plan.writableStore(context.onlyStore()))
+                    : plan.writable(query.asKey(), holders(page, query));
+            for (Store store : stores) {
+                for (LoginKey key : candidates(store, query, context)) {
+                    if ((secret == null || holdsSecret(store, key, secret, context)) && access.erase(store, key)) {
+                        erased++;
+                        from.add(store.id().configName());
+                    }
+                }
+            }
+            outcome = erased > 0 ? "ok" : "not-found";
+            return erased;
+        } catch (CredentialException e) {
+            outcome = e.kind().wire();
+            throw e;
+        } finally {
+            record(client + "-erase", query.asKey(), from.isEmpty() ? null : String.join(",", from), outcome, context);
+        }
+    }
+
+    private boolean holdsSecret(Store store, LoginKey key, Secret secret, RequestContext context) throws CredentialException {
+        boolean holds = false;
+        for (StoredToken held : access.get(store, key, context.batch().arrival())) {
+            holds |= equal(held.secret(), secret);
+            held.secret().wipe();
+        }
+        return holds;
+    }
+
+    /** Every login a lookup can find, each once, in lookup order (docker's {@code list}). */
+    public List<LoginKey> list(String client, RequestContext context) throws CredentialException {
+        MetadataBook.Page page = access.book(context.batch().arrival());
+        List<LoginKey> logins = new ArrayList<>();
+        for (Store store : plan.everyVisited(page)) {
+            if (!store.capabilities().logins()) {
+                continue;
+            }
+            for (StoreEntry entry : access.list(store, context.batch().arrival())) {
+                if (entry.key() instanceof LoginKey login && !logins.contains(login) && plan.visits(login, store, page)) {
+                    logins.add(login);
+                }
+            }
+        }
+        record(client + "-list", null, null, "ok", context);
+        return logins;
+    }
+
+    private void record(String kind, CredentialKey key, String store, String outcome, RequestContext context) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", access.now());
+        line.put("kind", kind);
+        if (key != null) {
+            line.put("registry", key.displayName());
+        }
+        line.put("store", store);
+        line.put("outcome", outcome);
+        // A login's client has no room for a warning; while the log cannot be written, every request
+        // that can carry one (a registry's get) says so.
+        AuditLines.append(audit, line, context);
+    }
+}
