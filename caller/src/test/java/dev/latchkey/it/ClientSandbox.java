@@ -88,9 +88,9 @@ final class ClientSandbox {
         return env;
     }
 
-    /** Writes {@code text} to {@code file} (relative: under HOME), readable by the owner only: client configs hold credentials. */
-    Path writeOwnerOnly(String file, String text) {
-        return write(home().resolve(file), text, "rw-------");
+    /** Writes {@code text} to {@code file}, readable by the owner only: client configs hold credentials. */
+    Path writeOwnerOnly(Path file, String text) {
+        return write(file, text, "rw-------");
     }
 
     /** Writes a shell script (relative: under the sandbox root) that only the owner can read or run. */

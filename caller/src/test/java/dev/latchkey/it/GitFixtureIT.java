@@ -128,7 +128,7 @@ class GitFixtureIT {
                 + "{ echo \">>> $1\"; sed 's/^password=.*/password=<masked>/'; } >> '" + log + "'\n"
                 + "[ \"$1\" = get ] && printf 'username=%s\\npassword=%s\\n' '" + user + "' '" + password + "'\n"
                 + "exit 0\n");
-        sandbox.writeOwnerOnly(".gitconfig", "[user]\n\tname = fixture test\n\temail = test@latchkey.invalid\n"
+        sandbox.writeOwnerOnly(sandbox.home().resolve(".gitconfig"), "[user]\n\tname = fixture test\n\temail = test@latchkey.invalid\n"
                 + "[credential]\n\thelper = \"" + helper + "\"\n");
     }
 
