@@ -10,7 +10,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.RecyclerPool;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -52,7 +51,7 @@ public final class HelperJson {
      * owns and should wipe once written; {@code printer} sets the separators (null: compact).
      */
     public static byte[] line(PrettyPrinter printer, Document document) throws IOException {
-        WipedOutput out = new WipedOutput();
+        WipeableBuffer out = new WipeableBuffer();
         try {
             try (JsonGenerator generator = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
                 if (printer != null) {
@@ -61,16 +60,9 @@ public final class HelperJson {
                 document.write(generator);
             }
             out.write('\n');
-            return out.toByteArray();
+            return out.takeBytes();
         } finally {
             out.wipe();
-        }
-    }
-
-    private static final class WipedOutput extends ByteArrayOutputStream {
-        void wipe() {
-            Arrays.fill(buf, (byte) 0);
-            reset();
         }
     }
 

@@ -1,12 +1,9 @@
 package dev.latchkey.daemon.door.git;
 
+import dev.latchkey.daemon.door.WipeableBuffer;
 import dev.latchkey.protocol.Secret;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -91,14 +88,14 @@ final class CredentialReply {
             if (quit) {
                 lines.add("quit", "1");
             }
-            return lines.toByteArray();
+            return lines.takeBytes();
         } finally {
             lines.wipe();
         }
     }
 
     /** The reply being written, in a buffer that is wiped once copied out. */
-    private static final class Lines extends ByteArrayOutputStream {
+    private static final class Lines extends WipeableBuffer {
         void add(String key, String value) throws GitProtocolException {
             if (value != null) {
                 add(key, value.toCharArray());
@@ -119,15 +116,8 @@ final class CredentialReply {
             }
             writeBytes(key.getBytes(StandardCharsets.US_ASCII));
             write('=');
-            ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(value));
-            write(encoded.array(), encoded.position(), encoded.remaining());
-            Arrays.fill(encoded.array(), (byte) 0);
+            writeUtf8(value);
             write('\n');
-        }
-
-        void wipe() {
-            Arrays.fill(buf, (byte) 0);
-            reset();
         }
     }
 }
