@@ -60,6 +60,12 @@ final class Git {
         return topLevel;
     }
 
+    /** Where git looks for the hook {@code name}: in the repository's hooks, or where {@code core.hooksPath} says. */
+    Path hook(String name) throws IOException {
+        String path = new String(git(List.of("rev-parse", "--git-path", "hooks/" + name)), StandardCharsets.UTF_8).strip();
+        return topLevel.resolve(path).normalize();
+    }
+
     /** Tracked and untracked files (what {@code git add -A} would take), repository-relative. */
     List<String> workingTreeFiles(List<String> pathspecs) throws IOException {
         Set<String> paths = new LinkedHashSet<>(nulSeparated(git(withPathspecs(

@@ -54,6 +54,17 @@ final class TestRepository {
         Assumptions.abort("NOT RUN: " + message);
     }
 
+    /** The git program on PATH. */
+    static Path gitProgram() {
+        for (String directory : System.getenv("PATH").split(":")) {
+            Path git = Path.of(directory, "git");
+            if (!directory.isEmpty() && Files.isExecutable(git)) {
+                return git;
+            }
+        }
+        throw new IllegalStateException("git is not on PATH");
+    }
+
     TestRepository write(String path, String text) throws IOException {
         Path file = root.resolve(path);
         Files.createDirectories(file.getParent());
@@ -79,18 +90,28 @@ final class TestRepository {
 
     /** Runs git with {@code stdin} as its input; fails the test when git does. */
     String run(byte[] stdin, String... arguments) throws IOException, InterruptedException {
+        Outcome outcome = attempt(Map.of(), stdin, arguments);
+        Assertions.assertEquals(0, outcome.status(), () -> "git " + String.join(" ", arguments) + ": " + outcome.output());
+        return outcome.output();
+    }
+
+    /** Runs git with {@code extra} added to its environment, and says how it went (stdout and stderr together). */
+    Outcome attempt(Map<String, String> extra, byte[] stdin, String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("git", "-C", root.toString()));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment());
+        builder.environment().putAll(extra);
         Process git = builder.start();
         if (stdin != null) {
             git.getOutputStream().write(stdin);
         }
         git.getOutputStream().close();
         String output = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        Assertions.assertEquals(0, git.waitFor(), () -> "git " + String.join(" ", arguments) + ": " + output);
-        return output;
+        return new Outcome(git.waitFor(), output);
+    }
+
+    record Outcome(int status, String output) {
     }
 
     /** What git needs to run here as a test's user: a home of its own, no system config, a fixed author. */
