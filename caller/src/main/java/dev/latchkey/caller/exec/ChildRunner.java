@@ -134,9 +134,11 @@ public final class ChildRunner {
     private static int reportSignal(int status, String commandName, PrintStream err) {
         // The JDK reports a child killed by signal N as 128 + N (as shells do), which a child that
         // exits with that status on its own cannot be told from; both are reported as killed.
+        // SIGPIPE is how a command ends whose reader has quit (`latchkey exec -- cargo tree | head`):
+        // not worth a word, as shells agree.
         if (status > 128) {
             String signal = ChildSignals.name(status - 128);
-            if (signal != null) {
+            if (signal != null && !signal.equals("SIGPIPE")) {
                 err.println("latchkey: " + commandName + " was killed by " + signal);
             }
         }

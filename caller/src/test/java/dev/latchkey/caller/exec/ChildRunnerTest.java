@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -175,6 +176,15 @@ class ChildRunnerTest {
     }
 
     @Test
+    void aChildWritingToAReaderThatHasQuitEndsAsItWouldWithoutLatchkey() throws Exception {
+        ChildJvm latchkey = ChildJvm.start(secretsFile(), dir, "--", "sh", "-c", "while :; do echo \"$" + VARIABLE + "\"; done");
+        latchkey.awaitOutput(line -> line.startsWith("<redacted:crates-io>\n"));
+        latchkey.process.getInputStream().close();
+        assertEquals(128 + 13, latchkey.exitStatus(), "the child died of SIGPIPE, as under a shell's pipe");
+        assertEquals("", latchkey.errors(), "which is not worth a word");
+    }
+
+    @Test
     void withoutMaskingTheChildWritesStraightToLatchkeysOwnOutput() throws Exception {
         ChildJvm latchkey = ChildJvm.start(secretsFile(), dir, "--no-mask", "--",
                 "sh", "-c", "echo \"$" + VARIABLE + "\"; test -t 1 || echo 'not a terminal, as expected'; exit 5");
@@ -277,8 +287,11 @@ class ChildRunnerTest {
         }
 
         void awaitOutput(String expected) throws InterruptedException {
-            waitFor(() -> output().equals(expected), "`" + expected.strip() + "` from the child JVM (so far: "
-                    + output() + errors() + ")");
+            awaitOutput(expected::equals);
+        }
+
+        void awaitOutput(Predicate<String> expected) throws InterruptedException {
+            waitFor(() -> expected.test(output()), "output from the child JVM (so far: " + output() + errors() + ")");
         }
 
         int exitStatus() throws InterruptedException {
