@@ -2,7 +2,10 @@ package dev.latchkey.caller.scan;
 
 /** What a scan looks through. */
 public enum ScanMode {
-    /** The files (in a git repository: its working tree, and the index where it differs). */
+    /**
+     * The files. In a git repository, those {@code git add -A} would take (ignored files are not:
+     * they never reach a commit; name one to scan it), and the index where it differs from them.
+     */
     FILES,
     /** The files, and in a git repository every commit reachable from any ref. */
     HISTORY,
