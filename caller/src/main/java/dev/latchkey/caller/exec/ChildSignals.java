@@ -23,7 +23,9 @@ import java.util.Map;
  *
  * <p>HotSpot keeps SIGQUIT for its thread dumps and refuses to let it be handled; a SIGQUIT the
  * user types (Ctrl-\) still reaches the child, which shares the terminal's process group, but one
- * sent to latchkey alone is not passed on. Installation skips any signal the JVM refuses.
+ * sent to latchkey alone is not passed on. Installation skips any signal the JVM refuses. A
+ * signal latchkey was started ignoring (under {@code nohup}) the JVM leaves ignored, so it is
+ * neither passed on nor heard by the child, which inherits it ignored.
  */
 final class ChildSignals implements AutoCloseable {
     static final List<String> FORWARDED = List.of("INT", "TERM", "HUP", "QUIT");

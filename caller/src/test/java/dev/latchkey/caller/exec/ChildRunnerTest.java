@@ -185,6 +185,15 @@ class ChildRunnerTest {
     }
 
     @Test
+    void aHangupLatchkeyWasStartedIgnoringStaysIgnoredForTheChildAsUnderNohup() throws Exception {
+        ChildJvm latchkey = ChildJvm.start(List.of("sh", "-c", "trap '' HUP; exec \"$@\"", "sh"), secretsFile(), dir,
+                "--", "sh", "-c", "grep SigIgn /proc/self/status");
+        assertEquals(0, latchkey.exitStatus(), latchkey.errors());
+        long ignored = Long.parseLong(latchkey.output().strip().substring("SigIgn:".length()).strip(), 16);
+        assertEquals(1, ignored & 1, "SIGHUP (1) is ignored: " + latchkey.output());
+    }
+
+    @Test
     void withoutMaskingTheChildWritesStraightToLatchkeysOwnOutput() throws Exception {
         ChildJvm latchkey = ChildJvm.start(secretsFile(), dir, "--no-mask", "--",
                 "sh", "-c", "echo \"$" + VARIABLE + "\"; test -t 1 || echo 'not a terminal, as expected'; exit 5");
@@ -276,7 +285,13 @@ class ChildRunnerTest {
         }
 
         static ChildJvm start(Path secrets, Path dir, String... rest) throws IOException {
-            List<String> command = new ArrayList<>(List.of(
+            return start(List.of(), secrets, dir, rest);
+        }
+
+        /** The child JVM started by {@code launcher} (a command that runs its arguments), which may set it up first. */
+        static ChildJvm start(List<String> launcher, Path secrets, Path dir, String... rest) throws IOException {
+            List<String> command = new ArrayList<>(launcher);
+            command.addAll(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"),
                     ExecInChildJvm.class.getName(), secrets.toString()));
