@@ -52,8 +52,10 @@ public final class LeakScanner {
     }
 
     /**
-     * Scans {@code paths} (none: the working directory) as {@code mode} says. The git repository is
-     * the one that holds {@code workingDirectory}; paths outside it are scanned as plain files.
+     * Scans {@code paths} as {@code mode} says. The git repository is the one that holds {@code
+     * workingDirectory}: with no paths, all of it (as a commit takes all of the index, wherever in
+     * the tree it is made), or outside a repository the working directory; paths outside the
+     * repository are scanned as plain files.
      *
      * @throws ScanUsageException when a path does not exist, or {@code mode} needs a repository
      *         (or the paths to be in it) and there is none
@@ -63,7 +65,7 @@ public final class LeakScanner {
             throws IOException, ScanUsageException {
         Path here = workingDirectory.toRealPath();
         List<Path> roots = new ArrayList<>();
-        for (Path path : paths.isEmpty() ? List.of(here) : paths) {
+        for (Path path : paths) {
             Path resolved = here.resolve(path).normalize();
             if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
                 throw new ScanUsageException(TerminalText.escape(path.toString()) + ": no such file or directory");
@@ -113,6 +115,8 @@ public final class LeakScanner {
         private final List<String> tooLarge = new ArrayList<>();
         private final List<String> unreadable = new ArrayList<>();
         private final Set<Path> placesPassed = new LinkedHashSet<>();
+        /** The repository's top, once known; null outside one. */
+        private Path top;
 
         Scan(Path here, SecretMatcher held, ScanProgress progress, List<String> notes) {
             this.here = here;
@@ -138,8 +142,11 @@ public final class LeakScanner {
             }
             List<String> pathspecs = new ArrayList<>();
             List<Path> outside = new ArrayList<>();
+            if (roots.isEmpty()) {
+                roots = List.of(git != null ? git.topLevel().toRealPath() : here);
+            }
             if (git != null) {
-                Path top = git.topLevel().toRealPath();
+                top = git.topLevel().toRealPath();
                 for (Path root : roots) {
                     if (root.startsWith(top)) {
                         String relative = top.relativize(root).toString();
@@ -176,7 +183,6 @@ public final class LeakScanner {
         }
 
         private void workingTree(Git git, List<String> pathspecs, Map<String, String> blobsOnDisk) throws IOException {
-            Path top = git.topLevel().toRealPath();
             List<String> files = git.workingTreeFiles(pathspecs);
             progress.begin("files", files.size());
             for (String relative : files) {
@@ -309,8 +315,11 @@ public final class LeakScanner {
             return false;
         }
 
+        /** A file as the user in the working directory would name it: relative within the repository (or below here), else absolute. */
         private String shown(Path file) {
-            return file.startsWith(here) && !file.equals(here) ? here.relativize(file).toString() : file.toString();
+            boolean related = (file.startsWith(here) && !file.equals(here))
+                    || (top != null && file.startsWith(top) && here.startsWith(top));
+            return related ? here.relativize(file).toString() : file.toString();
         }
 
         private ScanReport report() {

@@ -337,6 +337,22 @@ class LeakScannerTest {
     }
 
     @Test
+    void withNoPathsAScanFromASubdirectoryCoversTheWholeRepository() throws Exception {
+        repository.write("top.txt", heldCratesIo + "\n");
+        repository.write("sub/inner.txt", heldCompany + "\n");
+        repository.git("add", "top.txt");
+        LeakScanner scanner = new LeakScanner(held(), Set.of());
+        Path sub = repository.root.resolve("sub");
+        assertEquals(List.of("../top.txt:1: the token latchkey holds for `crates-io`; rotate it: latchkey rotate crates-io",
+                        "inner.txt:1: the token latchkey holds for `company`; rotate it: latchkey rotate company"),
+                rendered(scanner.scan(sub, List.of(), ScanMode.FILES, ScanProgress.none())));
+        assertEquals(List.of("top.txt:1 (staged): the token latchkey holds for `crates-io`; rotate it: latchkey rotate crates-io"),
+                rendered(scanner.scan(sub, List.of(), ScanMode.STAGED, ScanProgress.none())));
+        assertEquals(List.of("inner.txt"), scanner.scan(sub, List.of(Path.of(".")), ScanMode.FILES, ScanProgress.none())
+                .findings().stream().map(Finding::path).toList());
+    }
+
+    @Test
     void escapesControlCharactersInAFileName() throws Exception {
         repository.write("evil\u001b[2Jname.txt", heldCratesIo + "\n");
         assertEquals(List.of("evil\\x1b[2Jname.txt:1: the token latchkey holds for `crates-io`; rotate it: latchkey rotate crates-io"),
