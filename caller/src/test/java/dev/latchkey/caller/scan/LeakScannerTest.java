@@ -205,6 +205,10 @@ class LeakScannerTest {
                 set CARGO_REGISTRY_TOKEN=%CRATES_TOKEN%
                 if [ -n "$CARGO_REGISTRY_TOKEN" ]; then echo set; fi
                 """);
+        repository.write("src/Publish.java", """
+                shell.run("CARGO_REGISTRY_TOKEN=" + token.reveal() + " cargo publish");
+                command = "CARGO_REGISTRIES_" + name + "_TOKEN='" + value + "' cargo publish";
+                """);
         repository.write(".github/workflows/publish.yml", """
                 env:
                   CARGO_REGISTRY_TOKEN: ${{ secrets.CRATES_IO_TOKEN }}
