@@ -48,7 +48,8 @@ public final class ChildRunner {
      * A runner that masks {@code secrets} in the child's stdout and stderr on their way to this
      * process's own. Those are written unbuffered, straight to file descriptors 1 and 2 (not
      * through {@code System.out}, which would swallow the error of a reader that has gone away and
-     * keep the child writing into nothing).
+     * keep the child writing into nothing). {@code secrets} stays the caller's, to close (wiping
+     * the tokens) once {@link #run} has returned.
      */
     public static ChildRunner masking(SecretMatcher secrets) {
         return new ChildRunner(secrets, new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err));
