@@ -100,7 +100,7 @@ public final class CredentialService {
     public Response handle(Request request, RequestContext context) {
         RegistryResolver resolver = resolverFor(context.callerEnvironment());
         Response response = answer(request, context.onlyStore(), resolver);
-        String auditProblem = record(request, response, context.caller(), resolver);
+        String auditProblem = record(request, response, context, resolver);
         if (auditProblem != null && response instanceof Response.Got got) {
             return withWarning(got, auditProblem);
         }
@@ -145,7 +145,8 @@ public final class CredentialService {
     }
 
     /** Appends the request's line to the audit log; returns what went wrong, for the caller to hear, or null. */
-    private String record(Request request, Response response, Caller caller, RegistryResolver resolver) {
+    private String record(Request request, Response response, RequestContext context, RegistryResolver resolver) {
+        Caller caller = context.caller();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("time", clock.instant().getEpochSecond()); // Unix seconds: formatting a date costs a cold JVM 10 ms
         line.put("kind", request.kind());
@@ -166,6 +167,7 @@ public final class CredentialService {
         line.put("exe", caller.executable());
         line.put("ppid", caller.parentPid());
         line.put("parent-exe", caller.parentExecutable());
+        line.put("for-command", context.forCommand());
         try {
             audit.append(line);
             return null;

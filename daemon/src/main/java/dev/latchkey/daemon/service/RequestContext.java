@@ -4,8 +4,13 @@ import dev.latchkey.daemon.config.Environment;
 
 /**
  * What a request carries down besides itself, passed to the service rather than smuggled: who
- * asks (for the audit log), the one store its arguments name (or null), and the environment of the
- * process that asked, in whose working directory and variables a registry's name is looked up.
+ * asks (for the audit log), the one store its arguments name (or null), the environment of the
+ * process that asked, in whose working directory and variables a registry's name is looked up,
+ * and the program a token is fetched for ({@code latchkey exec}'s command, by its name only), which
+ * the audit log records, or null.
  */
-public record RequestContext(Caller caller, String onlyStore, Environment callerEnvironment) {
+public record RequestContext(Caller caller, String onlyStore, Environment callerEnvironment, String forCommand) {
+    public RequestContext(Caller caller, String onlyStore, Environment callerEnvironment) {
+        this(caller, onlyStore, callerEnvironment, null);
+    }
 }

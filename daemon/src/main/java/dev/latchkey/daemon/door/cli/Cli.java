@@ -45,7 +45,9 @@ public final class Cli implements Door {
             usage:
               latchkey --cargo-plugin                      serve cargo's credential-provider protocol on stdin/stdout
               latchkey stdio                               serve the latchkey protocol on stdin/stdout
-              latchkey get REGISTRY [--operation OP]       print the token for REGISTRY
+              latchkey get REGISTRY [--operation OP] [--for-command NAME]
+                                                           print the token for REGISTRY (for the program NAME, which
+                                                           the audit log records)
               latchkey store REGISTRY [--store NAME] [--expires-in DURATION] [--operations OP,...]
                                                            store the token read from stdin (prompted without echo on a terminal)
               latchkey rotate REGISTRY [--operations OP,...] [--expires-in DURATION] [--store NAME]
@@ -117,12 +119,13 @@ public final class Cli implements Door {
         int get() throws UsageException, CredentialException, IOException, HandBack {
             String registry = args.positional("REGISTRY");
             Operation operation = Operation.fromWire(args.option("--operation").orElse("read"));
+            String forCommand = forCommand(args.option("--for-command").orElse(null));
             args.end();
             if (operation == Operation.UNKNOWN) {
                 throw new UsageException("--operation takes read, publish, yank, unyank or owners");
             }
-            Response.Got got = expect(handle(new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null)),
-                    Response.Got.class);
+            Request.Get request = new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null);
+            Response.Got got = expect(handler.handle(new RequestLine(request), forCommand), Response.Got.class);
             for (String warning : got.warnings()) {
                 invocation.err().println("latchkey: warning: " + warning);
             }
@@ -243,6 +246,9 @@ public final class Cli implements Door {
                 String program = f.getOrDefault("exe", "-");
                 if (f.containsKey("parent-exe")) {
                     program += " (parent " + f.get("parent-exe") + ")";
+                }
+                if (f.containsKey("for-command")) {
+                    program += " for " + f.get("for-command");
                 }
                 rows.add(new String[] {time(f.get("time")), f.getOrDefault("kind", "?"), f.getOrDefault("operation", "-"),
                     f.getOrDefault("name", f.getOrDefault("registry", "-")), f.getOrDefault("store", "-"),
@@ -368,6 +374,17 @@ public final class Cli implements Door {
         Registry target() {
             return Registry.fromNameOrUrl(registry);
         }
+    }
+
+    /**
+     * {@code --for-command NAME}: the program a token is fetched for, a name as the audit table
+     * shows it (one line, no control characters), or null.
+     */
+    private static String forCommand(String name) throws UsageException {
+        if (name != null && (name.isEmpty() || name.length() > 255 || name.codePoints().anyMatch(Character::isISOControl))) {
+            throw new UsageException("--for-command takes the name of a program: one line, at most 255 characters");
+        }
+        return name;
     }
 
     /** {@code --expires-in DURATION} as Unix seconds from now, or null. */

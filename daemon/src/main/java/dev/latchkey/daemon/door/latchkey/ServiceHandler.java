@@ -87,6 +87,11 @@ public final class ServiceHandler implements RequestHandler {
 
     @Override
     public Response handle(RequestLine line) throws HandBack {
+        return handle(line, null);
+    }
+
+    /** Answers {@code line} as {@link #handle(RequestLine)} does, recording in the audit log that it is for {@code forCommand}. */
+    public Response handle(RequestLine line, String forCommand) throws HandBack {
         try {
             RequestOptions options = RequestOptions.parse(line.args(), caller.workingDirectory());
             if (!options.ignored().isEmpty() && !warnedAboutArgs) {
@@ -102,7 +107,8 @@ public final class ServiceHandler implements RequestHandler {
                 request = store.withToken(askForToken(store));
             }
             Path config = options.config() != null ? options.config() : defaultConfig;
-            Response response = services.forConfig(config).handle(request, new RequestContext(asker.get(), options.store(), caller));
+            Response response = services.forConfig(config).handle(request, new RequestContext(asker.get(), options.store(), caller,
+                    forCommand));
             if (verbose.on()) {
                 verbose.say(about(request) + ": " + (invocation.inCaller()
                         ? invocation.servedBy() + " with the config " + describeConfig(config) : invocation.servedBy())
