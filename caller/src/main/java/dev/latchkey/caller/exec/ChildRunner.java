@@ -206,13 +206,18 @@ public final class ChildRunner {
             }
         }
 
-        /** Waits for the child's end of the stream to close, until {@code deadline}, then passes on what is held. */
+        /**
+         * Waits for the child's end of the stream to close, until {@code deadline}, then passes on
+         * what is held. Whatever comes later (from a process the child left running) is dropped:
+         * the secrets it would be masked with are wiped once {@link #run} returns.
+         */
         void finish(long deadline) throws InterruptedException {
             long left = deadline - System.nanoTime();
             if (left > 0) {
                 thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
             flushQuietly();
+            to.abandon();
         }
 
         private void flushQuietly() {

@@ -78,6 +78,17 @@ public final class MaskingOutputStream extends OutputStream {
         }
     }
 
+    /**
+     * Passes nothing on from now on, and no longer looks at the secrets (which their owner may then
+     * wipe): what is held back and whatever is written later is dropped, and a write fails. The
+     * stream written to stays open. For output that comes after latchkey has stopped waiting for it.
+     */
+    public synchronized void abandon() {
+        closed = true;
+        Arrays.fill(pending, (byte) 0);
+        length = 0;
+    }
+
     private void passOn(boolean moreMayFollow) throws IOException {
         int decided = 0;
         int passedOn = 0;

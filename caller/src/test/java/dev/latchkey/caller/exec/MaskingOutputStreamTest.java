@@ -33,6 +33,19 @@ class MaskingOutputStreamTest {
     }
 
     @Test
+    void anAbandonedStreamDropsWhatItHeldAndRefusesMoreWithoutLookingAtTheSecrets() throws IOException {
+        SecretMatcher matcher = SecretMatcher.of(Map.of(NAME, utf8(TOKEN)));
+        MaskingOutputStream abandoned = new MaskingOutputStream(passedOn, matcher);
+        abandoned.write(utf8("late " + TOKEN.substring(0, 10)));
+        abandoned.abandon();
+        matcher.close();
+        // A write after the matcher is wiped fails as a closed stream does, not with the matcher's IllegalStateException.
+        assertThrows(IOException.class, () -> abandoned.write(utf8(TOKEN.substring(10) + "\n")));
+        abandoned.flush();
+        assertEquals("late ", shown(), "the held start of the token is dropped, never passed on");
+    }
+
+    @Test
     void passesOnACompletedLineAsSoonAsItsNewlineArrives() throws IOException {
         write("Compiling latchkey v0.1.0\n");
         assertEquals("Compiling latchkey v0.1.0\n", shown(), "nothing flushed, yet the line is out");
