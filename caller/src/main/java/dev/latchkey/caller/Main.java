@@ -52,7 +52,7 @@ public final class Main {
         CommandLine command = callerCommand(List.of(argv));
         if (command != null) {
             return new CallerCommands(env, InvocationRunner.config(command, env), InvocationRunner.socket(command, env), version,
-                    stdout, stderr).run(command);
+                    stdout, stderr, runner).run(command);
         }
         return runner.run(List.of(argv), System.in, stdout, stderr, TerminalPrompt.terminals());
     }

@@ -60,6 +60,12 @@ public final class Cli implements Door {
               latchkey import cargo                        move tokens out of cargo's credentials.toml
               latchkey doctor [--json]                     which stores are usable, and why not
               latchkey daemon [--foreground] [--socket PATH] [--idle-timeout DURATION] | daemon stop | daemon status
+              latchkey exec [--registry REGISTRY ...] [--operation OP] [--env VAR=REGISTRY ...] [--no-mask] -- COMMAND [ARGS...]
+                                                           run COMMAND with the registries' tokens in its environment
+                                                           (CARGO_REGISTRY_TOKEN, CARGO_REGISTRIES_<NAME>_TOKEN, or VAR),
+                                                           masked in its output; OP is read unless told
+              latchkey scan [--history | --staged] [PATH...] look for tokens in files and git; exit 1 when one is found
+              latchkey scan --install-hook                 install a git pre-commit hook that stops a commit adding a token
               latchkey --version | --help
             REGISTRY is a registry name or an index URL (anything containing ://).
             global options: --config PATH, --socket PATH, --no-daemon, -v (diagnostics on stderr; also LATCHKEY_LOG=1)
