@@ -34,9 +34,11 @@ import java.util.regex.Pattern;
  * runs COMMAND with the named registries' tokens in its environment, under the variables cargo
  * reads them from ({@code CARGO_REGISTRY_TOKEN}, {@code CARGO_REGISTRIES_<NAME>_TOKEN}) or those
  * {@code --env} names, and nowhere else: latchkey's own environment and command line never hold
- * them. The tokens are read as {@code latchkey get} reads them ({@link HeldTokens}), for the
- * operation {@code --operation} names ({@code read} unless told: the least a command can need), and
- * each get is audited with the command's name. By default the command's output is masked
+ * them. cargo is told to read them there ({@code CARGO_REGISTRY_CREDENTIAL_PROVIDER} or
+ * {@code CARGO_REGISTRIES_<NAME>_CREDENTIAL_PROVIDER} set to {@code cargo:token}). The tokens are
+ * read as {@code latchkey get} reads them ({@link HeldTokens}), for the operation
+ * {@code --operation} names ({@code read} unless told: the least a command can need), and each
+ * get is audited with the command's name. By default the command's output is masked
  * ({@link ChildRunner}). The exit status is the command's; when a token cannot be had, the command
  * is not run and the status is the get's.
  */
@@ -45,6 +47,10 @@ final class ExecCommand {
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     /** A registry name that makes a variable name as cargo makes it (upper case, {@code -} as {@code _}). */
     private static final Pattern CARGO_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*");
+    /** cargo's variable for a registry's credential provider is its token variable with this suffix instead of _TOKEN. */
+    private static final String CREDENTIAL_PROVIDER = "_CREDENTIAL_PROVIDER";
+    /** cargo's built-in provider that reads the token variables. */
+    private static final String CARGO_TOKEN_PROVIDER = "cargo:token";
     /** The longest program name the audit log records for a command. */
     private static final int NAME_LENGTH = 255;
 
@@ -194,13 +200,22 @@ final class ExecCommand {
 
     /**
      * latchkey's own environment, with each variable set to its registry's token, and without the
-     * encrypted store's passphrase, which is latchkey's to read and no command's.
+     * encrypted store's passphrase, which is latchkey's to read and no command's. For each of cargo's
+     * token variables, cargo is told to take the token from there ({@code cargo:token}): otherwise it
+     * would ask the registry's configured credential provider instead, and for a registry that
+     * requires authentication it refuses to go on without one configured at all.
      */
     private Map<String, String> childEnvironment(Map<String, String> variables, Map<String, Secret> held, String passphraseVariable) {
         Map<String, String> environment = new HashMap<>(env.variables());
         environment.remove(passphraseVariable);
-        // A String cannot be wiped; the environment of a child process takes nothing else.
-        variables.forEach((variable, registry) -> environment.put(variable, held.get(registry).reveal()));
+        variables.forEach((variable, registry) -> {
+            // A String cannot be wiped; the environment of a child process takes nothing else.
+            environment.put(variable, held.get(registry).reveal());
+            if (TokenVariables.isTokenVariable(variable)) {
+                environment.put(variable.substring(0, variable.length() - TokenVariables.SUFFIX.length()) + CREDENTIAL_PROVIDER,
+                        CARGO_TOKEN_PROVIDER);
+            }
+        });
         return environment;
     }
 
