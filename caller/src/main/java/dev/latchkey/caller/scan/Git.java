@@ -31,8 +31,12 @@ final class Git {
     private static final List<String> LOCATION_VARIABLES = List.of("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
             "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES",
             "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_NAMESPACE");
-    /** What else git needs: where it is, and the user's config (safe.directory lives there). */
-    private static final List<String> KEPT_VARIABLES = List.of("PATH", "HOME", "XDG_CONFIG_HOME", "SYSTEMROOT");
+    /**
+     * What else git needs: where it is, and the user's config (safe.directory and core.hooksPath
+     * live there), wherever the user's own git finds it.
+     */
+    private static final List<String> KEPT_VARIABLES = List.of("PATH", "HOME", "XDG_CONFIG_HOME", "SYSTEMROOT",
+            "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM");
     private static final Set<String> BLOB_MODES = Set.of("100644", "100755", "120000");
 
     private final Path topLevel;
