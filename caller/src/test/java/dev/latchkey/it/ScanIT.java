@@ -165,6 +165,32 @@ class ScanIT {
     }
 
     @Test
+    void onATerminalAScanOverASecondShowsHowFarItHasGotAndClearsItAfterwards() throws Exception {
+        Path script = RequiredComponent.executable("script", "to give latchkey a terminal");
+        Path git = RequiredComponent.executable("git");
+        // A git that answers slowly, as on a large repository, so that the scan takes over a second.
+        Path slow = Files.createDirectories(sandbox.root.resolve("slow-bin"));
+        Files.writeString(slow.resolve("git"), "#!/bin/sh\nsleep 0.4\nexec '" + git + "' \"$@\"\n");
+        assertTrue(slow.resolve("git").toFile().setExecutable(true));
+        sandbox.env().put("PATH", slow + ":" + sandbox.env().get("PATH"));
+
+        DaemonSandbox.Result piped = scan(project, "scan", "--history");
+        assertEquals(1, piped.exit(), piped.stderr());
+        assertFalse(piped.stderr().contains("scanning"), "no progress where stderr is not a terminal: " + piped.stderr());
+
+        DaemonSandbox.Result onTerminal = sandbox.run(null, List.of(script.toString(), "-qec",
+                "'" + sandbox.launcher() + "' scan --history", "/dev/null"), project);
+        outputs.add(onTerminal.stdout() + onTerminal.stderr());
+        String shown = onTerminal.stdout();
+        int progress = shown.indexOf("\r\033[Klatchkey: scanning ");
+        int cleared = shown.lastIndexOf("\r\033[K");
+        int firstFinding = shown.indexOf(".cargo/config.toml:3: ");
+        assertTrue(progress >= 0, () -> "progress was shown: " + shown);
+        assertTrue(cleared > progress && cleared < firstFinding, () -> "and cleared before the findings: " + shown);
+        assertNoTokenShown();
+    }
+
+    @Test
     void aScanThatCannotBeDoneAsAskedExitsTwo() throws Exception {
         Path plain = Files.createDirectories(sandbox.root.resolve("not-a-repository"));
         for (List<String> wrong : List.of(List.of("scan", "--history", "--staged"), List.of("scan", "--no-such-option"),
