@@ -185,6 +185,31 @@ class ExecIT {
     }
 
     @Test
+    void eachRegistrysTokenGoesUnderTheVariableCargoReadsItFromAndThePassphraseStaysOut() throws Exception {
+        sandbox.config("[registries." + REGISTRY + "]\nindex = \"sparse+https://lkreg.example/index/\"\n"
+                + "[registries.my-reg]\nindex = \"sparse+https://my-reg.example/index/\"\n");
+        String other = "lk-exec-other-" + UUID.randomUUID();
+        String cratesIo = "lk-exec-crates-io-" + UUID.randomUUID();
+        store(REGISTRY, token);
+        store("my-reg", other);
+        store("crates-io", cratesIo);
+        sandbox.env().put("LATCHKEY_PASSPHRASE", "the encrypted store's, and latchkey's only");
+
+        DaemonSandbox.Result ran = exec(List.of("--registry", "sparse+https://lkreg.example/index/", "--registry", "my-reg",
+                "--registry", "crates-io"), "sh", "-c", "env > command-environ");
+        assertEquals(0, ran.exit(), ran.stderr());
+        List<String> environment = Files.readAllLines(sandbox.root.resolve("command-environ"));
+        for (String expected : List.of(VARIABLE + "=" + token, "CARGO_REGISTRIES_MY_REG_TOKEN=" + other,
+                "CARGO_REGISTRY_TOKEN=" + cratesIo, "CARGO_REGISTRIES_LKREG_CREDENTIAL_PROVIDER=cargo:token",
+                "CARGO_REGISTRIES_MY_REG_CREDENTIAL_PROVIDER=cargo:token", "CARGO_REGISTRY_CREDENTIAL_PROVIDER=cargo:token")) {
+            assertTrue(environment.contains(expected), () -> expected.substring(0, expected.indexOf('=')) + " is not as expected");
+        }
+        assertTrue(environment.stream().noneMatch(line -> line.startsWith("LATCHKEY_PASSPHRASE=")),
+                "the passphrase of latchkey's encrypted store is not the command's");
+        assertTrue(environment.stream().anyMatch(line -> line.startsWith("LATCHKEY_AUTOSTART=")), "the rest of latchkey's is");
+    }
+
+    @Test
     void withoutATokenTheCommandIsNotRunAndBadUsageIsRefused() throws Exception {
         configureRegistry();
         Path ran = sandbox.root.resolve("ran");
