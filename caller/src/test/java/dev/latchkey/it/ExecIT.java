@@ -154,6 +154,30 @@ class ExecIT {
     }
 
     @Test
+    void aCtrlCTypedAtTheTerminalReachesTheCommandOnce() throws Exception {
+        Path script = RequiredComponent.executable("script", "to give latchkey a terminal");
+        configureRegistry();
+        store(REGISTRY, token);
+        Path ready = sandbox.root.resolve("ready");
+        // Counts the SIGINTs it gets, waits a second after the first for any other, and exits 10 + the count.
+        Path counter = sandbox.root.resolve("count-sigint.sh");
+        Files.writeString(counter, "n=0; trap 'n=$((n+1))' INT; : > " + ready + "; i=0; t=0;"
+                + " while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1));"
+                + " if [ $n -gt 0 ] && [ $t -eq 0 ]; then t=$i; fi; if [ $t -gt 0 ] && [ $i -ge $((t+20)) ]; then break; fi; done;"
+                + " exit $((10+n))\n");
+        ProcessBuilder builder = sandbox.builder(List.of(script.toString(), "-qec",
+                "'" + sandbox.launcher() + "' exec --registry " + REGISTRY + " -- sh '" + counter + "'", "/dev/null"));
+        Process terminal = sandbox.start(builder);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ready) || !terminal.isAlive());
+        assertTrue(terminal.isAlive(), () -> "exec ended early: " + read(builder.redirectOutput().file().toPath()));
+        terminal.getOutputStream().write(3); // Ctrl-C: the terminal sends SIGINT to its foreground process group
+        terminal.getOutputStream().flush();
+        assertTrue(terminal.waitFor(30, TimeUnit.SECONDS), "latchkey ends when its command has");
+        assertEquals(11, terminal.exitValue(), () -> "the command counted 10 + the SIGINTs it got: "
+                + read(builder.redirectOutput().file().toPath()));
+    }
+
+    @Test
     void theTokenIsInTheCommandsEnvironmentOnlyNeverInLatchkeysArgvEnvironmentOrLogs() throws Exception {
         configureRegistry();
         store(REGISTRY, token);

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * Passes the signals that ask a program to stop (SIGINT, SIGTERM, SIGHUP, SIGQUIT) on from this
- * JVM to a child, for as long as it is installed, and names signals by number.
+ * JVM to a child, for as long as it is installed, but for a SIGINT or SIGQUIT that the terminal
+ * sent the child too ({@link #sentByTheTerminal}); and names signals by number.
  *
  * <p>The JDK can send a child only SIGTERM and SIGKILL ({@code Process.destroy}), so the signal is
  * sent with {@code kill(2)} through JNA, which the daemon module already brings: one system call,
@@ -29,6 +30,8 @@ import java.util.Map;
  */
 final class ChildSignals implements AutoCloseable {
     static final List<String> FORWARDED = List.of("INT", "TERM", "HUP", "QUIT");
+    /** The signals a terminal's keys send. */
+    private static final List<String> TERMINAL_KEYS = List.of("INT", "QUIT");
 
     /** Names tried for {@link #name}: the numbers differ between systems, so they are asked of the JVM. */
     private static final List<String> KNOWN = List.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
@@ -64,6 +67,9 @@ final class ChildSignals implements AutoCloseable {
             return; // never started, or exited: its pid may already be someone else's
         }
         try {
+            if (TERMINAL_KEYS.contains(signal.getName()) && sentByTheTerminal(pid)) {
+                return;
+            }
             Kill.LIBC.kill((int) pid, signal.getNumber());
         } catch (LastErrorException e) {
             err.println("latchkey: could not pass SIG" + signal.getName() + " on to " + commandName
@@ -72,6 +78,35 @@ final class ChildSignals implements AutoCloseable {
             err.println("latchkey: could not pass SIG" + signal.getName() + " on to " + commandName
                     + ": JNA cannot be loaded here (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * Whether the child has had the signal from the terminal already. Ctrl-C and Ctrl-\ send
+     * SIGINT and SIGQUIT to the terminal's whole foreground process group: when latchkey is in it
+     * and the child still shares latchkey's group, the child got the signal with latchkey, and a
+     * second one passed on would read as "stop at once, skip the cleanup" to programs that take it
+     * so. The price: one sent to latchkey alone ({@code kill -INT}) while it runs in the terminal's
+     * foreground is not passed on. In the background, or with no terminal (CI), every one is.
+     */
+    private static boolean sentByTheTerminal(long pid) {
+        int group = Kill.LIBC.getpgrp();
+        try {
+            if (Kill.LIBC.getpgid((int) pid) != group) {
+                return false; // the child has a group of its own, which the terminal's keys do not reach
+            }
+        } catch (LastErrorException gone) {
+            return false;
+        }
+        for (int fd = 0; fd <= 2; fd++) {
+            try {
+                if (Kill.LIBC.tcgetpgrp(fd) == group) {
+                    return true;
+                }
+            } catch (LastErrorException notATerminal) {
+                // ENOTTY: this one is not latchkey's terminal
+            }
+        }
+        return false;
     }
 
     /**
@@ -131,9 +166,15 @@ final class ChildSignals implements AutoCloseable {
         return null;
     }
 
-    /** {@code kill(2)}, exactly as declared in {@code <signal.h>}. */
+    /** {@code kill(2)}, {@code getpgrp(2)}, {@code getpgid(2)} and {@code tcgetpgrp(3)}, exactly as declared in their headers. */
     interface LibC extends Library {
         int kill(int pid, int signal) throws LastErrorException;
+
+        int getpgrp();
+
+        int getpgid(int pid) throws LastErrorException;
+
+        int tcgetpgrp(int fd) throws LastErrorException;
     }
 
     /** Loaded on first use. */
