@@ -64,12 +64,14 @@ public final class Cli implements Door {
                                                            run COMMAND with the registries' tokens in its environment
                                                            (CARGO_REGISTRY_TOKEN, CARGO_REGISTRIES_<NAME>_TOKEN, or VAR),
                                                            masked in its output; OP is read unless told
-              latchkey scan [--history | --staged] [PATH...] look for tokens in files and git; exit 1 when one is found
+              latchkey scan [--history | --staged] [PATH...]
+                                                           look for tokens in files and git; exit 1 when one is found
               latchkey scan --install-hook                 install a git pre-commit hook that stops a commit adding a token
               latchkey --version | --help
             REGISTRY is a registry name or an index URL (anything containing ://).
             global options: --config PATH, --socket PATH, --no-daemon, -v (diagnostics on stderr; also LATCHKEY_LOG=1)
-            exit status: 0 ok, 1 not found, 2 usage or bad input, 3 store locked/unavailable/denied, 4 other failure
+            exit status: 0 ok, 1 not found, 2 usage or bad input, 3 store locked/unavailable/denied, 4 other failure;
+            exec exits with COMMAND's
             """;
 
 
