@@ -16,6 +16,7 @@ import java.net.ConnectException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -110,6 +111,7 @@ final class DaemonCall {
                     stdout.write(output.bytes());
                     stdout.flush();
                     writtenSinceDone += output.bytes().length;
+                    Arrays.fill(output.bytes(), (byte) 0); // it may be a token that `latchkey get` printed
                 } else if (frame instanceof RelayFrame.Error error) {
                     stderr.write(error.bytes());
                     stderr.flush();

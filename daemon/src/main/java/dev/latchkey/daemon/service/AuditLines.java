@@ -18,6 +18,7 @@ final class AuditLines {
         line.put("exe", caller.executable());
         line.put("ppid", caller.parentPid());
         line.put("parent-exe", caller.parentExecutable());
+        line.put("for-command", context.forCommand());
         try {
             audit.append(line, context.batch().audit());
             return null;

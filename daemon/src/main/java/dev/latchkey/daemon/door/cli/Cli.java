@@ -47,7 +47,9 @@ public final class Cli implements Door {
             usage:
               latchkey --cargo-plugin                      serve cargo's credential-provider protocol on stdin/stdout
               latchkey stdio                               serve the latchkey protocol on stdin/stdout
-              latchkey get REGISTRY [--operation OP] [--store NAME]  print the token for REGISTRY
+              latchkey get REGISTRY [--operation OP] [--store NAME] [--for-command NAME]
+                                                           print the token for REGISTRY (for the program NAME, which
+                                                           the audit log records)
               latchkey store REGISTRY [--store NAME] [--expires-in DURATION] [--operations OP,...]
                                                            store the token read from stdin (prompted without echo on a terminal)
               latchkey rotate REGISTRY [--operations OP,...] [--expires-in DURATION] [--store NAME]
@@ -60,10 +62,18 @@ public final class Cli implements Door {
               latchkey import cargo                        move tokens out of cargo's credentials.toml
               latchkey doctor [--json]                     which stores are usable, and why not
               latchkey daemon [--foreground] [--socket PATH] [--idle-timeout DURATION] | daemon stop | daemon status
+              latchkey exec [--registry REGISTRY ...] [--operation OP] [--env VAR=REGISTRY ...] [--no-mask] -- COMMAND [ARGS...]
+                                                           run COMMAND with the registries' tokens in its environment
+                                                           (CARGO_REGISTRY_TOKEN, CARGO_REGISTRIES_<NAME>_TOKEN, or VAR),
+                                                           masked in its output; OP is read unless told
+              latchkey scan [--history | --staged] [PATH...]
+                                                           look for tokens in files and git; exit 1 when one is found
+              latchkey scan --install-hook                 install a git pre-commit hook that stops a commit adding a token
               latchkey --version | --help
             REGISTRY is a registry name or an index URL (anything containing ://).
             global options: --config PATH, --socket PATH, --no-daemon, -v (diagnostics on stderr; also LATCHKEY_LOG=1)
-            exit status: 0 ok, 1 not found, 2 usage or bad input, 3 store locked/unavailable/denied, 4 other failure
+            exit status: 0 ok, 1 not found, 2 usage or bad input, 3 store locked/unavailable/denied, 4 other failure;
+            exec exits with COMMAND's
             """;
 
 
@@ -105,9 +115,9 @@ public final class Cli implements Door {
             return handler.handle(new RequestLine(request), Batch.ALONE);
         }
 
-        /** The same, served from {@code store} only (null: wherever a lookup looks), as cargo's {@code --store} argument asks. */
-        private Response handle(Request request, String store) throws HandBack {
-            return handler.handle(new RequestLine(null, store == null ? List.of() : List.of("--store", store), request), Batch.ALONE);
+        /** {@code request}, to be served from {@code store} only (null: wherever a lookup looks), as cargo's {@code --store} argument asks. */
+        private static RequestLine onlyFrom(String store, Request request) {
+            return new RequestLine(null, store == null ? List.of() : List.of("--store", store), request);
         }
 
         int version() throws UsageException, IOException {
@@ -125,12 +135,13 @@ public final class Cli implements Door {
             String registry = args.positional("REGISTRY");
             Operation operation = Operation.fromWire(args.option("--operation").orElse("read"));
             String store = args.option("--store").orElse(null);
+            String forCommand = forCommand(args.option("--for-command").orElse(null));
             args.end();
             if (operation == Operation.UNKNOWN) {
                 throw new UsageException("--operation takes read, publish, yank, unyank or owners");
             }
-            Response.Got got = expect(handle(new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null), store),
-                    Response.Got.class);
+            Request.Get request = new Request.Get(Registry.fromNameOrUrl(registry), operation, null, null, null);
+            Response.Got got = expect(handler.handle(onlyFrom(store, request), Batch.ALONE, forCommand), Response.Got.class);
             for (String warning : got.warnings()) {
                 invocation.err().println("latchkey: warning: " + TerminalText.lines(warning));
             }
@@ -257,6 +268,9 @@ public final class Cli implements Door {
                 String program = f.getOrDefault("exe", "-");
                 if (f.containsKey("parent-exe")) {
                     program += " (parent " + f.get("parent-exe") + ")";
+                }
+                if (f.containsKey("for-command")) {
+                    program += " for " + f.get("for-command");
                 }
                 rows.add(new String[] {time(f.get("time")), f.getOrDefault("kind", "?"), f.getOrDefault("operation", "-"),
                     f.getOrDefault("name", f.getOrDefault("registry", "-")), f.getOrDefault("store", "-"),
@@ -385,6 +399,17 @@ public final class Cli implements Door {
         Registry target() {
             return Registry.fromNameOrUrl(registry);
         }
+    }
+
+    /**
+     * {@code --for-command NAME}: the program a token is fetched for, a name as the audit table
+     * shows it (one line, no control characters), or null.
+     */
+    private static String forCommand(String name) throws UsageException {
+        if (name != null && (name.isEmpty() || name.length() > 255 || name.codePoints().anyMatch(Character::isISOControl))) {
+            throw new UsageException("--for-command takes the name of a program: one line, at most 255 characters");
+        }
+        return name;
     }
 
     /** {@code --expires-in DURATION} as Unix seconds from now, or null. */

@@ -89,6 +89,11 @@ public final class ServiceHandler implements RequestHandler {
 
     @Override
     public Response handle(RequestLine line, Batch batch) throws HandBack {
+        return handle(line, batch, null);
+    }
+
+    /** Answers {@code line} as {@link #handle(RequestLine, Batch)} does, recording in the audit log that it is for {@code forCommand}. */
+    public Response handle(RequestLine line, Batch batch, String forCommand) throws HandBack {
         try {
             RequestOptions options = RequestOptions.parse(line.args(), caller.workingDirectory());
             if (!options.ignored().isEmpty() && !warnedAboutArgs) {
@@ -104,7 +109,8 @@ public final class ServiceHandler implements RequestHandler {
                 request = store.withToken(askForToken(store));
             }
             Path config = options.config() != null ? options.config() : defaultConfig;
-            Response response = services.forConfig(config).handle(request, new RequestContext(asker.get(), options.store(), caller, batch));
+            Response response = services.forConfig(config).handle(request, new RequestContext(asker.get(), options.store(), caller,
+                    forCommand, batch));
             if (verbose.on()) {
                 verbose.say(about(request) + ": " + (invocation.inCaller()
                         ? invocation.servedBy() + " with the config " + describeConfig(config) : invocation.servedBy())

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.door.cli;
 
+import dev.latchkey.daemon.audit.AuditLog;
 import dev.latchkey.daemon.door.CommandLine;
 import dev.latchkey.daemon.door.Doors;
 import dev.latchkey.daemon.door.HandBack;
@@ -19,6 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -122,5 +124,34 @@ class CliTest {
         assertTrue(said.contains("\tat dev.latchkey.daemon.door.cli.Cli."), said);
         assertTrue(said.contains("\ncaused by: java.lang.ArithmeticException\n"), said);
         assertFalse(said.contains(SECRET) || said.contains("a bug that quotes"), said);
+    }
+
+    @Test
+    void aGetForACommandIsAuditedWithTheCommandsNameAndWithoutTheToken() throws Exception {
+        Map<String, String> here = Map.of("LATCHKEY_NO_DAEMON", "1");
+        assertEquals(ExitCodes.OK, run(here, stdin(SECRET + "\n"), "store", URL));
+        assertEquals(ExitCodes.OK, run(here, stdin(""), "get", URL, "--operation", "publish", "--for-command", "cargo"));
+        assertEquals(ExitCodes.OK, run(here, stdin(""), "get", URL));
+
+        List<String> lines = Files.readAllLines(home.resolve("state/latchkey/audit.log"));
+        assertEquals(3, lines.size());
+        Map<String, String> forCargo = AuditLog.fields(lines.get(1));
+        assertEquals(List.of("get", "publish", "ok", "cargo"),
+                List.of(forCargo.get("kind"), forCargo.get("operation"), forCargo.get("outcome"), forCargo.get("for-command")));
+        assertFalse(AuditLog.fields(lines.get(2)).containsKey("for-command"), "a get for no command says none");
+        assertFalse(String.join("\n", lines).contains(SECRET));
+
+        stdout.reset();
+        assertEquals(ExitCodes.OK, run(here, stdin(""), "audit", "-n", "2"));
+        List<String> table = stdout.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(table.get(1).endsWith(" for cargo"), () -> "the audit table names the command: " + table);
+        assertFalse(table.get(2).contains(" for "), () -> "and names none for a plain get: " + table);
+    }
+
+    @Test
+    void forCommandTakesOneLineOfName() {
+        assertEquals(ExitCodes.USAGE, run(Map.of("LATCHKEY_NO_DAEMON", "1"), stdin(""), "get", URL, "--for-command", "cargo\npublish"));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("--for-command takes the name of a program"),
+                stderr.toString(StandardCharsets.UTF_8));
     }
 }
