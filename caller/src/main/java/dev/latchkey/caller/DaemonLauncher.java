@@ -1,13 +1,12 @@
 package dev.latchkey.caller;
 
-import dev.latchkey.daemon.server.SocketProbe;
-
 import dev.latchkey.client.LatchkeyClient;
-import dev.latchkey.protocol.socket.SocketDirectory;
-import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.ownership.OwnerOnly;
 import dev.latchkey.daemon.server.PeerProcess;
+import dev.latchkey.daemon.server.SocketProbe;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.TokenVariables;
+import dev.latchkey.protocol.socket.SocketDirectory;
 
 import java.io.File;
 import java.io.IOException;

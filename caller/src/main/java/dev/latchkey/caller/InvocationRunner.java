@@ -9,6 +9,7 @@ import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.Invocation;
 import dev.latchkey.daemon.door.Route;
 import dev.latchkey.daemon.door.UsageException;
+import dev.latchkey.daemon.doors.FrontDoors;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.relay.RelayHeader;
@@ -82,7 +83,7 @@ final class InvocationRunner {
         Invocation invocation = Invocation.inCaller(command, input, stdout, stderr, env, terminals, served, version);
         int status;
         try {
-            status = Doors.run(Doors.forWord(command.word()), invocation);
+            status = Doors.run(FrontDoors.forWord(command.word()), invocation);
         } catch (HandBack e) {
             throw new IllegalStateException("a front door handed an invocation back to the caller's own process", e);
         }

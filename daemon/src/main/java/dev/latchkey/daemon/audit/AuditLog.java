@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.ownership.OwnerOnly;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

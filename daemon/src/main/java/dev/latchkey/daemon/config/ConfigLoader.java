@@ -1,6 +1,6 @@
 package dev.latchkey.daemon.config;
 
-import dev.latchkey.daemon.files.FileCheck;
+import dev.latchkey.daemon.ownership.FileCheck;
 import org.tomlj.Toml;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlParseError;

@@ -1,9 +1,6 @@
 package dev.latchkey.daemon.door;
 
 import dev.latchkey.daemon.config.ConfigException;
-import dev.latchkey.daemon.door.cargo.CargoDoor;
-import dev.latchkey.daemon.door.cli.Cli;
-import dev.latchkey.daemon.door.latchkey.StdioDoor;
 import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
 
@@ -11,27 +8,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 
 /**
- * Every front door, by the command word that selects it, and the one way an invocation is run
- * through its door: wherever it is served, a failure is told and turned into an exit status the
- * same way (SPEC §6). Adding a client's protocol means adding its door here.
+ * The one way an invocation is run through its door ({@code doors.FrontDoors} finds the door):
+ * wherever it is served, a failure is told and turned into an exit status the same way (SPEC §6).
  */
 public final class Doors {
     private Doors() {
-    }
-
-    /**
-     * The door for {@code word}; the command line's for every other word (it says when there is
-     * no such command). Made on demand: a door's classes load only when it serves.
-     */
-    public static Door forWord(String word) {
-        if (word == null) {
-            return new Cli();
-        }
-        return switch (word) {
-            case "--cargo-plugin" -> new CargoDoor();
-            case "stdio" -> new StdioDoor();
-            default -> new Cli();
-        };
     }
 
     /**

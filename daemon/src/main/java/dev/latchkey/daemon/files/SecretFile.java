@@ -1,5 +1,7 @@
 package dev.latchkey.daemon.files;
 
+import dev.latchkey.daemon.ownership.FileCheck;
+import dev.latchkey.daemon.ownership.OwnerOnly;
 import dev.latchkey.daemon.store.StoreException;
 
 import java.io.IOException;
@@ -199,17 +201,24 @@ public final class SecretFile {
 
     /** Runs {@code edit} on the current content under the lock and writes its result atomically. */
     public <T> T update(Edit<T> edit) throws StoreException {
-        return updateBytes(current -> {
-            Result<T> result = edit.apply(current == null ? null : new String(current, StandardCharsets.UTF_8));
-            String text = result.newContent();
-            return new BytesResult<>(text == null ? null : text.getBytes(StandardCharsets.UTF_8), result.value());
+        return updateBytes(new BytesEdit<T>() {
+            @Override
+            public BytesResult<T> apply(byte[] current) throws StoreException {
+                Result<T> result = edit.apply(current == null ? null : new String(current, StandardCharsets.UTF_8));
+                String text = result.newContent();
+                return new BytesResult<>(text == null ? null : text.getBytes(StandardCharsets.UTF_8), result.value());
+            }
         });
     }
 
     /** Runs {@code edit} on the current bytes under the lock and writes its result atomically. */
     @SuppressWarnings("try") // the lock is held for the block's extent, never read
     public <T> T updateBytes(BytesEdit<T> edit) throws StoreException {
-        ReentrantLock local = IN_PROCESS.computeIfAbsent(path, p -> new ReentrantLock());
+        ReentrantLock local = IN_PROCESS.get(path);
+        if (local == null) {
+            ReentrantLock raced = IN_PROCESS.putIfAbsent(path, local = new ReentrantLock());
+            local = raced != null ? raced : local;
+        }
         local.lock();
         try {
             createParent();

@@ -2,7 +2,7 @@ package dev.latchkey.daemon.jna;
 
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
-import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.ownership.OwnerOnly;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -223,27 +223,37 @@ public final class MetadataBook {
      */
     public void used(CredentialKey key, String store, Secret token, Set<Operation> operations, Long expiration,
                      Long created, Long updated, long now) throws StoreException {
-        change(page -> {
-            String fingerprint = fingerprint(page.salt, token);
-            List<BookEntry> entries = new ArrayList<>(page.entries);
-            BookEntry known = remove(entries, key.canonical(), fingerprint);
-            if (known != null && known.stores().contains(store) && !isStale(known.lastUsed(), now)) {
-                return null;
+        // A class, not a lambda: this runs on a get served in a fresh process (docs/architecture.md, "The cold path").
+        change(new UnaryOperator<>() {
+            @Override
+            public Page apply(Page page) {
+                String fingerprint = fingerprint(page.salt, token);
+                List<BookEntry> entries = new ArrayList<>(page.entries);
+                BookEntry known = remove(entries, key.canonical(), fingerprint);
+                if (known != null && known.stores().contains(store) && !isStale(known.lastUsed(), now)) {
+                    return null;
+                }
+                if (known == null) {
+                    known = new BookEntry(key.canonical(), nameOf(key), fingerprint, Set.of(store), operations,
+                            expiration, created, updated, null, now);
+                    // The store holds this token in its slot now, so whatever entry said otherwise is stale.
+                    entries = withoutStore(entries, store, new Predicate<>() {
+                        @Override
+                        public boolean test(BookEntry e) {
+                            return e.fills(key.canonical(), store, operations);
+                        }
+                    });
+                } else {
+                    Set<String> stores = new HashSet<>(known.stores());
+                    stores.add(store);
+                    known = known.withStores(stores).withLastUsed(now);
+                }
+                entries.add(known);
+                return new Page(page.salt, entries);
             }
-            if (known == null) {
-                known = new BookEntry(key.canonical(), nameOf(key), fingerprint, Set.of(store), operations,
-                        expiration, created, updated, null, now);
-                // The store holds this token in its slot now, so whatever entry said otherwise is stale.
-                entries = withoutStore(entries, store, e -> e.fills(key.canonical(), store, operations));
-            } else {
-                Set<String> stores = new HashSet<>(known.stores());
-                stores.add(store);
-                known = known.withStores(stores).withLastUsed(now);
-            }
-            entries.add(known);
-            return new Page(page.salt, entries);
         });
     }
+
 
     /** Whether a "last used" time recorded as {@code lastUsed} should be written again at {@code now}. */
     public static boolean isStale(Long lastUsed, long now) {
@@ -280,15 +290,18 @@ public final class MetadataBook {
 
     /** Applies {@code edit} (null: no change) to the book under its lock, making the salt on first write. */
     private void change(UnaryOperator<Page> edit) throws StoreException {
-        file.update(current -> {
-            Page page = parse(current);
-            if (page.salt == null) {
-                byte[] salt = new byte[16];
-                new SecureRandom().nextBytes(salt);
-                page = new Page(salt, page.entries);
+        file.update(new SecretFile.Edit<Void>() {
+            @Override
+            public SecretFile.Result<Void> apply(String current) throws StoreException {
+                Page page = parse(current);
+                if (page.salt == null) {
+                    byte[] salt = new byte[16];
+                    new SecureRandom().nextBytes(salt);
+                    page = new Page(salt, page.entries);
+                }
+                Page changed = edit.apply(page);
+                return new SecretFile.Result<>(changed == null ? null : write(changed), null);
             }
-            Page changed = edit.apply(page);
-            return new SecretFile.Result<>(changed == null ? null : write(changed), null);
         });
     }
 

@@ -31,7 +31,12 @@ final class CargoConfigFiles {
     }
 
     Optional<String> nameOf(String indexUrl) {
-        return registries().entrySet().stream().filter(e -> e.getValue().equals(indexUrl)).map(Map.Entry::getKey).findFirst();
+        for (Map.Entry<String, String> registry : registries().entrySet()) {
+            if (registry.getValue().equals(indexUrl)) {
+                return Optional.of(registry.getKey());
+            }
+        }
+        return Optional.empty();
     }
 
     private synchronized Map<String, String> registries() {

@@ -69,19 +69,22 @@ public final class RegistryResolver {
             return new RegistryKey(registry.indexUrl(), name);
         }
         String name = registry.name();
-        String url = indexOf(name).orElseThrow(() -> new CredentialException.BadRequest("unknown registry `" + name
-                + "`: no index URL for it in latchkey's config, cargo's config or " + envName(name)
-                + "; give its index URL instead, or add [registries." + name + "] index = \"...\" to latchkey's config"));
-        return new RegistryKey(url, name);
+        Optional<String> url = indexOf(name);
+        if (url.isEmpty()) {
+            throw new CredentialException.BadRequest("unknown registry `" + name
+                    + "`: no index URL for it in latchkey's config, cargo's config or " + envName(name)
+                    + "; give its index URL instead, or add [registries." + name + "] index = \"...\" to latchkey's config");
+        }
+        return new RegistryKey(url.get(), name);
     }
 
     public Optional<String> indexOf(String name) {
         if (name.equals(Registry.CRATES_IO_NAME)) {
             return Optional.of(Registry.CRATES_IO_INDEX);
         }
-        Optional<String> configured = config.registry(name).map(Config.RegistryConfig::index);
+        Optional<Config.RegistryConfig> configured = config.registry(name);
         if (configured.isPresent()) {
-            return configured;
+            return Optional.of(configured.get().index());
         }
         Optional<String> fromCargo = cargoConfig.indexOf(name);
         if (fromCargo.isPresent()) {
@@ -106,9 +109,9 @@ public final class RegistryResolver {
         if (indexUrl.equals(Registry.CRATES_IO_INDEX)) {
             return Optional.of(Registry.CRATES_IO_NAME);
         }
-        Optional<String> configured = config.registryByIndex(indexUrl).map(Config.RegistryConfig::name);
+        Optional<Config.RegistryConfig> configured = config.registryByIndex(indexUrl);
         if (configured.isPresent()) {
-            return configured;
+            return Optional.of(configured.get().name());
         }
         Optional<String> fromCargo = cargoConfig.nameOf(indexUrl);
         if (fromCargo.isPresent()) {

@@ -4,7 +4,6 @@ import dev.latchkey.daemon.audit.AuditBatch;
 import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.latchkey.ProtocolSession;
 import dev.latchkey.daemon.service.Batch;
-import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.protocol.Dialect;
 import dev.latchkey.protocol.ErrorKind;
 import dev.latchkey.protocol.Incoming;
@@ -45,7 +44,7 @@ import java.util.function.Consumer;
  * connection, which this replaced, spent more of its time in the kernel, switching between its
  * busy threads, than answering requests: README "Performance".) Each connection's requests are
  * answered in order. A file a request reads is looked at ({@code stat}) at most once per wake-up
- * ({@link Arrival}): a change made before a request was sent is still seen by it.
+ * ({@link Batch}): a change made before a request was sent is still seen by it.
  *
  * <p>A request that takes long (a keyring that does not answer, an external command) must not
  * hold up the others. The loop's watch sees it serving one connection for more than
@@ -222,7 +221,7 @@ final class ConnectionLoop {
             this.round = before != null ? before.round : new ArrayDeque<>();
             this.answered = before != null ? before.answered : new ArrayDeque<>();
             this.readAt = before != null ? before.readAt : 0;
-            this.batch = new Batch(new Arrival(readAt), audit);
+            this.batch = Batch.readAt(readAt, audit);
         }
 
         @Override
@@ -284,7 +283,7 @@ final class ConnectionLoop {
                 selector.selectedKeys().clear();
                 takeArrivals(this, now); // after the reads: room is never made by closing a connection whose request just came
                 readAt = System.nanoTime();
-                batch = new Batch(new Arrival(readAt), audit);
+                batch = Batch.readAt(readAt, audit);
                 if (!answerRound(this)) {
                     return; // the watch gave the loop to another thread while a request here took long
                 }

@@ -8,6 +8,7 @@ import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.Invocation;
 import dev.latchkey.daemon.door.Route;
 import dev.latchkey.daemon.door.UsageException;
+import dev.latchkey.daemon.doors.FrontDoors;
 import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.Services;
 import dev.latchkey.protocol.MalformedMessageException;
@@ -164,7 +165,7 @@ public final class RelayedInvocations {
                 header.terminals(), services, caller, frames::done, version, socket);
         idle.begin();
         try {
-            int status = Doors.run(Doors.forWord(command.word()), invocation);
+            int status = Doors.run(FrontDoors.forWord(command.word()), invocation);
             out.flush();
             err.flush();
             frames.exit(status);

@@ -1,7 +1,7 @@
 package dev.latchkey.daemon.server;
 
 import com.sun.security.auth.module.UnixSystem;
-import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.ownership.OwnerOnly;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -14,9 +14,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;

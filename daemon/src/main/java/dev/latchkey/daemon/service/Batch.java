@@ -11,4 +11,9 @@ import dev.latchkey.daemon.store.Arrival;
 public record Batch(Arrival arrival, AuditBatch audit) {
     /** A request read and answered by itself: files looked at anew, its audit line written at once. */
     public static final Batch ALONE = new Batch(Arrival.NOW, null);
+
+    /** The requests read at {@code readAt} ({@link System#nanoTime()}), their audit lines held in {@code audit}. */
+    public static Batch readAt(long readAt, AuditBatch audit) {
+        return new Batch(new Arrival(readAt), audit);
+    }
 }

@@ -117,8 +117,8 @@ public final class CredentialService {
      * files around its working directory and its {@code CARGO_REGISTRIES_<NAME>_INDEX} variables.
      */
     private RegistryResolver resolverFor(Environment caller) {
-        if (caller == null) {
-            return resolver;
+        if (caller == null || caller == env) {
+            return resolver; // a process serving itself: comparing scopes (records) would link their equals at run time
         }
         RegistryResolver.Scope scope = RegistryResolver.Scope.of(caller);
         if (scope.equals(resolver.scope())) {
@@ -219,7 +219,10 @@ public final class CredentialService {
         if (caution != null) {
             warnings.add(caution);
         }
-        rotationWarning(registry, found.life(), access.now()).ifPresent(warnings::add);
+        Optional<String> due = rotationWarning(registry, found.life(), access.now());
+        if (due.isPresent()) {
+            warnings.add(due.get());
+        }
         String unrecorded = access.used(registry, found);
         if (unrecorded != null) {
             warnings.add(unrecorded);
@@ -387,8 +390,8 @@ public final class CredentialService {
     public record ImportReport(List<Imported> moved, List<String> leftAlone) {
     }
 
-    /** One token moved by {@link #importFromCargo}. */
-    public record Imported(RegistryKey registry, String store) {
+    /** One token moved by {@link #importFromCargo}: its registry, as people are shown it, and the store it went to. */
+    public record Imported(String registry, String store) {
     }
 
     /**
@@ -431,7 +434,7 @@ public final class CredentialService {
             }
             if (!tokens.isEmpty()) {
                 access.erase(cargo, registry);
-                moved.add(new Imported(registry, target.id().configName()));
+                moved.add(new Imported(registry.displayName(), target.id().configName()));
             }
         }
         return new ImportReport(moved, leftAlone);

@@ -1,6 +1,6 @@
 package dev.latchkey.daemon.metadata;
 
-import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.ownership.OwnerOnly;
 import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreException;

@@ -184,7 +184,7 @@ class CredentialServiceTest {
                 "[registry]\ntoken = \"crates\"\n\n[registries.alt]\ntoken = \"alt-token\"\nsecret-key-subject = \"s\"\n");
         CredentialService service = service(null);
         CredentialService.ImportReport report = service.importFromCargo(only(null));
-        assertEquals(List.of("crates-io", "alt"), report.moved().stream().map(m -> m.registry().name()).toList());
+        assertEquals(List.of("crates-io", "alt"), report.moved().stream().map(CredentialService.Imported::registry).toList());
         assertEquals(List.of(), report.leftAlone());
         assertEquals("[registry]\n\n[registries.alt]\n", Files.readString(home.resolve("cargo/credentials.toml")));
         assertEquals("alt-token", token(get(service, ALT)));

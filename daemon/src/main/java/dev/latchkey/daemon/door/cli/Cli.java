@@ -292,7 +292,7 @@ public final class Cli implements Door {
                 invocation.err().println("latchkey: no tokens to import from cargo's credentials file");
             }
             for (CredentialService.Imported m : report.moved()) {
-                invocation.err().println("latchkey: moved the token for `" + TerminalText.line(m.registry().displayName())
+                invocation.err().println("latchkey: moved the token for `" + TerminalText.line(m.registry())
                         + "` from cargo's credentials file to the " + m.store() + " store");
             }
             for (String why : report.leftAlone()) {

@@ -91,7 +91,8 @@ public final class CargoCredentialsStore implements Store {
             return List.of();
         }
         Map<String, Object> doc = parse(file.read());
-        Object token = tableOf(doc, registry).map(t -> t.get("token")).orElse(null);
+        Optional<Map<String, Object>> table = tableOf(doc, registry);
+        Object token = table.isPresent() ? table.get().get("token") : null;
         if (token == null && isCratesIo(registry)) {
             token = doc.get("token"); // legacy top-level token
         }

@@ -122,7 +122,8 @@ public final class SecretServiceStore implements Store {
         BusCheck bus = busCheck;
         long now = System.nanoTime();
         if (bus == null || now - bus.at() > BUS_RECHECK_NANOS) {
-            bus = new BusCheck(now, SessionBus.missing(env).map(StoreState::unusable).orElse(null));
+            Optional<String> missing = SessionBus.missing(env);
+            bus = new BusCheck(now, missing.isPresent() ? StoreState.unusable(missing.get()) : null);
             busCheck = bus;
         }
         if (bus.missing() != null) {

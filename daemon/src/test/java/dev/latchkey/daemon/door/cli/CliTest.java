@@ -1,17 +1,16 @@
 package dev.latchkey.daemon.door.cli;
 
 import dev.latchkey.daemon.audit.AuditLog;
+import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.door.CommandLine;
 import dev.latchkey.daemon.door.Doors;
+import dev.latchkey.daemon.door.ExitCodes;
 import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.Invocation;
 import dev.latchkey.daemon.door.Route;
 import dev.latchkey.daemon.door.UsageException;
+import dev.latchkey.daemon.doors.FrontDoors;
 import dev.latchkey.daemon.service.Services;
-
-import dev.latchkey.daemon.door.ExitCodes;
-
-import dev.latchkey.daemon.config.Environment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +69,7 @@ class CliTest {
             command = command.handedBack(-1, Route.toldToServeHere(command, env));
             Invocation invocation = Invocation.inCaller(command, stdin, stdout, err, env, Set.of(),
                     new Services(env, null, "test"), "test");
-            return Doors.run(Doors.forWord(command.word()), invocation);
+            return Doors.run(FrontDoors.forWord(command.word()), invocation);
         } catch (UsageException | HandBack e) {
             throw new AssertionError(e);
         }

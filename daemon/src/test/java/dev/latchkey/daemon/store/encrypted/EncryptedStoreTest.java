@@ -2,7 +2,7 @@ package dev.latchkey.daemon.store.encrypted;
 
 import dev.latchkey.daemon.config.Config.EncryptedKey;
 import dev.latchkey.daemon.config.Environment;
-import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.ownership.OwnerOnly;
 import dev.latchkey.daemon.service.TokenChoice;
 import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
@@ -12,7 +12,6 @@ import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
 import dev.latchkey.daemon.store.keychain.OperatingSystem;
 import dev.latchkey.daemon.store.secretservice.EncryptionKeys;
-import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
 import dev.latchkey.protocol.Secret;
 import dev.latchkey.testing.PlainEncodings;

@@ -1,6 +1,6 @@
 package dev.latchkey.daemon.store.file;
 
-import dev.latchkey.daemon.files.OwnerOnly;
+import dev.latchkey.daemon.ownership.OwnerOnly;
 import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;

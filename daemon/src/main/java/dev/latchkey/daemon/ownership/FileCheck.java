@@ -1,4 +1,5 @@
-package dev.latchkey.daemon.files;
+package dev.latchkey.daemon.ownership;
+
 
 import com.sun.security.auth.module.UnixSystem;
 
@@ -38,7 +39,12 @@ public final class FileCheck {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                     if (line.startsWith("Uid:")) {
-                        return Long.parseLong(line.substring("Uid:".length()).trim().split("\\s+")[0]); // the real uid
+                        String uids = line.substring("Uid:".length()).trim(); // real, effective, saved, fs: the real one first
+                        int end = 0;
+                        while (end < uids.length() && Character.isDigit(uids.charAt(end))) {
+                            end++; // by hand: a regular expression would link lambdas of the JDK's, on every request served here
+                        }
+                        return Long.parseLong(uids.substring(0, end));
                     }
                 }
             } catch (IOException | RuntimeException e) {

@@ -1,4 +1,5 @@
-package dev.latchkey.daemon.files;
+package dev.latchkey.daemon.ownership;
+
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
