@@ -36,12 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProcessBench {
     /** One credential request: cargo's line, or git's. */
-    private record Subject(String name, List<String> command, String stdin, String expect) {
+    record Subject(String name, List<String> command, String stdin, String expect) {
     }
 
-    private static final String CARGO_GET = "{\"v\":1,\"registry\":{\"index-url\":\"" + BenchSandbox.INDEX_URL
+    static final String CARGO_GET = "{\"v\":1,\"registry\":{\"index-url\":\"" + BenchSandbox.INDEX_URL
             + "\",\"name\":\"bench\"},\"kind\":\"get\",\"operation\":\"read\"}\n";
-    private static final String CARGO_ANSWER = "{\"v\":[1]}\n{\"Ok\":{\"kind\":\"get\",\"token\":\"" + BenchSandbox.TOKEN
+    static final String CARGO_ANSWER = "{\"v\":[1]}\n{\"Ok\":{\"kind\":\"get\",\"token\":\"" + BenchSandbox.TOKEN
             + "\",\"cache\":\"session\",\"operation_independent\":true}}\n";
 
     /**
@@ -149,7 +149,7 @@ public final class ProcessBench {
         return command;
     }
 
-    private static Path compileFloor(Path root) throws IOException {
+    static Path compileFloor(Path root) throws IOException {
         Path dir = Files.createDirectories(root.resolve("floor"));
         Path source = Files.writeString(dir.resolve("Floor.java"), FLOOR);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -184,10 +184,10 @@ public final class ProcessBench {
     }
 
     /** What the runs of one subject took: wall time of each, and the processor time of all. */
-    private record Timings(long[] nanos, long cpuTicks) {
+    record Timings(long[] nanos, long cpuTicks) {
     }
 
-    private static List<Timings> measure(BenchSandbox sandbox, List<Subject> subjects, int rounds, int warmup) throws Exception {
+    static List<Timings> measure(BenchSandbox sandbox, List<Subject> subjects, int rounds, int warmup) throws Exception {
         List<long[]> times = new ArrayList<>();
         long[] ticks = new long[subjects.size()];
         for (int i = 0; i < subjects.size(); i++) {
@@ -226,7 +226,7 @@ public final class ProcessBench {
         return Long.parseLong(fields[13]) + Long.parseLong(fields[14]); // fields 16 and 17, counted from 1 before the name
     }
 
-    private static void check(Subject subject, BenchSandbox.Run run) {
+    static void check(Subject subject, BenchSandbox.Run run) {
         if (run.status() != 0 || !run.stdout().equals(subject.expect())) {
             throw new IllegalStateException(subject.name() + " answered wrongly (exit " + run.status() + "):\n" + run.stdout()
                     + "\n" + run.stderr());
@@ -247,7 +247,7 @@ public final class ProcessBench {
         System.out.println("(vs floor: over the faster of the two floors; cpu/run: user+system time, summed over the rounds)");
     }
 
-    private static double cpuPerRun(Timings timings, int rounds) {
+    static double cpuPerRun(Timings timings, int rounds) {
         return timings.cpuTicks() * 1000.0 / CLOCK_TICKS_PER_SECOND / rounds;
     }
 
@@ -351,7 +351,7 @@ public final class ProcessBench {
         throw new IOException("no VmRSS for process " + pid);
     }
 
-    private static String machine(String java) throws IOException, InterruptedException {
+    static String machine(String java) throws IOException, InterruptedException {
         String cpu = "?";
         Path cpuinfo = Path.of("/proc/cpuinfo");
         if (Files.exists(cpuinfo)) {
@@ -369,16 +369,16 @@ public final class ProcessBench {
                 + ", load average before: " + loadAverage();
     }
 
-    private static String loadAverage() throws IOException {
+    static String loadAverage() throws IOException {
         Path loadavg = Path.of("/proc/loadavg");
         return Files.exists(loadavg) ? Files.readString(loadavg).trim() : "?";
     }
 
-    private static double median(long[] nanos) {
+    static double median(long[] nanos) {
         return percentile(nanos, 50);
     }
 
-    private static double percentile(long[] nanos, int percent) {
+    static double percentile(long[] nanos, int percent) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         int index = (int) Math.round((sorted.length - 1) * percent / 100.0);

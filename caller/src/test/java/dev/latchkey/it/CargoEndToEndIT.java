@@ -121,7 +121,7 @@ class CargoEndToEndIT {
     private void loginStoresTheTokenInLatchkey() throws IOException {
         int mark = registry.requests().size();
         cargo(temp, firstToken + "\n", "login", "--registry", REGISTRY).assertSuccess();
-        assertNoTokenSent(since(mark)); // latchkey held none yet
+        TestRegistry.assertNoTokenSent(since(mark)); // latchkey held none yet
         assertTrue(latchkey("get", REGISTRY).assertSuccess().stdout().equals(firstToken + "\n"),
                 "latchkey must hand out the token cargo login gave it");
     }
@@ -129,7 +129,7 @@ class CargoEndToEndIT {
     private void publishUploadsTheCrateWithTheToken(Path core) throws IOException {
         int mark = registry.requests().size();
         cargo(core, null, "publish", "--registry", REGISTRY).assertSuccess();
-        assertTokenSent(since(mark), "GET /index/config.json", "PUT /api/v1/crates/new",
+        TestRegistry.assertTokenSent(since(mark), "GET /index/config.json", "PUT /api/v1/crates/new",
                 "GET /index/" + TestRegistry.indexPathOf(CORE));
         byte[] uploaded = registry.crateFile(CORE, VERSION);
         assertTrue(CargoFixtures.crateFiles(core.resolve("target/package")).stream().anyMatch(packaged -> Arrays.equals(packaged, uploaded)),
@@ -139,14 +139,14 @@ class CargoEndToEndIT {
     private void resolveAndDownloadSendTheToken(Path app) throws IOException {
         int mark = registry.requests().size();
         cargo(app, null, "generate-lockfile").assertSuccess();
-        assertTokenSent(since(mark), "GET /index/" + TestRegistry.indexPathOf(CORE));
+        TestRegistry.assertTokenSent(since(mark), "GET /index/" + TestRegistry.indexPathOf(CORE));
         String lock = Files.readString(app.resolve("Cargo.lock"));
         assertTrue(lock.contains("name = \"" + CORE + "\"") && lock.contains("source = \"" + registry.indexUrl()),
                 () -> "Cargo.lock must pin the core crate to the test registry:\n" + lock);
 
         mark = registry.requests().size();
         cargo(app, null, "fetch").assertSuccess();
-        assertTokenSent(since(mark), "GET /dl/" + CORE + "/" + VERSION + "/download");
+        TestRegistry.assertTokenSent(since(mark), "GET /dl/" + CORE + "/" + VERSION + "/download");
         List<byte[]> downloaded = CargoFixtures.crateFiles(lastCargoHome().resolve("registry/cache"));
         assertEquals(1, downloaded.size(), "cargo must have downloaded one .crate file");
         assertArrayEquals(registry.crateFile(CORE, VERSION), downloaded.get(0),
@@ -156,30 +156,30 @@ class CargoEndToEndIT {
     private void yankAndUnyankSendTheToken() throws IOException {
         int mark = registry.requests().size();
         cargo(temp, null, "yank", "--registry", REGISTRY, "--vers", VERSION, CORE).assertSuccess();
-        assertTokenSent(since(mark), "DELETE /api/v1/crates/" + CORE + "/" + VERSION + "/yank");
+        TestRegistry.assertTokenSent(since(mark), "DELETE /api/v1/crates/" + CORE + "/" + VERSION + "/yank");
         assertTrue(registry.isYanked(CORE, VERSION), "the yank must have reached the registry");
 
         mark = registry.requests().size();
         cargo(temp, null, "yank", "--undo", "--registry", REGISTRY, "--vers", VERSION, CORE).assertSuccess();
-        assertTokenSent(since(mark), "PUT /api/v1/crates/" + CORE + "/" + VERSION + "/unyank");
+        TestRegistry.assertTokenSent(since(mark), "PUT /api/v1/crates/" + CORE + "/" + VERSION + "/unyank");
         assertFalse(registry.isYanked(CORE, VERSION), "the unyank must have reached the registry");
     }
 
     private void ownersSendTheToken() throws IOException {
         int mark = registry.requests().size();
         cargo(temp, null, "owner", "--registry", REGISTRY, "--add", "alice", CORE).assertSuccess();
-        assertTokenSent(since(mark), "PUT /api/v1/crates/" + CORE + "/owners");
+        TestRegistry.assertTokenSent(since(mark), "PUT /api/v1/crates/" + CORE + "/owners");
         assertEquals(List.of(TestRegistry.PUBLISHER, "alice"), registry.owners(CORE));
 
         mark = registry.requests().size();
         ProcessRun.Result list = cargo(temp, null, "owner", "--registry", REGISTRY, "--list", CORE).assertSuccess();
-        assertTokenSent(since(mark), "GET /api/v1/crates/" + CORE + "/owners");
+        TestRegistry.assertTokenSent(since(mark), "GET /api/v1/crates/" + CORE + "/owners");
         assertEquals(List.of(TestRegistry.PUBLISHER, "alice"), list.stdout().lines().map(String::strip).toList(),
                 () -> "cargo owner --list must show both owners: " + list);
 
         mark = registry.requests().size();
         cargo(temp, null, "owner", "--registry", REGISTRY, "--remove", "alice", CORE).assertSuccess();
-        assertTokenSent(since(mark), "DELETE /api/v1/crates/" + CORE + "/owners");
+        TestRegistry.assertTokenSent(since(mark), "DELETE /api/v1/crates/" + CORE + "/owners");
         assertEquals(List.of(TestRegistry.PUBLISHER), registry.owners(CORE));
     }
 
@@ -192,7 +192,7 @@ class CargoEndToEndIT {
         assertNotEquals(0, resolve.exitCode(), () -> "without a token cargo must fail: " + resolve);
         assertTrue(resolve.stderr().contains("no token found for `" + REGISTRY + "`"),
                 () -> "cargo must say it has no token: " + resolve);
-        assertNoTokenSent(since(mark));
+        TestRegistry.assertNoTokenSent(since(mark));
     }
 
     /** The registry revoked the first token; the user pastes it anyway, sees it rejected, then logs in right. */
@@ -200,7 +200,7 @@ class CargoEndToEndIT {
         registry.acceptOnly(secondToken);
         int mark = registry.requests().size();
         cargo(temp, firstToken + "\n", "login", "--registry", REGISTRY).assertSuccess();
-        assertNoTokenSent(since(mark)); // latchkey held none: it was logged out
+        TestRegistry.assertNoTokenSent(since(mark)); // latchkey held none: it was logged out
 
         mark = registry.requests().size();
         ProcessRun.Result rejected = cargo(app, null, "generate-lockfile");
@@ -215,7 +215,7 @@ class CargoEndToEndIT {
                 "the second login must replace the stale token");
         mark = registry.requests().size();
         cargo(app, null, "generate-lockfile").assertSuccess();
-        assertTokenSent(since(mark), "GET /index/" + TestRegistry.indexPathOf(CORE));
+        TestRegistry.assertTokenSent(since(mark), "GET /index/" + TestRegistry.indexPathOf(CORE));
     }
 
     /**
@@ -274,33 +274,7 @@ class CargoEndToEndIT {
     }
 
     private List<Seen> since(int mark) {
-        List<Seen> all = registry.requests();
-        return all.subList(mark, all.size());
-    }
-
-    /**
-     * Each request carried the accepted token, except cargo's first, unauthenticated look at
-     * config.json (it learns there that the registry needs a token); and each of
-     * {@code expected} ("METHOD /path") was among them.
-     */
-    private static void assertTokenSent(List<Seen> requests, String... expected) {
-        for (Seen s : requests) {
-            assertTrue(s.auth() == Auth.ACCEPTED || isProbe(s), () -> "a request without the accepted token: " + s
-                    + " among " + requests);
-        }
-        for (String e : expected) {
-            assertTrue(requests.stream().anyMatch(s -> (s.method() + " " + s.path()).equals(e) && s.auth() == Auth.ACCEPTED),
-                    () -> "the registry did not receive `" + e + "` with the token; it received " + requests);
-        }
-    }
-
-    /** latchkey had no token to give, so cargo sent none (it may have probed config.json). */
-    private static void assertNoTokenSent(List<Seen> requests) {
-        assertTrue(requests.stream().allMatch(s -> s.auth() == Auth.NONE), () -> "cargo sent a token: " + requests);
-    }
-
-    private static boolean isProbe(Seen s) {
-        return s.auth() == Auth.NONE && s.method().equals("GET") && s.path().equals("/index/config.json");
+        return registry.requestsSince(mark);
     }
 
     private Path lastCargoHome() {

@@ -213,6 +213,26 @@ class LauncherIT {
         }
     }
 
+    /**
+     * git and docker run their helpers by names of their own: links by those names to the launcher
+     * run {@code latchkey git-credential ARGS} and {@code latchkey docker-credential ARGS}.
+     */
+    @Test
+    void linksNamedForGitAndDockerRunTheirCommands() throws Exception {
+        try (DaemonSandbox sandbox = new DaemonSandbox()) {
+            Path copy = sandbox.root.resolve("checkout");
+            Path launcher = launcherOfACopy(copy, false);
+            sandbox.env().put("JAVA_HOME", copy.resolve("jdk").toString());
+            Path bin = Files.createDirectories(sandbox.root.resolve("bin"));
+            for (String client : List.of("git", "docker")) {
+                Path link = Files.createSymbolicLink(bin.resolve(client + "-credential-latchkey"), launcher);
+                sandbox.run("", List.of(link.toString(), "get"));
+                String run = runs(copy).get(runs(copy).size() - 1);
+                assertTrue(run.endsWith(".jar " + client + "-credential get"), run);
+            }
+        }
+    }
+
     @Test
     void whileTheDaemonRunsTheProviderStartsNoJvm() throws Exception {
         try (DaemonSandbox sandbox = new DaemonSandbox()) {

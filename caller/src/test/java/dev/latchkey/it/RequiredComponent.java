@@ -45,11 +45,21 @@ final class RequiredComponent {
 
     /** The program {@code name} on PATH, which the test needs {@code forWhat} ("to run a client as another user"). */
     static Path executable(String name, String forWhat) {
+        Path found = find(name);
+        return found != null ? found : missing("`" + name + "` is not on PATH" + (forWhat.isEmpty() ? "" : "; it is needed " + forWhat));
+    }
+
+    /** Whether the program {@code name} is on PATH. */
+    static boolean onPath(String name) {
+        return find(name) != null;
+    }
+
+    private static Path find(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
                 return Path.of(dir, name);
             }
         }
-        return missing("`" + name + "` is not on PATH" + (forWhat.isEmpty() ? "" : "; it is needed " + forWhat));
+        return null;
     }
 }

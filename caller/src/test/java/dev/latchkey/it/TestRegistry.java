@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * A real, authenticated cargo registry on 127.0.0.1 (RFC 3139 {@code auth-required}): a sparse
  * index, downloads, and the web API's publish, yank/unyank and owners endpoints. Every request,
@@ -100,6 +102,11 @@ final class TestRegistry implements AutoCloseable {
         return List.copyOf(seen);
     }
 
+    /** The requests received since {@code mark}, a size of {@link #requests()} taken before. */
+    synchronized List<Seen> requestsSince(int mark) {
+        return List.copyOf(seen.subList(mark, seen.size()));
+    }
+
     synchronized byte[] crateFile(String name, String vers) {
         return version(name, vers).crateFile().clone();
     }
@@ -110,6 +117,31 @@ final class TestRegistry implements AutoCloseable {
 
     synchronized List<String> owners(String name) {
         return List.copyOf(owners.getOrDefault(name, List.of()));
+    }
+
+    /**
+     * Each request carried the accepted token, except cargo's first, unauthenticated look at
+     * config.json (it learns there that the registry needs a token); and each of
+     * {@code expected} ("METHOD /path") was among them.
+     */
+    static void assertTokenSent(List<Seen> requests, String... expected) {
+        for (Seen s : requests) {
+            assertTrue(s.auth() == Auth.ACCEPTED || isProbe(s), () -> "a request without the accepted token: " + s
+                    + " among " + requests);
+        }
+        for (String e : expected) {
+            assertTrue(requests.stream().anyMatch(s -> (s.method() + " " + s.path()).equals(e) && s.auth() == Auth.ACCEPTED),
+                    () -> "the registry did not receive `" + e + "` with the token; it received " + requests);
+        }
+    }
+
+    /** latchkey had no token to give, so cargo sent none (it may have probed config.json). */
+    static void assertNoTokenSent(List<Seen> requests) {
+        assertTrue(requests.stream().allMatch(s -> s.auth() == Auth.NONE), () -> "cargo sent a token: " + requests);
+    }
+
+    private static boolean isProbe(Seen s) {
+        return s.auth() == Auth.NONE && s.method().equals("GET") && s.path().equals("/index/config.json");
     }
 
     @Override
