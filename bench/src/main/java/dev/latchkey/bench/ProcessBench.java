@@ -81,7 +81,7 @@ public final class ProcessBench {
         String java = BenchSandbox.java();
         try (BenchSandbox sandbox = BenchSandbox.create()) {
             Path floorClasses = compileFloor(sandbox.root);
-            Path jar = sandbox.repository.resolve("daemon/target/latchkey.jar");
+            Path jar = sandbox.repository.resolve("caller/target/latchkey.jar");
             List<String> provider = List.of(sandbox.launcher.toString(), "--cargo-plugin");
             List<String> jarDirect = List.of(java, "-jar", jar.toString(), "--cargo-plugin");
             Path tokenFile = Files.writeString(sandbox.root.resolve("token.txt"), BenchSandbox.TOKEN + "\n");
@@ -102,10 +102,9 @@ public final class ProcessBench {
             List<Timings> noDaemon = measure(sandbox, withoutDaemon, rounds, warmup);
 
             sandbox.startDaemon();
-            List<Subject> withDaemon = new ArrayList<>(List.of(bareFloor, new Subject("JVM floor, the launcher's JVM flags (relay)",
-                    floorWithFlags(sandbox.launcher, "relay_flags", java, floorClasses), CARGO_GET, CARGO_ANSWER)));
-            withDaemon.add(new Subject("latchkey --cargo-plugin, daemon running (relay)", provider, CARGO_GET, CARGO_ANSWER));
-            withDaemon.add(new Subject("  the same, java -jar latchkey.jar (no launcher, no archive)", jarDirect, CARGO_GET, CARGO_ANSWER));
+            List<Subject> withDaemon = new ArrayList<>(List.of(bareFloor));
+            withDaemon.add(new Subject("latchkey --cargo-plugin, daemon running (the native relay)", provider, CARGO_GET, CARGO_ANSWER));
+            withDaemon.add(new Subject("  the same, java -jar latchkey.jar (the JVM's relay, no archive)", jarDirect, CARGO_GET, CARGO_ANSWER));
             Subject git = gitCredentialCache(sandbox);
             if (git != null) {
                 withDaemon.add(git);
