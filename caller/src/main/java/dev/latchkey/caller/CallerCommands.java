@@ -1,7 +1,9 @@
 package dev.latchkey.caller;
 
 import dev.latchkey.daemon.config.Environment;
+import dev.latchkey.daemon.door.Arguments;
 import dev.latchkey.daemon.door.CommandLine;
+import dev.latchkey.daemon.door.Commands;
 import dev.latchkey.daemon.door.Doors;
 import dev.latchkey.daemon.door.ExitCodes;
 import dev.latchkey.daemon.door.UsageException;
@@ -45,7 +47,7 @@ final class CallerCommands {
         try {
             return switch (command.word()) {
                 case "daemon" -> new DaemonCommand(env, config, socket, version, stdout, stderr).run(
-                        new dev.latchkey.daemon.door.Arguments(command.rest()));
+                        new Arguments(Commands.named("daemon"), command.rest()));
                 case "exec" -> new ExecCommand(env, config, heldTokens(command), stderr).run(command.rest());
                 case "scan" -> new ScanCommand(env, config, heldTokens(command), stdout, stderr, stderrIsTerminal())
                         .run(command.rest());
@@ -56,7 +58,7 @@ final class CallerCommands {
             stderr.println("latchkey: interrupted");
             return ExitCodes.FAILURE;
         } catch (Exception e) {
-            return Doors.told(e, stderr, VerboseLog.requested(command.verbose(), env));
+            return Doors.told(e, command.word(), stderr, VerboseLog.requested(command.verbose(), env));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.door.Arguments;
+import dev.latchkey.daemon.door.Commands;
 import dev.latchkey.daemon.door.UsageException;
 import dev.latchkey.daemon.registry.RegistryResolver;
 import dev.latchkey.daemon.terminal.TerminalText;
@@ -73,7 +74,7 @@ final class ExecCommand {
                     + "latchkey exec --registry NAME -- COMMAND [ARGS...]");
         }
         List<String> command = rest.subList(separator + 1, rest.size());
-        Arguments args = new Arguments(rest.subList(0, separator));
+        Arguments args = new Arguments(Commands.named("exec"), rest.subList(0, separator));
         List<String> registries = new ArrayList<>();
         for (Optional<String> r = args.option("--registry"); r.isPresent(); r = args.option("--registry")) {
             registries.add(registry(r.get(), "--registry"));

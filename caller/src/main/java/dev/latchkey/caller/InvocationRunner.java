@@ -83,7 +83,7 @@ final class InvocationRunner {
         Invocation invocation = Invocation.inCaller(command, input, stdout, stderr, env, terminals, served, version);
         int status;
         try {
-            status = Doors.run(FrontDoors.forWord(command.word()), invocation);
+            status = Doors.run(FrontDoors.of(command), invocation);
         } catch (HandBack e) {
             throw new IllegalStateException("a front door handed an invocation back to the caller's own process", e);
         }

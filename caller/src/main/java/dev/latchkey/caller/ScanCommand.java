@@ -12,6 +12,7 @@ import dev.latchkey.daemon.config.ConfigLoader;
 import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.door.Arguments;
+import dev.latchkey.daemon.door.Commands;
 import dev.latchkey.daemon.door.ExitCodes;
 import dev.latchkey.daemon.door.UsageException;
 import dev.latchkey.daemon.terminal.TerminalText;
@@ -63,7 +64,7 @@ final class ScanCommand {
 
     int run(List<String> rest) throws UsageException, ConfigException, IOException {
         int separator = rest.indexOf("--");
-        Arguments args = new Arguments(separator < 0 ? rest : rest.subList(0, separator));
+        Arguments args = new Arguments(Commands.named("scan"), separator < 0 ? rest : rest.subList(0, separator));
         boolean history = args.flag("--history");
         boolean staged = args.flag("--staged");
         boolean installHook = args.flag("--install-hook");

@@ -27,8 +27,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * between packages.
  */
 class ArchitectureTest {
+    /** The main code of every module: neither test classes nor the daemon's test jar, which this module's tests see too. */
     private static final JavaClasses CODE = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar"))
             .importPackages("dev.latchkey");
 
     /** The JDK: its public API, and the JDK-specific parts latchkey uses (a socket peer's credentials, the user's uid). */

@@ -88,7 +88,7 @@ class LauncherIT {
         Path elsewhere = Files.createDirectories(temp.resolve("some/project"));
         ProcessRun.Result result = ProcessRun.of(List.of(linkedLauncher().toString(), "--version"))
                 .environment(PrivateHomes.environment(temp, temp.resolve("cargo"))).in(elsewhere).run().assertSuccess();
-        assertTrue(result.stdout().matches("latchkey \\S+\n"), result::toString);
+        assertTrue(result.stdout().matches("latchkey \\S+ \\(commit \\S+, Java [^\n]+\\)\n"), result::toString);
     }
 
     @Test

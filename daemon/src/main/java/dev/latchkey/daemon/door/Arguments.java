@@ -4,16 +4,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** A command's arguments, consumed as the command reads its options; what is left over is an error. */
+/**
+ * A command's arguments, consumed as the command reads its options; what is left over is an error.
+ * A command reads only the options its {@link CommandSpec} declares (reading another is a bug
+ * here, which the tests find), so the help, the man page and the completions made from the spec
+ * list exactly what the command takes.
+ */
 public final class Arguments {
+    private final CommandSpec command;
     private final List<String> remaining;
 
-    public Arguments(List<String> args) {
+    /** {@code command}: the spec of the command reading them; null for a word that names no command (said elsewhere). */
+    public Arguments(CommandSpec command, List<String> args) {
+        this.command = command;
         this.remaining = new ArrayList<>(args);
+    }
+
+    private void requireDeclared(String name, boolean valued) {
+        if (command == null) {
+            return;
+        }
+        CommandSpec.Option option = command.option(name);
+        if (option == null || option.takesValue() != valued) {
+            throw new IllegalStateException("`latchkey " + command.name() + "` reads " + name + (valued ? " VALUE" : "")
+                    + ", which its CommandSpec (door.Commands) does not declare");
+        }
     }
 
     /** Removes {@code --name VALUE} or {@code --name=VALUE} and returns the value. */
     public Optional<String> option(String name) throws UsageException {
+        requireDeclared(name, true);
         for (int i = 0; i < remaining.size(); i++) {
             String arg = remaining.get(i);
             if (arg.equals(name)) {
@@ -33,6 +53,7 @@ public final class Arguments {
 
     /** Removes {@code --name} and says whether it was there. */
     public boolean flag(String name) {
+        requireDeclared(name, false);
         return remaining.remove(name);
     }
 
@@ -66,8 +87,13 @@ public final class Arguments {
 
     /** Fails on anything not consumed. */
     public void end() throws UsageException {
-        if (!remaining.isEmpty()) {
-            throw new UsageException("unexpected argument `" + remaining.get(0) + "`");
+        if (remaining.isEmpty()) {
+            return;
         }
+        String first = remaining.get(0);
+        if (first.startsWith("-") && !first.equals("-") && command != null) {
+            throw new UsageException("`" + first + "` is not an option of `latchkey " + command.name() + "`");
+        }
+        throw new UsageException("unexpected argument `" + first + "`");
     }
 }

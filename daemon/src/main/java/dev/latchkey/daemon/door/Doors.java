@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.door;
 
+
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
@@ -26,22 +27,25 @@ public final class Doors {
             return door.serve(invocation);
         } catch (UsageException | ConfigException | CredentialException | IOException | RuntimeException e) {
             // An Error (out of memory) is left to whoever runs the process.
-            return told(e, invocation.err(), invocation.verbose().on());
+            return told(e, invocation.command().word(), invocation.err(), invocation.verbose().on());
         } finally {
             invocation.err().flush();
         }
     }
 
     /**
-     * Tells the user of a failure on {@code err}, and returns the exit status it makes (SPEC §6):
-     * a usage error (with the pointer to {@code --help} when that helps), a config file that cannot
-     * be used, a store's failure by its kind, an I/O failure, or a bug.
+     * Tells the user of a failure of the command {@code word} on {@code err}, and returns the exit
+     * status it makes (SPEC §6): a usage error (with the pointer to the command's {@code --help} when
+     * that helps), a config file that cannot be used, a store's failure by its kind, an I/O failure,
+     * or a bug.
      */
-    public static int told(Exception failure, PrintStream err, boolean verbose) {
+    public static int told(Exception failure, String word, PrintStream err, boolean verbose) {
         if (failure instanceof UsageException e) {
             err.println("latchkey: " + TerminalText.lines(e.getMessage()));
             if (e.helpHelps()) {
-                err.println("try `latchkey --help`");
+                CommandSpec command = Commands.named(word);
+                err.println(command == null || command.name().equals("--help") ? "try `latchkey --help`"
+                        : "try `latchkey " + command.name() + " --help`");
             }
             return ExitCodes.USAGE;
         } else if (failure instanceof ConfigException e) {

@@ -97,7 +97,7 @@ public final class Invocation {
 
     /** The command's own arguments, to be consumed as it reads its options. */
     public Arguments arguments() {
-        return new Arguments(command.rest());
+        return new Arguments(Commands.named(command.word()), command.rest());
     }
 
     /**

@@ -1,9 +1,13 @@
 package dev.latchkey.daemon.doors;
 
+import dev.latchkey.daemon.door.CommandLine;
 import dev.latchkey.daemon.door.Door;
 import dev.latchkey.daemon.door.cargo.CargoDoor;
 import dev.latchkey.daemon.door.cli.Cli;
+import dev.latchkey.daemon.door.cli.HelpDoor;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
+
+import java.util.List;
 
 /**
  * Every front door, by the command word that selects it: the one place a client's protocol is
@@ -15,17 +19,48 @@ public final class FrontDoors {
     }
 
     /**
-     * The door for {@code word}; the command line's for every other word (it says when there is
-     * no such command). Made on demand: a door's classes load only when it serves.
+     * The door for {@code command}: help when it asks for help ({@code --help}, {@code help
+     * COMMAND}, {@code COMMAND --help}); else its word's, and the command line's for every other
+     * word (it says when there is no such command). Made on demand: a door's classes load only when
+     * it serves.
      */
-    public static Door forWord(String word) {
+    public static Door of(CommandLine command) {
+        String word = command.word();
+        if ("--help".equals(word) || "help".equals(word)) {
+            return new HelpDoor(firstWord(command.rest()));
+        }
         if (word == null) {
             return new Cli();
+        }
+        if (asksForHelp(command.rest())) {
+            return new HelpDoor(word);
         }
         return switch (word) {
             case "--cargo-plugin" -> new CargoDoor();
             case "stdio" -> new StdioDoor();
             default -> new Cli();
         };
+    }
+
+    /** Whether {@code rest} holds {@code --help} or {@code -h} before a {@code --} (after it, they are exec's command's). */
+    private static boolean asksForHelp(List<String> rest) {
+        for (String arg : rest) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstWord(List<String> rest) {
+        for (String arg : rest) {
+            if (!arg.startsWith("-")) {
+                return arg;
+            }
+        }
+        return null;
     }
 }

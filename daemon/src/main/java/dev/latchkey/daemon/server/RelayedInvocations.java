@@ -165,7 +165,7 @@ public final class RelayedInvocations {
                 header.terminals(), services, caller, frames::done, version, socket);
         idle.begin();
         try {
-            int status = Doors.run(FrontDoors.forWord(command.word()), invocation);
+            int status = Doors.run(FrontDoors.of(command), invocation);
             out.flush();
             err.flush();
             frames.exit(status);

@@ -13,6 +13,25 @@ public final class Version {
     private Version() {
     }
 
+    /**
+     * What {@code latchkey --version} prints: the version, the commit the build was made from (from
+     * the build.properties the build writes; "unknown" elsewhere) and the Java runtime.
+     */
+    public static String described() {
+        String commit = "unknown";
+        try (InputStream in = Version.class.getResourceAsStream("/dev/latchkey/build.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                commit = p.getProperty("commit", commit);
+            }
+        } catch (IOException e) {
+            // said as unknown
+        }
+        return "latchkey " + current() + " (commit " + commit + ", Java " + System.getProperty("java.runtime.version") + " "
+                + System.getProperty("java.vm.name") + ", " + System.getProperty("java.vendor") + ")";
+    }
+
     public static String current() {
         String fromManifest = Version.class.getPackage().getImplementationVersion();
         if (fromManifest != null) {

@@ -14,6 +14,7 @@ import dev.latchkey.daemon.door.latchkey.ServiceHandler;
 import dev.latchkey.daemon.service.Batch;
 import dev.latchkey.daemon.service.CredentialService;
 import dev.latchkey.daemon.service.RequestContext;
+import dev.latchkey.daemon.service.Version;
 import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Dialect;
@@ -37,45 +38,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code latchkey} command line for people (SPEC §6): get, store, rotate, erase, list, audit,
- * import, doctor, --version and --help. Standard output carries only what a command is for (a
- * token, a listing); every message goes to standard error. Served by the daemon when one runs, like
- * every front door, so its answers are the daemon's.
+ * The {@code latchkey} command line for people: get, store, rotate, erase, list, audit, import,
+ * doctor and --version, as door.Commands defines them (help is HelpDoor's). Standard output
+ * carries only what a command is for (a token, a listing); every message goes to standard error.
+ * Served by the daemon when one runs, like every front door, so its answers are the daemon's.
  */
 public final class Cli implements Door {
-    private static final String USAGE = """
-            usage:
-              latchkey --cargo-plugin                      serve cargo's credential-provider protocol on stdin/stdout
-              latchkey stdio                               serve the latchkey protocol on stdin/stdout
-              latchkey get REGISTRY [--operation OP] [--store NAME] [--for-command NAME]
-                                                           print the token for REGISTRY (for the program NAME, which
-                                                           the audit log records)
-              latchkey store REGISTRY [--store NAME] [--expires-in DURATION] [--operations OP,...]
-                                                           store the token read from stdin (prompted without echo on a terminal)
-              latchkey rotate REGISTRY [--operations OP,...] [--expires-in DURATION] [--store NAME]
-                                                           replace the token with the one read from stdin, wherever it is kept
-              latchkey erase REGISTRY [--store NAME | --all-stores]
-                                                           forget the token for REGISTRY: from the first writable store
-                                                           holding one, from NAME, or with --all-stores from every one
-              latchkey list [--json]                       describe the stored tokens (never the tokens)
-              latchkey audit [-n N] [--json]               show the last N (20) requests from the audit log
-              latchkey import cargo                        move tokens out of cargo's credentials.toml
-              latchkey doctor [--json]                     which stores are usable, and why not
-              latchkey daemon [--foreground] [--socket PATH] [--idle-timeout DURATION] | daemon stop | daemon status
-              latchkey exec [--registry REGISTRY ...] [--operation OP] [--env VAR=REGISTRY ...] [--no-mask] -- COMMAND [ARGS...]
-                                                           run COMMAND with the registries' tokens in its environment
-                                                           (CARGO_REGISTRY_TOKEN, CARGO_REGISTRIES_<NAME>_TOKEN, or VAR),
-                                                           masked in its output; OP is read unless told
-              latchkey scan [--history | --staged] [PATH...]
-                                                           look for tokens in files and git; exit 1 when one is found
-              latchkey scan --install-hook                 install a git pre-commit hook that stops a commit adding a token
-              latchkey --version | --help
-            REGISTRY is a registry name or an index URL (anything containing ://).
-            global options: --config PATH, --socket PATH, --no-daemon, -v (diagnostics on stderr; also LATCHKEY_LOG=1)
-            exit status: 0 ok, 1 not found, 2 usage or bad input, 3 store locked/unavailable/denied, 4 other failure;
-            exec exits with COMMAND's
-            """;
-
 
     @Override
     public int serve(Invocation invocation) throws HandBack, UsageException, ConfigException, CredentialException, IOException {
@@ -86,7 +54,6 @@ public final class Cli implements Door {
         }
         return switch (word) {
             case "--version" -> command.version();
-            case "--help" -> command.help();
             case "get" -> command.get();
             case "store" -> command.store();
             case "rotate" -> command.rotate();
@@ -122,14 +89,10 @@ public final class Cli implements Door {
 
         int version() throws UsageException, IOException {
             args.end();
-            print("latchkey " + invocation.version() + "\n");
+            print(Version.described() + "\n");
             return ExitCodes.OK;
         }
 
-        int help() throws IOException {
-            print(USAGE);
-            return ExitCodes.OK;
-        }
 
         int get() throws UsageException, CredentialException, IOException, HandBack {
             String registry = args.positional("REGISTRY");

@@ -69,7 +69,7 @@ class CliTest {
             command = command.handedBack(-1, Route.toldToServeHere(command, env));
             Invocation invocation = Invocation.inCaller(command, stdin, stdout, err, env, Set.of(),
                     new Services(env, null, "test"), "test");
-            return Doors.run(FrontDoors.forWord(command.word()), invocation);
+            return Doors.run(FrontDoors.of(command), invocation);
         } catch (UsageException | HandBack e) {
             throw new AssertionError(e);
         }
