@@ -13,7 +13,9 @@ import java.util.Arrays;
  * the caller answers it with {@code bad-request} and goes on with the next. The line buffer is
  * reused and can be wiped, since lines carry tokens. It starts small and grows to the longest
  * line read so far. A buffer outgrown is wiped. For a reader that must not wait for its bytes
- * (the daemon's socket), {@link LineBuffer} frames lines by the same rules.
+ * (the daemon's socket), {@link LineBuffer} frames lines by the same rules. The JDK's
+ * {@code BufferedReader} does neither (it holds any line whole, and its buffers cannot be wiped),
+ * which is why this exists, not speed.
  */
 public final class LineReader {
     /** The longest line the protocol accepts, terminator excluded. */

@@ -40,8 +40,10 @@ public final class TomlText {
 
     /**
      * Parses {@code text} into nested {@code LinkedHashMap}s, lists and scalars. Text in the layout
-     * latchkey and cargo write is read without the TOML library ({@link TomlSubset}); the library
-     * reads anything else, and says what is wrong with a broken file.
+     * latchkey and cargo write is read without the TOML library ({@link TomlSubset}): a request
+     * served in a fresh process reads cargo's config and credentials files, and the library's first
+     * parse there costs a hundred times the subset's (`scripts/bench handwritten`,
+     * docs/performance.md). The library reads anything else, and says what is wrong with a broken file.
      */
     public static Map<String, Object> parse(String text, Path source) throws MalformedTomlException {
         Map<String, Object> plain = TomlSubset.read(text);

@@ -3,9 +3,11 @@ package dev.latchkey.daemon.metadata;
 import java.util.Arrays;
 
 /**
- * SHA-256 (FIPS 180-4), for the metadata book's fingerprints. The JDK's own is reached through the
- * JCA provider machinery, whose first use costs about 35 ms in a fresh JVM: more than the rest of a
- * cargo provider request. This is the plain algorithm, checked against the JDK's in the tests.
+ * SHA-256 (FIPS 180-4), for the metadata book's fingerprints, which a get served in a fresh process
+ * computes. The JDK's own is reached through the JCA provider machinery, whose first use in a fresh
+ * JVM costs more than the rest of a cargo request and makes the JVM generate classes at run time
+ * (`scripts/bench handwritten`, docs/performance.md). This is the plain algorithm, checked against
+ * the JDK's in the tests.
  */
 final class Sha256 {
     private static final int[] K = {
