@@ -155,6 +155,21 @@ class ClientIT {
     }
 
     @Test
+    void aListOfThousandsOfTokensIsReadWholeThoughItsLineIsLongerThanAnyRequestMayBe() throws Exception {
+        sandbox.startDaemon();
+        int tokens = 3000;
+        try (LatchkeyClient client = sandbox.client()) {
+            for (int i = 0; i < tokens; i++) {
+                try (Secret token = Secret.copyOf(("token-" + i).toCharArray())) {
+                    client.store(Registry.byUrl("sparse+https://registry-" + i + ".example/index/"), token, null, java.util.Set.of(),
+                            "memory");
+                }
+            }
+            assertEquals(tokens, client.list().size(), "the answer is a line of some 300 KiB, over the 64 KiB a request may take");
+        }
+    }
+
+    @Test
     void oneClientSharedByThreadsGivesEachCallItsOwnAnswer() throws Exception {
         sandbox.startDaemon();
         ExecutorService threads = Executors.newFixedThreadPool(8);

@@ -43,6 +43,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * such a call is past its deadline. Its other calls get {@link ConnectionLostException}.
  */
 final class Connection implements Closeable {
+    /**
+     * The longest answer line read: a list of every token a user keeps is longer than any request
+     * may be (thousands of tokens), and still bounded, since a peer could send without end.
+     */
+    static final int MAX_ANSWER = 64 * 1024 * 1024;
     /** How far apart the watch for stuck calls looks: how late past its deadline a call may end. */
     static final long WATCH_PERIOD_MILLIS = 100;
     private static final Set<Connection> OPEN = ConcurrentHashMap.newKeySet();
@@ -134,7 +139,7 @@ final class Connection implements Closeable {
      */
     static Connection open(String peer, InputStream in, OutputStream out, Runnable abort, Closeable closer,
                            Duration timeout) throws IOException {
-        LineReader reader = new LineReader(in);
+        LineReader reader = new LineReader(in, MAX_ANSWER);
         AtomicBoolean expired = new AtomicBoolean();
         ScheduledFuture<?> deadline = Deadlines.after(timeout, () -> {
             expired.set(true);
@@ -331,7 +336,7 @@ final class Connection implements Closeable {
             throw new ConnectionLostException(peer + " closed the connection", null, true);
         }
         if (length == LineReader.TOO_LONG) {
-            throw new ConnectionLostException(peer + " sent a line longer than " + LineReader.MAX_LINE + " bytes", null, true);
+            throw new ConnectionLostException(peer + " sent a line longer than " + MAX_ANSWER + " bytes", null, true);
         }
         try {
             return ResponseCodec.parse(reader.buffer(), length);

@@ -7,7 +7,8 @@ import java.io.SequenceInputStream;
 import java.util.Arrays;
 
 /**
- * Splits a byte stream into protocol lines of at most {@link #MAX_LINE} bytes.
+ * Splits a byte stream into protocol lines of at most {@link #MAX_LINE} bytes (requests), or of a
+ * larger limit its reader sets (answers).
  *
  * <p>A longer line is read to its end and dropped, so one bad line costs the connection nothing:
  * the caller answers it with {@code bad-request} and goes on with the next. The line buffer is
@@ -24,6 +25,7 @@ public final class LineReader {
     public static final int TOO_LONG = -2;
 
     private final InputStream in;
+    private final int maxLine;
     private static final int FIRST_LINE_BUFFER = 1024;
 
     private byte[] line = new byte[FIRST_LINE_BUFFER];
@@ -33,8 +35,15 @@ public final class LineReader {
     /** Bytes taken from the stream as lines so far, terminators included. */
     private long consumed;
 
+    /** Lines of at most {@link #MAX_LINE} bytes: requests. */
     public LineReader(InputStream in) {
+        this(in, MAX_LINE);
+    }
+
+    /** Lines of at most {@code maxLine} bytes: a client reading answers, which a long list makes longer than any request. */
+    public LineReader(InputStream in, int maxLine) {
         this.in = in;
+        this.maxLine = maxLine;
     }
 
     /**
@@ -69,8 +78,8 @@ public final class LineReader {
             if (overflow) {
                 continue;
             }
-            if (length == MAX_LINE) {
-                // A trailing \r may still make a line of exactly MAX_LINE bytes valid, so the limit
+            if (length == maxLine) {
+                // A trailing \r may still make a line of exactly maxLine bytes valid, so the limit
                 // is checked on the byte after it rather than by reading one byte ahead.
                 if (b == '\r' && peekNewline()) {
                     continue;
@@ -95,7 +104,7 @@ public final class LineReader {
     }
 
     private void grow() {
-        byte[] larger = Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
+        byte[] larger = Arrays.copyOf(line, Math.min(maxLine, line.length * 2));
         Arrays.fill(line, (byte) 0);
         line = larger;
     }

@@ -26,6 +26,17 @@ class LineReaderTest {
     }
 
     @Test
+    void aReaderOfAnswersTakesLongerLinesUpToItsOwnLimit() throws IOException {
+        String answer = "x".repeat(LineReader.MAX_LINE + 1000);
+        byte[] input = (answer + "\n" + answer + "y\nnext\n").getBytes(StandardCharsets.UTF_8);
+        LineReader reader = new LineReader(new ByteArrayInputStream(input), LineReader.MAX_LINE + 1000);
+        assertEquals(answer.length(), reader.readLine());
+        assertEquals(LineReader.TOO_LONG, reader.readLine(), "one byte over its own limit");
+        assertEquals("next", next(reader));
+        assertEquals(LineReader.TOO_LONG, new LineReader(new ByteArrayInputStream(input)).readLine(), "a request's limit");
+    }
+
+    @Test
     void keepsACarriageReturnInsideALine() throws IOException {
         LineReader reader = reader("a\rb\n");
         assertEquals("a\rb", next(reader));
