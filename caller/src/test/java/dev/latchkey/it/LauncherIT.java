@@ -168,7 +168,7 @@ class LauncherIT {
             DaemonSandbox.Result first = sandbox.run(null, List.of(launcher.toString(), "--version"));
             DaemonSandbox.Result second = sandbox.run(null, List.of(launcher.toString(), "--version"));
 
-            assertTrue(first.stdout().matches("latchkey \\S+\n"), first.stdout() + first.stderr());
+            assertTrue(first.stdout().matches("latchkey \\S+ \\(commit \\S+, Java [^\n]+\\)\n"), first.stdout() + first.stderr());
             assertEquals(first.stdout(), second.stdout());
             assertEquals("", first.stderr() + second.stderr());
             assertFalse(Files.exists(copy.resolve("daemon/target/latchkey.jsa")));

@@ -112,13 +112,14 @@ class StoredTokenFoundIT {
         startDaemonIf(daemon); // a daemon started without the passphrase
 
         DaemonSandbox.Result listed = sandbox.run(null, "list");
-        assertEquals(0, listed.exit(), listed.toString());
+        assertEquals(3, listed.exit(), "a list that is not whole says so, as a locked store's error does: " + listed);
         assertTrue(listed.stdout().contains(fileUrl), "the file store's token is listed: " + listed);
         assertFalse(listed.stdout().contains(URL), listed.stdout());
         assertTrue(listed.stderr().contains("not listed: the tokens of the encrypted store, which could not be read (locked)"),
                 listed.stderr());
         assertTrue(listed.stderr().contains(PASSPHRASE_VARIABLE), "names the fix: " + listed.stderr());
         DaemonSandbox.Result json = sandbox.run(null, "list", "--json");
+        assertEquals(3, json.exit());
         assertTrue(json.stdout().contains("\"unreadable\":[{\"store\":\"encrypted\",\"kind\":\"locked\""), json.stdout());
     }
 

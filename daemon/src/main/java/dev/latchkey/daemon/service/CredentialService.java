@@ -370,8 +370,8 @@ public final class CredentialService {
             return Optional.empty();
         }
         return Optional.of("the token for `" + key.displayName() + "` is " + Durations.format(Duration.ofSeconds(now - since))
-                + " old, past rotate-after (" + Durations.format(limit) + "): get a new one and run `latchkey rotate "
-                + key.displayName() + "`");
+                + " old, past rotate-after (" + Durations.format(limit) + "): get a new one from " + (key instanceof RegistryKey ? "the registry"
+                : "its site") + " and run `latchkey rotate " + key.displayName() + "`");
     }
 
     private Response status() {

@@ -161,10 +161,12 @@ public final class Cli implements Door {
             boolean json = args.flag("--json");
             args.end();
             Response.Listed listed = expect(handle(new Request.ListTokens(null)), Response.Listed.class);
+            // What could be read is listed all the same; the status says the list is not whole, as a script must hear.
+            int status = listed.unreadable().isEmpty() ? ExitCodes.OK : ExitCodes.of(listed.unreadable().get(0).kind());
             if (json) {
                 invocation.out().write(ResponseCodec.write(null, listed, Dialect.LATCHKEY));
                 invocation.out().flush();
-                return ExitCodes.OK;
+                return status;
             }
             if (listed.entries().isEmpty() && listed.unreadable().isEmpty()) {
                 invocation.err().println("latchkey: no tokens stored");
@@ -198,7 +200,7 @@ public final class Cli implements Door {
                 invocation.err().println("latchkey: tokens marked ROTATE are older than rotate-after: replace each with "
                         + "`latchkey rotate REGISTRY`");
             }
-            return ExitCodes.OK;
+            return status;
         }
 
         int audit() throws UsageException, IOException {
