@@ -116,4 +116,37 @@ class LoginsTest {
         assertTrue(audit.get(1).contains("\"kind\":\"test-get\"") && audit.get(1).contains("\"outcome\":\"ok\""), audit.get(1));
         assertTrue(audit.stream().noneMatch(line -> line.contains("alice-pw")));
     }
+
+    @Test
+    void aSiteQueryTakesALeftOutSchemeOrPathAsAbsentAndAnExactQueryALeftOutUserToo() throws Exception {
+        LoginKey registry = new LoginKey(null, "git.example:8443", null, "alice");
+        LoginKey token = new LoginKey("https", "git.example:8443", "team", null);
+        logins.store("test", ALICE, Secret.fromString("git-pw"), null, CONTEXT);
+        assertEquals(null, found(Logins.Query.site(null, "git.example:8443", null, null)),
+                "a registry named without scheme or path is not git's site, which has a scheme");
+        logins.store("test", registry, Secret.fromString("registry-pw"), null, CONTEXT);
+        logins.store("test", token, Secret.fromString("npm-token"), null, CONTEXT);
+        assertEquals("alice:registry-pw", found(Logins.Query.site(null, "git.example:8443", null, null)));
+        assertEquals("alice:git-pw", found(Logins.Query.site("https", "git.example:8443", null, null)));
+        assertEquals("null:npm-token", found(Logins.Query.exactly(token)));
+        assertEquals(null, found(Logins.Query.exactly(new LoginKey("https", "git.example:8443", null, null))),
+                "a login without a user is not one with a user, for an exact query");
+        assertEquals(null, found(Logins.Query.site("https", "git.example:8443", "team/repo.git", null)));
+    }
+
+    @Test
+    void severalQueriesAreTriedInTheirOrderAsOneRequest() throws Exception {
+        LoginKey netloc = new LoginKey(null, "pypi.example", null, "alice");
+        logins.store("test", netloc, Secret.fromString("netloc-pw"), null, CONTEXT);
+        List<Logins.Query> urlThenNetloc = List.of(Logins.Query.exactly(new LoginKey("https", "pypi.example", "simple", "alice")),
+                Logins.Query.exactly(netloc));
+        assertEquals("netloc-pw", logins.find("pip", urlThenNetloc, CONTEXT).orElseThrow().secret().reveal());
+        logins.store("test", new LoginKey("https", "pypi.example", "simple", "alice"), Secret.fromString("url-pw"), null, CONTEXT);
+        assertEquals("url-pw", logins.find("pip", urlThenNetloc, CONTEXT).orElseThrow().secret().reveal());
+        List<String> gets = Files.readAllLines(home.resolve("state/latchkey/audit.log")).stream()
+                .filter(line -> line.contains("\"kind\":\"pip-get\"")).toList();
+        assertEquals(2, gets.size(), gets.toString());
+        assertTrue(gets.get(0).contains("\"registry\":\"https://alice@pypi.example/simple\"") && gets.get(0).contains("\"outcome\":\"ok\""),
+                gets.get(0));
+    }
 }
