@@ -5,6 +5,7 @@ import dev.latchkey.daemon.door.Door;
 import dev.latchkey.daemon.door.cargo.CargoDoor;
 import dev.latchkey.daemon.door.cli.Cli;
 import dev.latchkey.daemon.door.cli.HelpDoor;
+import dev.latchkey.daemon.door.docker.DockerDoor;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
 
 import java.util.List;
@@ -38,6 +39,7 @@ public final class FrontDoors {
         return switch (word) {
             case "--cargo-plugin" -> new CargoDoor();
             case "stdio" -> new StdioDoor();
+            case "docker-credential" -> new DockerDoor();
             default -> new Cli();
         };
     }

@@ -167,6 +167,11 @@ final class DockerMessages {
         });
     }
 
+    /** What {@code version} prints: the helper's name, its package, its version, as docker's own helpers print them. */
+    static byte[] version(String version) {
+        return ("docker-credential-latchkey (latchkey) " + version + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** What {@code get} or {@code erase} prints, with exit status 1, for a server with no credentials. */
     static byte[] notFound() {
         return (NOT_FOUND + "\n").getBytes(StandardCharsets.UTF_8);
