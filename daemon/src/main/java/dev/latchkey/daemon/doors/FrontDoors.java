@@ -6,6 +6,7 @@ import dev.latchkey.daemon.door.cargo.CargoDoor;
 import dev.latchkey.daemon.door.cli.Cli;
 import dev.latchkey.daemon.door.cli.HelpDoor;
 import dev.latchkey.daemon.door.docker.DockerDoor;
+import dev.latchkey.daemon.door.keyring.KeyringDoor;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
 
 import java.util.List;
@@ -40,6 +41,7 @@ public final class FrontDoors {
             case "--cargo-plugin" -> new CargoDoor();
             case "stdio" -> new StdioDoor();
             case "docker-credential" -> new DockerDoor();
+            case "keyring" -> new KeyringDoor();
             default -> new Cli();
         };
     }
