@@ -7,6 +7,7 @@ import dev.latchkey.daemon.door.cli.Cli;
 import dev.latchkey.daemon.door.cli.HelpDoor;
 import dev.latchkey.daemon.door.docker.DockerDoor;
 import dev.latchkey.daemon.door.keyring.KeyringDoor;
+import dev.latchkey.daemon.door.npm.NpmTokenDoor;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
 
 import java.util.List;
@@ -42,6 +43,7 @@ public final class FrontDoors {
             case "stdio" -> new StdioDoor();
             case "docker-credential" -> new DockerDoor();
             case "keyring" -> new KeyringDoor();
+            case "npm-token" -> new NpmTokenDoor();
             default -> new Cli();
         };
     }
