@@ -3,7 +3,6 @@ package dev.latchkey.daemon.door;
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.service.Logins;
 import dev.latchkey.daemon.service.RequestContext;
-import dev.latchkey.daemon.store.LoginKey;
 import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Secret;
@@ -56,10 +55,10 @@ public final class ClientLogins {
         }
     }
 
-    /** Keeps {@code secret} as the login {@code key}; the store's name. */
-    public String store(String what, LoginKey key, Secret secret, Long expiration) throws CredentialException {
+    /** Keeps {@code secret} as {@code login}; the store's name. */
+    public String store(String what, Logins.Login login, Secret secret, Long expiration) throws CredentialException {
         try {
-            String store = logins.store(client, key, secret, expiration, context);
+            String store = logins.store(client, login, secret, expiration, context);
             told(what, "kept in the " + store + " store");
             return store;
         } catch (CredentialException e) {
@@ -81,7 +80,7 @@ public final class ClientLogins {
     }
 
     /** Every login a lookup can find. */
-    public List<LoginKey> list() throws CredentialException {
+    public List<Logins.Login> list() throws CredentialException {
         return logins.list(client, context);
     }
 

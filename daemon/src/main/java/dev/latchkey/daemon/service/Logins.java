@@ -51,6 +51,36 @@ public final class Logins {
     }
 
     /**
+     * A login as a front door names it: the site (a scheme, or null when its client gives none; the
+     * host with its port; a path without its leading {@code /}, or null for the whole site) and the
+     * user name, or null. Checked and normalised (scheme and host lower case) as the stores key
+     * logins, so a door never needs the store's own key type.
+     */
+    public record Login(String protocol, String host, String path, String username) {
+        /** @throws IllegalArgumentException for a part no key can hold (a host with {@code /} or {@code @}, a control character) */
+        public Login {
+            LoginKey key = new LoginKey(protocol, host, path, username);
+            protocol = key.protocol();
+            host = key.host();
+            path = key.path();
+            username = key.username();
+        }
+
+        static Login of(LoginKey key) {
+            return new Login(key.protocol(), key.host(), key.path(), key.username());
+        }
+
+        LoginKey key() {
+            return new LoginKey(protocol, host, path, username);
+        }
+
+        /** How the audit log and {@code latchkey list} name it: {@code https://alice@git.example/team}, never a secret. */
+        public String displayName() {
+            return key().displayName();
+        }
+    }
+
+    /**
      * What a front door asks for: a site's host (required), and, when its client gives them, the
      * scheme, the path and the user name; {@code omitted} says what a part left out (null) means.
      */
@@ -71,7 +101,7 @@ public final class Logins {
         }
 
         /** The login exactly this query names, with no part left open. */
-        public static Query of(LoginKey key) {
+        public static Query of(Login key) {
             return new Query(key.protocol(), key.host(), key.path(), key.username());
         }
 
@@ -81,12 +111,12 @@ public final class Logins {
         }
 
         /** The one login {@code key}: a part it lacks must be absent from the login too. */
-        public static Query exactly(LoginKey key) {
+        public static Query exactly(Login key) {
             return new Query(key.protocol(), key.host(), key.path(), key.username(), Omitted.ABSENT);
         }
 
         /** Whether {@code key} is a login this query asks for. */
-        public boolean matches(LoginKey key) {
+        boolean matches(LoginKey key) {
             LoginKey self = asKey();
             if (!self.host().equals(key.host())) {
                 return false;
@@ -118,7 +148,7 @@ public final class Logins {
      * store that gave it, and what its user should be told with it (it is past {@code rotate-after},
      * its store warns, its use could not be recorded), for a client that shows its helper's stderr.
      */
-    public record Found(LoginKey key, Secret secret, Long expiration, String store, List<String> warnings) {
+    public record Found(Login login, Secret secret, Long expiration, String store, List<String> warnings) {
     }
 
     /**
@@ -186,7 +216,7 @@ public final class Logins {
                     if (unrecorded != null) {
                         warnings.add(unrecorded);
                     }
-                    return Optional.of(new Found(key, found.token().secret(), found.life().expiration(), store.id().configName(),
+                    return Optional.of(new Found(Login.of(key), found.token().secret(), found.life().expiration(), store.id().configName(),
                             List.copyOf(warnings)));
                 }
             }
@@ -206,8 +236,9 @@ public final class Logins {
             return List.of(query.asKey());
         }
         List<LoginKey> matching = new ArrayList<>();
+        Set<String> seen = new HashSet<>(); // by canonical form: a record's generated equals has no place on a read
         for (StoreEntry entry : access.list(store, context.batch().arrival())) {
-            if (entry.key() instanceof LoginKey login && query.matches(login) && !matching.contains(login)) {
+            if (entry.key() instanceof LoginKey login && query.matches(login) && seen.add(login.canonical())) {
                 matching.add(login);
             }
         }
@@ -236,8 +267,9 @@ public final class Logins {
      * Clients store again after every success (git does): the same secret already kept there is
      * left as it is, with nothing written.
      */
-    public String store(String client, LoginKey key, Secret secret, Long expiration, RequestContext context)
+    public String store(String client, Login login, Secret secret, Long expiration, RequestContext context)
             throws CredentialException {
+        LoginKey key = login.key();
         String outcome = "ok";
         String kept = null;
         try {
@@ -318,16 +350,17 @@ public final class Logins {
     }
 
     /** Every login a lookup can find, each once, in lookup order (docker's {@code list}). */
-    public List<LoginKey> list(String client, RequestContext context) throws CredentialException {
+    public List<Login> list(String client, RequestContext context) throws CredentialException {
         MetadataBook.Page page = access.book(context.batch().arrival());
-        List<LoginKey> logins = new ArrayList<>();
+        List<Login> logins = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (Store store : plan.everyVisited(page)) {
             if (!store.capabilities().logins()) {
                 continue;
             }
             for (StoreEntry entry : access.list(store, context.batch().arrival())) {
-                if (entry.key() instanceof LoginKey login && !logins.contains(login) && plan.visits(login, store, page)) {
-                    logins.add(login);
+                if (entry.key() instanceof LoginKey login && plan.visits(login, store, page) && seen.add(login.canonical())) {
+                    logins.add(Login.of(login));
                 }
             }
         }

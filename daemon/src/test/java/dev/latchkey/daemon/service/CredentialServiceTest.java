@@ -7,7 +7,6 @@ import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
 import dev.latchkey.daemon.service.StoreCatalog;
-import dev.latchkey.daemon.store.LoginKey;
 import dev.latchkey.daemon.store.memory.MemoryStore;
 import dev.latchkey.protocol.CacheControl;
 import dev.latchkey.protocol.ErrorKind;
@@ -329,8 +328,8 @@ class CredentialServiceTest {
     void aLoginPastRotateAfterWarnsWhenFoundAndOneExpiredIsNotFound() throws Exception {
         CredentialService service = serviceAt("rotate-after = \"90d\"\n");
         RequestContext context = only(null);
-        LoginKey aging = new LoginKey(null, "registry.example", null, "alice");
-        LoginKey expiring = new LoginKey("https", "npm.example", null, null);
+        Logins.Login aging = new Logins.Login(null, "registry.example", null, "alice");
+        Logins.Login expiring = new Logins.Login("https", "npm.example", null, null);
         service.logins().store("docker", aging, Secret.fromString("aging-pw"), null, context);
         service.logins().store("npm", expiring, Secret.fromString("expiring-tok"), clock.now.getEpochSecond() + 3600, context);
         assertEquals(List.of(), service.logins().find("docker", Logins.Query.exactly(aging), context).orElseThrow().warnings());

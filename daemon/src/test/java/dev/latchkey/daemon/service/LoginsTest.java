@@ -1,7 +1,6 @@
 package dev.latchkey.daemon.service;
 
 import dev.latchkey.daemon.config.Environment;
-import dev.latchkey.daemon.store.LoginKey;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Request;
 import dev.latchkey.protocol.Response;
@@ -22,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Logins as the front doors of git, docker, pip and pnpm keep them: in the file store, with its book and audit log. */
 class LoginsTest {
-    private static final LoginKey ALICE = new LoginKey("https", "git.example:8443", null, "alice");
-    private static final LoginKey BOB = new LoginKey("https", "git.example:8443", null, "bob");
+    private static final Logins.Login ALICE = new Logins.Login("https", "git.example:8443", null, "alice");
+    private static final Logins.Login BOB = new Logins.Login("https", "git.example:8443", null, "bob");
     private static final RequestContext CONTEXT = RequestContext.alone(Caller.UNKNOWN, null, null);
 
     @TempDir
@@ -50,7 +49,7 @@ class LoginsTest {
 
     private String found(Logins.Query query) throws Exception {
         Optional<Logins.Found> found = logins.find("test", query, CONTEXT);
-        return found.map(f -> f.key().username() + ":" + f.secret().reveal()).orElse(null);
+        return found.map(f -> f.login().username() + ":" + f.secret().reveal()).orElse(null);
     }
 
     @Test
@@ -119,8 +118,8 @@ class LoginsTest {
 
     @Test
     void aSiteQueryTakesALeftOutSchemeOrPathAsAbsentAndAnExactQueryALeftOutUserToo() throws Exception {
-        LoginKey registry = new LoginKey(null, "git.example:8443", null, "alice");
-        LoginKey token = new LoginKey("https", "git.example:8443", "team", null);
+        Logins.Login registry = new Logins.Login(null, "git.example:8443", null, "alice");
+        Logins.Login token = new Logins.Login("https", "git.example:8443", "team", null);
         logins.store("test", ALICE, Secret.fromString("git-pw"), null, CONTEXT);
         assertEquals(null, found(Logins.Query.site(null, "git.example:8443", null, null)),
                 "a registry named without scheme or path is not git's site, which has a scheme");
@@ -129,19 +128,19 @@ class LoginsTest {
         assertEquals("alice:registry-pw", found(Logins.Query.site(null, "git.example:8443", null, null)));
         assertEquals("alice:git-pw", found(Logins.Query.site("https", "git.example:8443", null, null)));
         assertEquals("null:npm-token", found(Logins.Query.exactly(token)));
-        assertEquals(null, found(Logins.Query.exactly(new LoginKey("https", "git.example:8443", null, null))),
+        assertEquals(null, found(Logins.Query.exactly(new Logins.Login("https", "git.example:8443", null, null))),
                 "a login without a user is not one with a user, for an exact query");
         assertEquals(null, found(Logins.Query.site("https", "git.example:8443", "team/repo.git", null)));
     }
 
     @Test
     void severalQueriesAreTriedInTheirOrderAsOneRequest() throws Exception {
-        LoginKey netloc = new LoginKey(null, "pypi.example", null, "alice");
+        Logins.Login netloc = new Logins.Login(null, "pypi.example", null, "alice");
         logins.store("test", netloc, Secret.fromString("netloc-pw"), null, CONTEXT);
-        List<Logins.Query> urlThenNetloc = List.of(Logins.Query.exactly(new LoginKey("https", "pypi.example", "simple", "alice")),
+        List<Logins.Query> urlThenNetloc = List.of(Logins.Query.exactly(new Logins.Login("https", "pypi.example", "simple", "alice")),
                 Logins.Query.exactly(netloc));
         assertEquals("netloc-pw", logins.find("pip", urlThenNetloc, CONTEXT).orElseThrow().secret().reveal());
-        logins.store("test", new LoginKey("https", "pypi.example", "simple", "alice"), Secret.fromString("url-pw"), null, CONTEXT);
+        logins.store("test", new Logins.Login("https", "pypi.example", "simple", "alice"), Secret.fromString("url-pw"), null, CONTEXT);
         assertEquals("url-pw", logins.find("pip", urlThenNetloc, CONTEXT).orElseThrow().secret().reveal());
         List<String> gets = Files.readAllLines(home.resolve("state/latchkey/audit.log")).stream()
                 .filter(line -> line.contains("\"kind\":\"pip-get\"")).toList();

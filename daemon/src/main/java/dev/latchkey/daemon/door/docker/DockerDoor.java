@@ -10,7 +10,6 @@ import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.Invocation;
 import dev.latchkey.daemon.door.UsageException;
 import dev.latchkey.daemon.service.Logins;
-import dev.latchkey.daemon.store.LoginKey;
 import dev.latchkey.protocol.CredentialException;
 
 import java.io.IOException;
@@ -74,7 +73,7 @@ public final class DockerDoor implements Door {
         }
         Logins.Found login = found.get();
         try {
-            return answer(invocation, DockerMessages.credentials(server.given(), login.key().username(), login.secret()));
+            return answer(invocation, DockerMessages.credentials(server.given(), login.login().username(), login.secret()));
         } finally {
             login.secret().wipe();
         }
@@ -84,13 +83,13 @@ public final class DockerDoor implements Door {
             CredentialException {
         try (DockerMessages.Credentials credentials = DockerMessages.readStore(invocation.in())) {
             RegistryServer server = credentials.server();
-            LoginKey key = server.loginKey(credentials.username());
+            Logins.Login login = server.login(credentials.username());
             ClientLogins logins = ClientLogins.of(invocation, CLIENT);
-            logins.store("store " + server.key(), key, credentials.secret(), null);
+            logins.store("store " + server.key(), login, credentials.secret(), null);
             // One login per registry, as docker keeps them: a login as another user replaces the first.
-            for (LoginKey other : logins.list()) {
-                if (RegistryServer.isRegistryLogin(other) && other.host().equals(key.host())
-                        && !Objects.equals(other.username(), key.username())) {
+            for (Logins.Login other : logins.list()) {
+                if (RegistryServer.isRegistryLogin(other) && other.host().equals(login.host())
+                        && !Objects.equals(other.username(), login.username())) {
                     logins.erase("store " + server.key() + " (replacing another user's login)", Logins.Query.exactly(other));
                 }
             }
@@ -107,7 +106,7 @@ public final class DockerDoor implements Door {
 
     private static int list(Invocation invocation) throws IOException, ConfigException, CredentialException {
         Map<String, String> usernameByServer = new LinkedHashMap<>();
-        for (LoginKey login : ClientLogins.of(invocation, CLIENT).list()) {
+        for (Logins.Login login : ClientLogins.of(invocation, CLIENT).list()) {
             if (RegistryServer.isRegistryLogin(login)) {
                 usernameByServer.putIfAbsent(RegistryServer.serverUrlOf(login), login.username());
             }

@@ -2,7 +2,6 @@ package dev.latchkey.daemon.door.docker;
 
 import dev.latchkey.daemon.door.HostPort;
 import dev.latchkey.daemon.service.Logins;
-import dev.latchkey.daemon.store.LoginKey;
 
 import java.util.Locale;
 import java.util.Set;
@@ -88,8 +87,8 @@ record RegistryServer(String given, HostPort hostPort, boolean dockerHub) {
     }
 
     /** The login {@code username} keeps for this registry. */
-    LoginKey loginKey(String username) {
-        return new LoginKey(null, loginHost(), null, username);
+    Logins.Login login(String username) {
+        return new Logins.Login(null, loginHost(), null, username);
     }
 
     /** This registry's login, whatever its user. */
@@ -102,12 +101,12 @@ record RegistryServer(String given, HostPort hostPort, boolean dockerHub) {
     }
 
     /** Whether {@code login} is a registry's as docker keeps them: no scheme, no path, a user name. */
-    static boolean isRegistryLogin(LoginKey login) {
+    static boolean isRegistryLogin(Logins.Login login) {
         return login.protocol() == null && login.path() == null && login.username() != null;
     }
 
     /** The server a registry's login is listed under: docker's own key, {@link #DOCKER_HUB} for Docker Hub. */
-    static String serverUrlOf(LoginKey login) {
+    static String serverUrlOf(Logins.Login login) {
         return login.host().equals(HUB_HOST) ? DOCKER_HUB : login.host();
     }
 }

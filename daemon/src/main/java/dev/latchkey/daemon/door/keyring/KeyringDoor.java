@@ -61,11 +61,11 @@ public final class KeyringDoor implements Door {
         Logins.Found login = found.get();
         byte[] answer = null;
         try {
-            if (login.key().username() == null) {
+            if (login.login().username() == null) {
                 return ExitCodes.NOT_FOUND; // a token without a user (pnpm's) is no login pip can send
             }
             answer = command.mode() == KeyringCommand.Mode.CREDS
-                    ? KeyringMessages.credentials(login.key().username(), login.secret(), command.output())
+                    ? KeyringMessages.credentials(login.login().username(), login.secret(), command.output())
                     : KeyringMessages.password(login.secret(), command.output());
             invocation.out().write(answer);
             return ExitCodes.OK;
@@ -81,7 +81,7 @@ public final class KeyringDoor implements Door {
             throws HandBack, ConfigException, CredentialException, KeyringProtocolException, IOException, UsageException {
         KeyringService service = command.service();
         try (Secret password = password(invocation, command)) {
-            ClientLogins.of(invocation, CLIENT).store("set " + service, service.loginKey(command.username()), password, null);
+            ClientLogins.of(invocation, CLIENT).store("set " + service, service.login(command.username()), password, null);
         }
         return ExitCodes.OK;
     }
@@ -107,7 +107,7 @@ public final class KeyringDoor implements Door {
     private static int delete(Invocation invocation, KeyringCommand command) throws ConfigException, CredentialException {
         KeyringService service = command.service();
         int erased = ClientLogins.of(invocation, CLIENT).erase("del " + service,
-                Logins.Query.exactly(service.loginKey(command.username())));
+                Logins.Query.exactly(service.login(command.username())));
         if (erased == 0) {
             invocation.err().println("latchkey: keyring: no password for `" + TerminalText.line(command.username()) + "` in `"
                     + service + "` to delete");

@@ -2,7 +2,6 @@ package dev.latchkey.daemon.door.keyring;
 
 import dev.latchkey.daemon.door.HostPort;
 import dev.latchkey.daemon.service.Logins;
-import dev.latchkey.daemon.store.LoginKey;
 
 import java.util.List;
 import java.util.Locale;
@@ -76,8 +75,8 @@ record KeyringService(String scheme, HostPort hostPort, String path) {
     }
 
     /** The login {@code username} keeps under this service, as named. */
-    LoginKey loginKey(String username) {
-        return new LoginKey(scheme, hostPort.toString(), isNetloc() ? null : trimmedPath(), username);
+    Logins.Login login(String username) {
+        return new Logins.Login(scheme, hostPort.toString(), isNetloc() ? null : trimmedPath(), username);
     }
 
     /**
@@ -85,12 +84,12 @@ record KeyringService(String scheme, HostPort hostPort, String path) {
      * netloc; of {@code username}, or of any user when null.
      */
     List<Logins.Query> lookups(String username) {
-        Logins.Query named = username != null ? Logins.Query.exactly(loginKey(username))
+        Logins.Query named = username != null ? Logins.Query.exactly(login(username))
                 : Logins.Query.site(scheme, hostPort.toString(), isNetloc() ? null : trimmedPath(), null);
         if (isNetloc()) {
             return List.of(named);
         }
-        Logins.Query netloc = username != null ? Logins.Query.exactly(new LoginKey(null, hostPort.toString(), null, username))
+        Logins.Query netloc = username != null ? Logins.Query.exactly(new Logins.Login(null, hostPort.toString(), null, username))
                 : Logins.Query.site(null, hostPort.toString(), null, null);
         return List.of(named, netloc);
     }

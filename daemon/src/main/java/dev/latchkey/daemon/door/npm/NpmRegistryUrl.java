@@ -1,7 +1,7 @@
 package dev.latchkey.daemon.door.npm;
 
 import dev.latchkey.daemon.door.HostPort;
-import dev.latchkey.daemon.store.LoginKey;
+import dev.latchkey.daemon.service.Logins;
 
 import java.util.Locale;
 
@@ -76,7 +76,7 @@ record NpmRegistryUrl(String scheme, HostPort hostPort, String path) {
     }
 
     /** The login this registry's token is kept as. */
-    LoginKey loginKey() {
-        return new LoginKey(scheme, hostPort.toString(), path.equals("/") ? null : path.substring(1, path.length() - 1), null);
+    Logins.Login login() {
+        return new Logins.Login(scheme, hostPort.toString(), path.equals("/") ? null : path.substring(1, path.length() - 1), null);
     }
 }

@@ -75,7 +75,7 @@ public final class NpmTokenDoor implements Door {
     private static int print(Invocation invocation, NpmRegistryUrl registry)
             throws ConfigException, CredentialException, NpmProtocolException, IOException {
         Optional<Logins.Found> found = ClientLogins.of(invocation, CLIENT)
-                .find("token " + registry.url(), List.of(Logins.Query.exactly(registry.loginKey())));
+                .find("token " + registry.url(), List.of(Logins.Query.exactly(registry.login())));
         if (found.isEmpty()) {
             invocation.err().println("latchkey: no token for `" + registry.url() + "`; store one with `latchkey npm-token --store "
                     + registry.url() + "`");
@@ -98,14 +98,14 @@ public final class NpmTokenDoor implements Door {
     private static int store(Invocation invocation, NpmRegistryUrl registry, Long expiration)
             throws HandBack, ConfigException, CredentialException, NpmProtocolException, IOException, UsageException {
         try (Secret token = token(invocation, registry)) {
-            String store = ClientLogins.of(invocation, CLIENT).store("store " + registry.url(), registry.loginKey(), token, expiration);
+            String store = ClientLogins.of(invocation, CLIENT).store("store " + registry.url(), registry.login(), token, expiration);
             invocation.err().println("latchkey: stored the token for `" + registry.url() + "` in the " + store + " store");
         }
         return ExitCodes.OK;
     }
 
     private static int erase(Invocation invocation, NpmRegistryUrl registry) throws ConfigException, CredentialException {
-        int erased = ClientLogins.of(invocation, CLIENT).erase("erase " + registry.url(), Logins.Query.exactly(registry.loginKey()));
+        int erased = ClientLogins.of(invocation, CLIENT).erase("erase " + registry.url(), Logins.Query.exactly(registry.login()));
         if (erased == 0) {
             invocation.err().println("latchkey: no token for `" + registry.url() + "` to erase");
             return ExitCodes.NOT_FOUND;
