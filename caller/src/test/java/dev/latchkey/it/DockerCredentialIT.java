@@ -162,6 +162,7 @@ class DockerCredentialIT {
         assertTrue(latchkey.audit("docker-get").stream().anyMatch(line -> String.valueOf(line.get("parent-exe")).endsWith("/skopeo")));
         docker("", "logout", registry.hostAndPort()).assertSuccess();
         assertEquals(1, latchkey.dockerCredential("get", registry.hostAndPort()).exitCode());
+        assertEquals(List.of(), latchkey.filesHolding(PASSWORD, sandbox.root()), "nor in the daemon's log");
     }
 
     private void assertOnly401Since(int before) {

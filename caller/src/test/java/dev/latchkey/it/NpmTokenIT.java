@@ -119,6 +119,7 @@ class NpmTokenIT {
             assertEquals("ok", line.get("outcome"));
             assertTrue(String.valueOf(line.get("exe")).endsWith("/latchkey-relay"), "came through the relay: " + line);
         }
+        assertEquals(List.of(), latchkey.filesHolding(TOKEN, sandbox.root(), project), "nor in the daemon's log");
     }
 
     private ProcessRun.Result pnpmAdd() {

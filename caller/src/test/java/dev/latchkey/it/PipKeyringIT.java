@@ -123,6 +123,7 @@ class PipKeyringIT {
                 assertTrue(String.valueOf(line.get("exe")).endsWith("/latchkey-relay"), "came through the relay: " + line);
             }
         }
+        assertEquals(List.of(), latchkey.filesHolding(PASSWORD, sandbox.root(), site), "nor in the daemon's log");
     }
 
     private ProcessRun.Result keyring(String stdin, String... arguments) {
