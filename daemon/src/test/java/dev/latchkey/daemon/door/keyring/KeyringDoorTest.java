@@ -110,7 +110,8 @@ class KeyringDoorTest {
         set(NETLOC, "alice", PASSWORD);
         for (String hostile : List.of("http://evil.example@127.0.0.1:8080/simple/", "http://127.0.0.1:8080@evil.example/simple/",
                 "127.0.0.1:8080/simple/", "http://127.0.0.1:8080/simple/?x=1", "127.0.0.1:8080\nevil.example",
-                "file:///etc/passwd", "127.0.0.1:8080:1", "")) {
+                "file:///etc/passwd", "127.0.0.1:8080:1", "", "http://127.0.0.1:8080/" + "s".repeat(3000) + "/",
+                "127.0.0.1:8080\u0000evil.example", "127.0.0.1:8080/\u00e9")) {
             InProcessDoor.Run got = keyring("", "get", hostile, "alice");
             assertEquals(ExitCodes.USAGE, got.exit(), hostile + ": " + got.stderr());
             assertEquals("", got.stdout(), hostile);

@@ -95,7 +95,8 @@ class NpmTokenDoorTest {
         assertEquals(ExitCodes.USAGE, inArgv.exit());
         assertFalse(inArgv.stderr().contains(TOKEN), inArgv.stderr());
         for (String url : List.of("https://user:" + TOKEN + "@npm.example.com/", "npm.example.com/team/", "ftp://npm.example.com/",
-                "https://npm.example.com/../x/", "https://npm.example.com/?a=b")) {
+                "https://npm.example.com/../x/", "https://npm.example.com/?a=b", "https://npm.example.com/" + "t".repeat(3000) + "/",
+                "https://npm.example.com\u0000.evil.example/", "https://npm.ex\u00e4mple.com/")) {
             InProcessDoor.Run refused = latchkey.run("", "npm-token", url);
             assertEquals(ExitCodes.USAGE, refused.exit(), url);
             assertFalse(refused.stderr().contains(TOKEN), refused.stderr());
