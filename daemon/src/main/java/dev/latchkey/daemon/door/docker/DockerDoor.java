@@ -132,7 +132,7 @@ public final class DockerDoor implements Door {
     /** A failure, told on stdout as docker's helpers tell theirs, with latchkey's exit status for it. */
     private static int told(Exception failure, Invocation invocation) {
         PrintStream out = new PrintStream(invocation.out(), false, StandardCharsets.UTF_8);
-        int status = Doors.told(failure, out, invocation.verbose().on());
+        int status = Doors.told(failure, invocation.command().word(), out, invocation.verbose().on());
         out.flush();
         return status;
     }
