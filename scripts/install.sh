@@ -2,6 +2,11 @@
 # Installs latchkey for the current user:
 #  - the launcher on PATH: ~/.local/bin/latchkey, a symlink to scripts/latchkey (which builds the
 #    program on first use), so cargo's `credential-provider = ["latchkey"]` and the client library find it;
+#  - ~/.local/bin/docker-credential-latchkey, the name docker, skopeo and podman run a credential
+#    helper by, a symlink to the same launcher;
+#  - with --as-keyring, ~/.local/bin/keyring, the command pip's --keyring-provider subprocess and uv
+#    run: it takes the name of python-keyring's own command, so only when asked, and never over a
+#    file of that name that is not already latchkey's;
 #  - on Linux with systemd, the user units of native-config/systemd (socket activation: systemd
 #    listens on the daemon's socket and starts the daemon on the first connection);
 #  - on macOS, the launchd agent of native-config/launchd.
@@ -10,16 +15,35 @@ set -euo pipefail
 root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -P)
 
 enable=no
-case "${1:-}" in
-    --enable) enable=yes ;;
-    "") ;;
-    *) echo "usage: scripts/install.sh [--enable]" >&2; exit 2 ;;
-esac
+as_keyring=no
+for option in "$@"; do
+    case "$option" in
+        --enable) enable=yes ;;
+        --as-keyring) as_keyring=yes ;;
+        *) echo "usage: scripts/install.sh [--enable] [--as-keyring]" >&2; exit 2 ;;
+    esac
+done
 
 bin="$HOME/.local/bin"
 mkdir -p "$bin"
 ln -sfn "$root/scripts/latchkey" "$bin/latchkey"
 echo "installed $bin/latchkey -> $root/scripts/latchkey"
+ln -sfn "$root/scripts/latchkey" "$bin/docker-credential-latchkey"
+echo "installed $bin/docker-credential-latchkey -> $root/scripts/latchkey (docker: \"credHelpers\" or \"credsStore\": \"latchkey\")"
+if [ "$as_keyring" = yes ]; then
+    if [ -e "$bin/keyring" ] || [ -L "$bin/keyring" ]; then
+        if [ "$(readlink -f -- "$bin/keyring")" != "$root/scripts/latchkey" ]; then
+            echo "install.sh: $bin/keyring is there and is not latchkey's (python-keyring's own command?); move it away first" >&2
+            exit 1
+        fi
+    fi
+    ln -sfn "$root/scripts/latchkey" "$bin/keyring"
+    echo "installed $bin/keyring -> $root/scripts/latchkey (pip: --keyring-provider subprocess)"
+    found=$(command -v keyring || :)
+    if [ -n "$found" ] && [ "$(readlink -f -- "$found")" != "$root/scripts/latchkey" ]; then
+        echo "note: the \`keyring\` pip would run is $found, not latchkey's: put $bin ahead of it on PATH"
+    fi
+fi
 case ":$PATH:" in
     *":$bin:"*) ;;
     *) echo "note: $bin is not on PATH; add it, e.g. in ~/.profile: . \"$root/native-config/shell/latchkey.sh\"" ;;

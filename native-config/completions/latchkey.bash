@@ -13,7 +13,7 @@ _latchkey() {
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [ -z "$command" ]; then
-        COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin --version --help --config --socket --no-daemon -v" -- "$cur"))
+        COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token --version --help --config --socket --no-daemon -v" -- "$cur"))
         return
     fi
     case $command in
@@ -149,6 +149,36 @@ _latchkey() {
                 COMPREPLY=()
             fi
             ;;
+        docker-credential)
+            case $prev in
+            esac
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W " --config --socket --no-daemon -v" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "store get erase list version" -- "$cur"))
+            fi
+            ;;
+        keyring)
+            case $prev in
+                --mode) COMPREPLY=(); return ;;
+                --output) COMPREPLY=(); return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--mode --output --config --socket --no-daemon -v" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "get set del" -- "$cur"))
+            fi
+            ;;
+        npm-token)
+            case $prev in
+                --expires-in) COMPREPLY=(); return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--store --erase --expires-in --config --socket --no-daemon -v" -- "$cur"))
+            else
+                COMPREPLY=()
+            fi
+            ;;
         --version)
             case $prev in
             esac
@@ -164,7 +194,7 @@ _latchkey() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W " --config --socket --no-daemon -v" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin --version --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token --version --help" -- "$cur"))
             fi
             ;;
     esac

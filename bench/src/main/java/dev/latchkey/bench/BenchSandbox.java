@@ -58,6 +58,9 @@ final class BenchSandbox implements AutoCloseable {
         env.put("XDG_STATE_HOME", root.resolve("state").toString());
         env.put("XDG_CACHE_HOME", root.resolve("cache").toString());
         env.put("CARGO_HOME", root.resolve("cargo").toString());
+        // The launcher's provider starts a daemon for the next request when none runs: the rounds
+        // without a daemon would be served by one after their first request.
+        env.put("LATCHKEY_AUTOSTART", "0");
     }
 
     /** A sandbox for the checkout at {@code $LATCHKEY_BENCH_ROOT} (scripts/bench sets it), with the token stored. */

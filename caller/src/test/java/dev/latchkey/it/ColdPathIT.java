@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The cold path (docs/architecture.md): a read served in a fresh process, as cargo, git and docker
- * start one for every request when no daemon runs. Watched through the JVM's own class-loading log:
+ * The cold path (docs/architecture.md): a read served in a fresh process, as cargo, git, docker,
+ * pip and pnpm start one for every request when no daemon runs. Watched through the JVM's own class-loading log:
  * nothing on it makes the JVM generate classes at run time (a lambda, a method reference, a
  * stream, a regular expression, a record's generated equals: each costs a short-lived process
  * milliseconds), and it loads nothing of the daemon's server or of the commands people type.
@@ -49,15 +49,31 @@ class ColdPathIT {
                 new Read("cargo get", cargoGet, new String[] {"--cargo-plugin"}, "\"token\":\"lk-cold-token\""),
                 new Read("cargo get for publish", cargoPublish, new String[] {"--cargo-plugin"}, "\"token\":\"lk-cold-token\""),
                 new Read("cargo get, nothing stored", cargoMissing, new String[] {"--cargo-plugin"}, "\"not-found\""),
-                new Read("stdio get", stdioGet, new String[] {"stdio"}, "\"token\":\"lk-cold-token\""));
+                new Read("stdio get", stdioGet, new String[] {"stdio"}, "\"token\":\"lk-cold-token\""),
+                new Read("docker get", "cold.example:5000", new String[] {"docker-credential", "get"}, "\"Secret\":\"lk-cold-login\""),
+                new Read("docker get, nothing stored", "missing.example:5000", new String[] {"docker-credential", "get"},
+                        "credentials not found in native keychain"),
+                new Read("keyring get by index URL", "", new String[] {"keyring", "get", "https://cold.example:5000/simple/", "alice"},
+                        "lk-cold-login"),
+                new Read("npm-token", "", new String[] {"npm-token", "https://cold.example/npm/"}, "Bearer lk-cold-npm-token"));
     }
 
     @BeforeEach
     void storeAToken() throws Exception {
+        // The file store's path: with a session bus (scripts/test runs inside scripts/with-keyring) the
+        // keychain would come first, and JNA and the JDK's proxies generate classes of their own.
+        sandbox.env().remove("DBUS_SESSION_BUS_ADDRESS");
         // The first write makes the metadata book and its salt (SecureRandom), once per user: not a read's cost.
         DaemonSandbox.Result stored = sandbox.run("lk-cold-token\n", "store", URL);
         assertEquals(0, stored.exit(), stored.stderr());
         assertEquals(0, sandbox.run(null, "get", URL).exit(), "the token was used once: its book entry exists");
+        // The other clients' logins, stored and used once the same way.
+        DaemonSandbox.Result login = sandbox.run("{\"ServerURL\":\"cold.example:5000\",\"Username\":\"alice\",\"Secret\":\"lk-cold-login\"}\n",
+                "docker-credential", "store");
+        assertEquals(0, login.exit(), login.stderr());
+        assertEquals(0, sandbox.run("cold.example:5000", "docker-credential", "get").exit());
+        assertEquals(0, sandbox.run("lk-cold-npm-token\n", "npm-token", "--store", "https://cold.example/npm/").exit());
+        assertEquals(0, sandbox.run(null, "npm-token", "https://cold.example/npm/").exit());
     }
 
     @ParameterizedTest(name = "{0}")

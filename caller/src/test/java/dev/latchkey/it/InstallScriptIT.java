@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -41,6 +42,9 @@ class InstallScriptIT {
         assertEquals(0, again.exit(), "installing twice is harmless: " + again.stderr());
         Path launcher = sandbox.home.resolve(".local/bin/latchkey");
         assertEquals(ROOT.resolve("scripts/latchkey"), Files.readSymbolicLink(launcher));
+        assertEquals(ROOT.resolve("scripts/latchkey"), Files.readSymbolicLink(sandbox.home.resolve(".local/bin/docker-credential-latchkey")));
+        assertTrue(Files.notExists(sandbox.home.resolve(".local/bin/keyring"), LinkOption.NOFOLLOW_LINKS),
+                "python-keyring's command name is taken only when asked");
         Path units = sandbox.configDir.resolve("systemd/user");
         for (String unit : List.of("latchkey.socket", "latchkey.service")) {
             assertEquals(Files.readString(ROOT.resolve("native-config/systemd").resolve(unit)), Files.readString(units.resolve(unit)));
@@ -65,5 +69,26 @@ class InstallScriptIT {
         DaemonSandbox.Result enable = sandbox.run(null, List.of("bash", ROOT.resolve("scripts/install.sh").toString(), "--enable"));
         assertEquals(1, enable.exit(), "--enable cannot be done, and says so");
         assertTrue(enable.stderr().contains("--enable needs a running systemd user manager"), enable.stderr());
+    }
+
+    @Test
+    void asKeyringTakesTheNameOfPythonKeyringsCommandButNeverOverAnotherFile() throws Exception {
+        List<String> install = List.of("bash", ROOT.resolve("scripts/install.sh").toString(), "--as-keyring");
+        Path keyring = sandbox.home.resolve(".local/bin/keyring");
+        Files.createDirectories(keyring.getParent());
+        Files.writeString(keyring, "#!/bin/sh\n# python-keyring's own command\n");
+
+        DaemonSandbox.Result refused = sandbox.run(null, install);
+        assertEquals(1, refused.exit(), refused.stdout() + refused.stderr());
+        assertTrue(refused.stderr().contains("is not latchkey's") && refused.stderr().contains("move it away"), refused.stderr());
+        assertEquals("#!/bin/sh\n# python-keyring's own command\n", Files.readString(keyring), "left as it was");
+
+        Files.delete(keyring);
+        DaemonSandbox.Result installed = sandbox.run(null, install);
+        DaemonSandbox.Result again = sandbox.run(null, install);
+        assertEquals(0, installed.exit(), installed.stdout() + installed.stderr());
+        assertEquals(0, again.exit(), "installing twice is harmless: " + again.stderr());
+        assertEquals(ROOT.resolve("scripts/latchkey"), Files.readSymbolicLink(keyring));
+        assertTrue(installed.stdout().contains("--keyring-provider subprocess"), installed.stdout());
     }
 }

@@ -150,6 +150,44 @@ public final class Commands {
                     List.of(),
                     List.of(new Example("printf '[registry]\\nglobal-credential-providers = [\"latchkey\"]\\n' >> ~/.cargo/config.toml",
                             "make latchkey cargo's credential provider"))),
+            new CommandSpec("docker-credential", "store | get | erase | list | version",
+                    "docker's credential-helper protocol, for the docker CLI, skopeo and podman",
+                    List.of("What docker, skopeo, podman and buildah run as docker-credential-latchkey (a link to latchkey "
+                                    + "that scripts/install.sh makes) for the registries their credsStore or credHelpers give "
+                                    + "to latchkey. get and erase read the registry's name on stdin, store reads docker's JSON; "
+                                    + "a registry is one login whatever form names it (docs/clients.md).",
+                            "Nothing stored: `credentials not found in native keychain` on stdout, exit 1, as skopeo and "
+                                    + "docker expect; other failures are told on stdout too, where docker quotes them."),
+                    List.of(),
+                    List.of(new Example("docker login registry.example.com",
+                                    "with {\"credsStore\": \"latchkey\"} in ~/.docker/config.json: the password goes to latchkey"),
+                            new Example("printf 'registry.example.com' | docker-credential-latchkey get", "what docker is handed")),
+                    Completion.WORDS, List.of("store", "get", "erase", "list", "version")),
+            new CommandSpec("keyring", "get | set | del SERVICE [USERNAME]", "python-keyring's command line, for pip and uv",
+                    List.of("What pip's --keyring-provider subprocess and uv run as keyring (a link to latchkey that "
+                                    + "scripts/install.sh --as-keyring makes). get prints the password, or with --mode creds the "
+                                    + "user name and the password; set reads the password from stdin (prompted without echo on "
+                                    + "a terminal); del erases it. Nothing found: exit 1 and no output.",
+                            "SERVICE is an index URL or its host[:port]: a password stored for the host is found by every "
+                                    + "index URL on it, as pip asks by the URL first (docs/clients.md)."),
+                    List.of(valued("--mode", "MODE", Completion.NOTHING, "password (the default) or creds: print the user name too"),
+                            valued("--output", "FORMAT", Completion.NOTHING, "plain (the default) or json")),
+                    List.of(new Example("printf '%s\\n' \"$PASSWORD\" | keyring set pypi.example.com alice",
+                                    "keep alice's password for the index's host"),
+                            new Example("pip install --keyring-provider subprocess --index-url https://alice@pypi.example.com/simple/ pkg",
+                                    "pip asks latchkey for it")),
+                    Completion.WORDS, List.of("get", "set", "del")),
+            command("npm-token", "URL", "print `Bearer TOKEN` for pnpm's tokenHelper",
+                    List.of("Prints `Bearer ` and the token stored for the npm registry URL, which pnpm sends as the "
+                                    + "Authorization header. pnpm runs its tokenHelper with no arguments, and only from the "
+                                    + "user's ~/.npmrc: name a one-line script there that runs this command (docs/clients.md).",
+                            "--store reads the token from stdin (prompted without echo on a terminal), never from the command "
+                                    + "line; --erase forgets it."),
+                    List.of(flag("--store", "keep the token read from stdin as URL's"), flag("--erase", "forget URL's token"),
+                            EXPIRES_IN),
+                    List.of(new Example("printf '%s\\n' \"$TOKEN\" | latchkey npm-token --store https://npm.example.com/",
+                                    "keep the registry's token"),
+                            new Example("latchkey npm-token https://npm.example.com/", "what pnpm's tokenHelper script prints"))),
             command("--version", "", "print the version, the build's commit and the Java runtime",
                     List.of("Prints one line: latchkey's version, the commit it was built from, and the Java runtime it runs on."),
                     List.of(),

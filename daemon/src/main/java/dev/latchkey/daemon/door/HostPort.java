@@ -50,7 +50,7 @@ public record HostPort(String host, int port) {
                 return "has a '[' without its ']'";
             }
             String address = text.substring(1, close);
-            if (address.indexOf(':') < 0 || !address.matches("[0-9A-Fa-f:.]+")) {
+            if (address.indexOf(':') < 0 || !allOf(address, "0123456789abcdefABCDEF:.")) {
                 return "has something in brackets that is not an IPv6 address";
             }
             host = text.substring(0, close + 1);
@@ -75,17 +75,41 @@ public record HostPort(String host, int port) {
                 if (label.isEmpty()) {
                     return "has an empty part in its host name (two dots, or a dot at an end)";
                 }
-                if (label.length() > 63 || !label.matches("[A-Za-z0-9_-]+")) {
+                if (label.length() > 63 || !isLabel(label)) {
                     return "has a character a host name cannot hold";
                 }
             }
         }
         int number = NO_PORT;
         if (port != null) {
-            if (!port.matches("[0-9]{1,5}") || (number = Integer.parseInt(port)) < 1 || number > 65535) {
+            if (port.isEmpty() || port.length() > 5 || !allOf(port, "0123456789") || (number = Integer.parseInt(port)) < 1
+                    || number > 65535) {
                 return "has a port that is not a number from 1 to 65535";
             }
         }
         return new HostPort(host.toLowerCase(Locale.ROOT), number);
+    }
+
+    // Hand-written rather than regular expressions: a host is checked on every read a client's
+    // fresh process serves (docs/architecture.md, the cold path).
+
+    private static boolean allOf(String text, String allowed) {
+        for (int i = 0; i < text.length(); i++) {
+            if (allowed.indexOf(text.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Letters, digits, '-' and '_', ASCII only. */
+    private static boolean isLabel(String label) {
+        for (int i = 0; i < label.length(); i++) {
+            char c = label.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                return false;
+            }
+        }
+        return !label.isEmpty();
     }
 }

@@ -5,6 +5,9 @@ import dev.latchkey.daemon.door.Door;
 import dev.latchkey.daemon.door.cargo.CargoDoor;
 import dev.latchkey.daemon.door.cli.Cli;
 import dev.latchkey.daemon.door.cli.HelpDoor;
+import dev.latchkey.daemon.door.docker.DockerDoor;
+import dev.latchkey.daemon.door.keyring.KeyringDoor;
+import dev.latchkey.daemon.door.npm.NpmTokenDoor;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
 
 import java.util.List;
@@ -38,6 +41,9 @@ public final class FrontDoors {
         return switch (word) {
             case "--cargo-plugin" -> new CargoDoor();
             case "stdio" -> new StdioDoor();
+            case "docker-credential" -> new DockerDoor();
+            case "keyring" -> new KeyringDoor();
+            case "npm-token" -> new NpmTokenDoor();
             default -> new Cli();
         };
     }

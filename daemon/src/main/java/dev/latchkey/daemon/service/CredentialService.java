@@ -84,7 +84,7 @@ public final class CredentialService {
         this.version = version;
         this.started = clock.instant();
         this.audit = audit;
-        this.logins = new Logins(plan, access, audit);
+        this.logins = new Logins(config, plan, access, audit);
     }
 
     /** The config this service answers with. */
@@ -219,9 +219,9 @@ public final class CredentialService {
         if (caution != null) {
             warnings.add(caution);
         }
-        Optional<String> due = rotationWarning(registry, found.life(), access.now());
-        if (due.isPresent()) {
-            warnings.add(due.get());
+        String due = rotationWarning(config, registry, found.life(), access.now());
+        if (due != null) {
+            warnings.add(due);
         }
         String unrecorded = access.used(registry, found);
         if (unrecorded != null) {
@@ -356,22 +356,29 @@ public final class CredentialService {
                         e.key() instanceof LoginKey login ? login.displayName() : null, store.id().configName(),
                         e.operations().stream().sorted(Comparator.naturalOrder()).toList(),
                         life.expiration(), life.created(), life.updated(), life.lastUsed(), life.rotated(),
-                        rotationWarning(e.key(), life, now).isPresent()));
+                        rotationWarning(config, e.key(), life, now) != null));
             }
         }
         return new Response.Listed(entries, unreadable);
     }
 
-    /** The warning a token due for rotation carries, if it is due: older than its registry's {@code rotate-after}. */
-    private Optional<String> rotationWarning(CredentialKey key, Lifetime life, long now) {
+    /**
+     * The warning a token or login due for rotation carries, if it is due (older than its
+     * registry's {@code rotate-after}, a login's the default one); null when it is not.
+     */
+    static String rotationWarning(Config config, CredentialKey key, Lifetime life, long now) {
         Duration limit = config.rotateAfter(key instanceof RegistryKey registry ? registry.name() : null);
         Long since = life.updated() != null ? life.updated() : life.created();
         if (limit.isZero() || since == null || now - since <= limit.toSeconds()) {
-            return Optional.empty();
+            return null;
         }
-        return Optional.of("the token for `" + key.displayName() + "` is " + Durations.format(Duration.ofSeconds(now - since))
-                + " old, past rotate-after (" + Durations.format(limit) + "): get a new one from " + (key instanceof RegistryKey ? "the registry"
-                : "its site") + " and run `latchkey rotate " + key.displayName() + "`");
+        String age = Durations.format(Duration.ofSeconds(now - since));
+        if (key instanceof LoginKey) {
+            return "the login for `" + key.displayName() + "` is " + age + " old, past rotate-after (" + Durations.format(limit)
+                    + "): get a new password or token from the site and store it as the first one was";
+        }
+        return "the token for `" + key.displayName() + "` is " + age + " old, past rotate-after (" + Durations.format(limit)
+                + "): get a new one from the registry and run `latchkey rotate " + key.displayName() + "`";
     }
 
     private Response status() {

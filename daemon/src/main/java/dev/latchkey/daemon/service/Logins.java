@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.service;
 
 import dev.latchkey.daemon.audit.AuditLog;
+import dev.latchkey.daemon.config.Config;
 import dev.latchkey.daemon.metadata.BookEntry;
 import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.store.CredentialKey;
@@ -31,36 +32,109 @@ import java.util.Set;
  *
  * <p>A {@link Query} matches a login as git's own helpers match: each part the query gives must be
  * the login's; a part it leaves out matches anything (a query without a user name finds the
- * site's login whatever its user).
+ * site's login whatever its user). The clients that name a site without a scheme or path (docker,
+ * pip by its netloc) or that keep a login without a user name (pnpm's token) ask with
+ * {@link Query#site} or {@link Query#exactly}, where a part left out must be absent from the login
+ * too: a docker registry's login is never git's login for a repository on the same host.
  */
 public final class Logins {
+    private final Config config;
     private final StorePlan plan;
     private final StoreAccess access;
     private final AuditLog audit;
 
-    Logins(StorePlan plan, StoreAccess access, AuditLog audit) {
+    Logins(Config config, StorePlan plan, StoreAccess access, AuditLog audit) {
+        this.config = config;
         this.plan = plan;
         this.access = access;
         this.audit = audit;
     }
 
     /**
-     * What a front door asks for: a site's host (required), and, when its client gives them, the
-     * scheme, the path and the user name.
+     * A login as a front door names it: the site (a scheme, or null when its client gives none; the
+     * host with its port; a path without its leading {@code /}, or null for the whole site) and the
+     * user name, or null. Checked and normalised (scheme and host lower case) as the stores key
+     * logins, so a door never needs the store's own key type.
      */
-    public record Query(String protocol, String host, String path, String username) {
+    public record Login(String protocol, String host, String path, String username) {
+        /** @throws IllegalArgumentException for a part no key can hold (a host with {@code /} or {@code @}, a control character) */
+        public Login {
+            LoginKey key = new LoginKey(protocol, host, path, username);
+            protocol = key.protocol();
+            host = key.host();
+            path = key.path();
+            username = key.username();
+        }
+
+        static Login of(LoginKey key) {
+            return new Login(key.protocol(), key.host(), key.path(), key.username());
+        }
+
+        LoginKey key() {
+            return new LoginKey(protocol, host, path, username);
+        }
+
+        /** How the audit log and {@code latchkey list} name it: {@code https://alice@git.example/team}, never a secret. */
+        public String displayName() {
+            return key().displayName();
+        }
+    }
+
+    /**
+     * What a front door asks for: a site's host (required), and, when its client gives them, the
+     * scheme, the path and the user name; {@code omitted} says what a part left out (null) means.
+     */
+    public record Query(String protocol, String host, String path, String username, Omitted omitted) {
+        /** What a part a query leaves out (null) asks for. */
+        public enum Omitted {
+            /** Any value: git's rule. */
+            ANY,
+            /** A scheme or path left out is absent from the login (the site is exactly the one given); a user name left out is any. */
+            ABSENT_FROM_SITE,
+            /** Absent from the login, whichever part it is: the query names one login. */
+            ABSENT
+        }
+
+        /** A query whose parts left out match anything, as git's helpers match. */
+        public Query(String protocol, String host, String path, String username) {
+            this(protocol, host, path, username, Omitted.ANY);
+        }
+
         /** The login exactly this query names, with no part left open. */
-        public static Query of(LoginKey key) {
+        public static Query of(Login key) {
             return new Query(key.protocol(), key.host(), key.path(), key.username());
         }
 
+        /** The logins of exactly the site {@code protocol://host/path} (null: without a scheme, without a path), of {@code username} or, when null, of any user. */
+        public static Query site(String protocol, String host, String path, String username) {
+            return new Query(protocol, host, path, username, Omitted.ABSENT_FROM_SITE);
+        }
+
+        /** The one login {@code key}: a part it lacks must be absent from the login too. */
+        public static Query exactly(Login key) {
+            return new Query(key.protocol(), key.host(), key.path(), key.username(), Omitted.ABSENT);
+        }
+
         /** Whether {@code key} is a login this query asks for. */
-        public boolean matches(LoginKey key) {
+        boolean matches(LoginKey key) {
             LoginKey self = asKey();
-            return (self.protocol() == null || self.protocol().equals(key.protocol()))
-                    && self.host().equals(key.host())
-                    && (self.path() == null || self.path().equals(key.path()))
-                    && (self.username() == null || self.username().equals(key.username()));
+            if (!self.host().equals(key.host())) {
+                return false;
+            }
+            boolean siteExact = omitted != Omitted.ANY;
+            return part(self.protocol(), key.protocol(), siteExact)
+                    && part(self.path(), key.path(), siteExact)
+                    && part(self.username(), key.username(), omitted == Omitted.ABSENT);
+        }
+
+        private static boolean part(String asked, String held, boolean absentMeansAbsent) {
+            return asked == null ? !absentMeansAbsent || held == null : asked.equals(held);
+        }
+
+        /** Whether this query names one login, which a store can be asked for without listing it. */
+        boolean namesOneLogin() {
+            return omitted == Omitted.ABSENT || (username != null && (omitted == Omitted.ABSENT_FROM_SITE
+                    || (protocol != null && path != null)));
         }
 
         /** The query as a key, normalised as keys are (scheme and host lower case). */
@@ -69,8 +143,12 @@ public final class Logins {
         }
     }
 
-    /** A login found: its key (with the user name), its password or token, its expiry (or null), and the store that gave it. */
-    public record Found(LoginKey key, Secret secret, Long expiration, String store) {
+    /**
+     * A login found: its key (with the user name), its password or token, its expiry (or null), the
+     * store that gave it, and what its user should be told with it (it is past {@code rotate-after},
+     * its store warns, its use could not be recorded), for a client that shows its helper's stderr.
+     */
+    public record Found(Login login, Secret secret, Long expiration, String store, List<String> warnings) {
     }
 
     /**
@@ -79,17 +157,28 @@ public final class Logins {
      * failure is thrown, never "not found". {@code client} names the front door in the audit log.
      */
     public Optional<Found> find(String client, Query query, RequestContext context) throws CredentialException {
+        return find(client, List.of(query), context);
+    }
+
+    /**
+     * The first login the first of {@code queries} matches, else the first the second matches, and
+     * so on: one request of a client that names a credential several ways, most specific first (pip
+     * asks by the index URL, then by its host), recorded as one line naming the first query.
+     */
+    public Optional<Found> find(String client, List<Query> queries, RequestContext context) throws CredentialException {
         Optional<Found> found = Optional.empty();
         String outcome = "not-found";
         try {
-            found = lookup(query, context);
+            for (int i = 0; i < queries.size() && found.isEmpty(); i++) {
+                found = lookup(queries.get(i), context);
+            }
             outcome = found.isPresent() ? "ok" : outcome;
             return found;
         } catch (CredentialException e) {
             outcome = e.kind().wire();
             throw e;
         } finally {
-            record(client + "-get", query.asKey(), found.map(Found::store).orElse(null), outcome, context);
+            record(client + "-get", queries.get(0).asKey(), found.isPresent() ? found.get().store() : null, outcome, context);
         }
     }
 
@@ -114,8 +203,21 @@ public final class Logins {
                 }
                 StoreAccess.Found found = outcome.found();
                 if (found != null) {
-                    access.used(key, found);
-                    return Optional.of(new Found(key, found.token().secret(), found.life().expiration(), store.id().configName()));
+                    List<String> warnings = new ArrayList<>();
+                    String caution = store.diagnose(false).caution();
+                    if (caution != null) {
+                        warnings.add(caution);
+                    }
+                    String due = CredentialService.rotationWarning(config, key, found.life(), access.now());
+                    if (due != null) {
+                        warnings.add(due);
+                    }
+                    String unrecorded = access.used(key, found);
+                    if (unrecorded != null) {
+                        warnings.add(unrecorded);
+                    }
+                    return Optional.of(new Found(Login.of(key), found.token().secret(), found.life().expiration(), store.id().configName(),
+                            List.copyOf(warnings)));
                 }
             }
         }
@@ -126,17 +228,17 @@ public final class Logins {
     }
 
     /**
-     * The logins of {@code store} that {@code query} may mean: the one it names, when it leaves no
-     * part open; else those the store lists that it matches.
+     * The logins of {@code store} that {@code query} may mean: the one it names, when it names one;
+     * else those the store lists that it matches.
      */
     private List<LoginKey> candidates(Store store, Query query, RequestContext context) throws CredentialException {
-        LoginKey named = query.asKey();
-        if (named.protocol() != null && named.path() != null && named.username() != null) {
-            return List.of(named);
+        if (query.namesOneLogin()) {
+            return List.of(query.asKey());
         }
         List<LoginKey> matching = new ArrayList<>();
+        Set<String> seen = new HashSet<>(); // by canonical form: a record's generated equals has no place on a read
         for (StoreEntry entry : access.list(store, context.batch().arrival())) {
-            if (entry.key() instanceof LoginKey login && query.matches(login) && !matching.contains(login)) {
+            if (entry.key() instanceof LoginKey login && query.matches(login) && seen.add(login.canonical())) {
                 matching.add(login);
             }
         }
@@ -149,7 +251,10 @@ public final class Logins {
         if (page != null) {
             for (BookEntry entry : page.entries()) {
                 if (entry.key().startsWith(LoginKey.PREFIX)) {
-                    LoginKey.tryParse(entry.key()).filter(query::matches).ifPresent(unused -> stores.addAll(entry.stores()));
+                    Optional<LoginKey> key = LoginKey.tryParse(entry.key());
+                    if (key.isPresent() && query.matches(key.get())) {
+                        stores.addAll(entry.stores());
+                    }
                 }
             }
         }
@@ -162,8 +267,9 @@ public final class Logins {
      * Clients store again after every success (git does): the same secret already kept there is
      * left as it is, with nothing written.
      */
-    public String store(String client, LoginKey key, Secret secret, Long expiration, RequestContext context)
+    public String store(String client, Login login, Secret secret, Long expiration, RequestContext context)
             throws CredentialException {
+        LoginKey key = login.key();
         String outcome = "ok";
         String kept = null;
         try {
@@ -244,16 +350,17 @@ public final class Logins {
     }
 
     /** Every login a lookup can find, each once, in lookup order (docker's {@code list}). */
-    public List<LoginKey> list(String client, RequestContext context) throws CredentialException {
+    public List<Login> list(String client, RequestContext context) throws CredentialException {
         MetadataBook.Page page = access.book(context.batch().arrival());
-        List<LoginKey> logins = new ArrayList<>();
+        List<Login> logins = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (Store store : plan.everyVisited(page)) {
             if (!store.capabilities().logins()) {
                 continue;
             }
             for (StoreEntry entry : access.list(store, context.batch().arrival())) {
-                if (entry.key() instanceof LoginKey login && !logins.contains(login) && plan.visits(login, store, page)) {
-                    logins.add(login);
+                if (entry.key() instanceof LoginKey login && plan.visits(login, store, page) && seen.add(login.canonical())) {
+                    logins.add(Login.of(login));
                 }
             }
         }

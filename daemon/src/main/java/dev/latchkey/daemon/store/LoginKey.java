@@ -21,7 +21,7 @@ public record LoginKey(String protocol, String host, String path, String usernam
     public LoginKey {
         if (protocol != null) {
             protocol = protocol.toLowerCase(Locale.ROOT);
-            if (protocol.isEmpty() || !protocol.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '+' || c == '-' || c == '.')) {
+            if (!isScheme(protocol)) {
                 throw new IllegalArgumentException("a URL scheme is letters, digits, +, - and .");
             }
         }
@@ -39,6 +39,20 @@ public record LoginKey(String protocol, String host, String path, String usernam
         if (username != null && !printable(username)) {
             throw new IllegalArgumentException("a user name holds no control characters");
         }
+    }
+
+    /** A loop, not a stream: a key is made on every read of a login, in a fresh process (docs/architecture.md, the cold path). */
+    private static boolean isScheme(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isLetterOrDigit(c) && c != '+' && c != '-' && c != '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean printable(String text) {

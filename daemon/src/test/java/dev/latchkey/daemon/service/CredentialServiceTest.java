@@ -325,6 +325,30 @@ class CredentialServiceTest {
     }
 
     @Test
+    void aLoginPastRotateAfterWarnsWhenFoundAndOneExpiredIsNotFound() throws Exception {
+        CredentialService service = serviceAt("rotate-after = \"90d\"\n");
+        RequestContext context = only(null);
+        Logins.Login aging = new Logins.Login(null, "registry.example", null, "alice");
+        Logins.Login expiring = new Logins.Login("https", "npm.example", null, null);
+        service.logins().store("docker", aging, Secret.fromString("aging-pw"), null, context);
+        service.logins().store("npm", expiring, Secret.fromString("expiring-tok"), clock.now.getEpochSecond() + 3600, context);
+        assertEquals(List.of(), service.logins().find("docker", Logins.Query.exactly(aging), context).orElseThrow().warnings());
+        assertEquals(clock.now.getEpochSecond() + 3600,
+                service.logins().find("npm", Logins.Query.exactly(expiring), context).orElseThrow().expiration());
+
+        clock.advance(Duration.ofDays(91));
+        List<String> warnings = service.logins().find("docker", Logins.Query.exactly(aging), context).orElseThrow().warnings();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("`alice@registry.example` is 91d old, past rotate-after (90d)"), warnings.get(0));
+        assertFalse(warnings.get(0).contains("aging-pw") || warnings.get(0).contains("latchkey rotate"), warnings.get(0));
+        assertTrue(service.logins().find("npm", Logins.Query.exactly(expiring), context).isEmpty(), "past its expiry");
+        List<Response.TokenInfo> listed = assertInstanceOf(Response.Listed.class, service.handle(new Request.ListTokens(null), context))
+                .entries();
+        assertTrue(listed.stream().filter(e -> "alice@registry.example".equals(e.login())).allMatch(Response.TokenInfo::rotateDue),
+                listed.toString());
+    }
+
+    @Test
     void aTokenPastRotateAfterWarnsWhenUsedAndIsFlaggedInTheList() throws Exception {
         CredentialService service = serviceAt("rotate-after = \"90d\"\n[registries.alt]\nindex = \"" + ALT_URL + "\"\n"
                 + "[registries.slow]\nindex = \"sparse+http://127.0.0.1:9/slow/\"\nrotate-after = \"0\"\n");

@@ -1,7 +1,6 @@
 package dev.latchkey.daemon.service;
 
 import dev.latchkey.daemon.config.Environment;
-import dev.latchkey.daemon.store.LoginKey;
 import dev.latchkey.protocol.Registry;
 import dev.latchkey.protocol.Request;
 import dev.latchkey.protocol.Response;
@@ -22,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Logins as the front doors of git, docker, pip and pnpm keep them: in the file store, with its book and audit log. */
 class LoginsTest {
-    private static final LoginKey ALICE = new LoginKey("https", "git.example:8443", null, "alice");
-    private static final LoginKey BOB = new LoginKey("https", "git.example:8443", null, "bob");
+    private static final Logins.Login ALICE = new Logins.Login("https", "git.example:8443", null, "alice");
+    private static final Logins.Login BOB = new Logins.Login("https", "git.example:8443", null, "bob");
     private static final RequestContext CONTEXT = RequestContext.alone(Caller.UNKNOWN, null, null);
 
     @TempDir
@@ -50,7 +49,7 @@ class LoginsTest {
 
     private String found(Logins.Query query) throws Exception {
         Optional<Logins.Found> found = logins.find("test", query, CONTEXT);
-        return found.map(f -> f.key().username() + ":" + f.secret().reveal()).orElse(null);
+        return found.map(f -> f.login().username() + ":" + f.secret().reveal()).orElse(null);
     }
 
     @Test
@@ -115,5 +114,38 @@ class LoginsTest {
                 audit.get(0));
         assertTrue(audit.get(1).contains("\"kind\":\"test-get\"") && audit.get(1).contains("\"outcome\":\"ok\""), audit.get(1));
         assertTrue(audit.stream().noneMatch(line -> line.contains("alice-pw")));
+    }
+
+    @Test
+    void aSiteQueryTakesALeftOutSchemeOrPathAsAbsentAndAnExactQueryALeftOutUserToo() throws Exception {
+        Logins.Login registry = new Logins.Login(null, "git.example:8443", null, "alice");
+        Logins.Login token = new Logins.Login("https", "git.example:8443", "team", null);
+        logins.store("test", ALICE, Secret.fromString("git-pw"), null, CONTEXT);
+        assertEquals(null, found(Logins.Query.site(null, "git.example:8443", null, null)),
+                "a registry named without scheme or path is not git's site, which has a scheme");
+        logins.store("test", registry, Secret.fromString("registry-pw"), null, CONTEXT);
+        logins.store("test", token, Secret.fromString("npm-token"), null, CONTEXT);
+        assertEquals("alice:registry-pw", found(Logins.Query.site(null, "git.example:8443", null, null)));
+        assertEquals("alice:git-pw", found(Logins.Query.site("https", "git.example:8443", null, null)));
+        assertEquals("null:npm-token", found(Logins.Query.exactly(token)));
+        assertEquals(null, found(Logins.Query.exactly(new Logins.Login("https", "git.example:8443", null, null))),
+                "a login without a user is not one with a user, for an exact query");
+        assertEquals(null, found(Logins.Query.site("https", "git.example:8443", "team/repo.git", null)));
+    }
+
+    @Test
+    void severalQueriesAreTriedInTheirOrderAsOneRequest() throws Exception {
+        Logins.Login netloc = new Logins.Login(null, "pypi.example", null, "alice");
+        logins.store("test", netloc, Secret.fromString("netloc-pw"), null, CONTEXT);
+        List<Logins.Query> urlThenNetloc = List.of(Logins.Query.exactly(new Logins.Login("https", "pypi.example", "simple", "alice")),
+                Logins.Query.exactly(netloc));
+        assertEquals("netloc-pw", logins.find("pip", urlThenNetloc, CONTEXT).orElseThrow().secret().reveal());
+        logins.store("test", new Logins.Login("https", "pypi.example", "simple", "alice"), Secret.fromString("url-pw"), null, CONTEXT);
+        assertEquals("url-pw", logins.find("pip", urlThenNetloc, CONTEXT).orElseThrow().secret().reveal());
+        List<String> gets = Files.readAllLines(home.resolve("state/latchkey/audit.log")).stream()
+                .filter(line -> line.contains("\"kind\":\"pip-get\"")).toList();
+        assertEquals(2, gets.size(), gets.toString());
+        assertTrue(gets.get(0).contains("\"registry\":\"https://alice@pypi.example/simple\"") && gets.get(0).contains("\"outcome\":\"ok\""),
+                gets.get(0));
     }
 }

@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.door.docker;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -123,7 +124,7 @@ final class DockerMessages {
             if (serverUrl == null || username == null || secret == null) {
                 throw new DockerProtocolException("the credentials to store need ServerURL, Username and Secret");
             }
-            if (username.isEmpty() || username.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            if (username.isEmpty() || hasControlCharacter(username)) {
                 throw new DockerProtocolException("the credentials' Username is empty or holds a control character");
             }
             if (secret.isEmpty()) {
@@ -143,9 +144,35 @@ final class DockerMessages {
         }
     }
 
+    private static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code get}'s answer: the object {@code store} takes. A fresh array the caller owns and should wipe. */
     static byte[] credentials(String serverUrl, String username, Secret secret) throws IOException {
-        return HelperJson.line(null, json -> {
+        return HelperJson.line(null, new CredentialsDocument(serverUrl, username, secret));
+    }
+
+    /** {@code get}'s object; a class rather than a lambda, since a get is on the cold path (docs/architecture.md). */
+    private static final class CredentialsDocument implements HelperJson.Document {
+        private final String serverUrl;
+        private final String username;
+        private final Secret secret;
+
+        CredentialsDocument(String serverUrl, String username, Secret secret) {
+            this.serverUrl = serverUrl;
+            this.username = username;
+            this.secret = secret;
+        }
+
+        @Override
+        public void write(JsonGenerator json) throws IOException {
             json.writeStartObject();
             json.writeStringField("ServerURL", serverUrl);
             json.writeStringField("Username", username);
@@ -153,7 +180,7 @@ final class DockerMessages {
             char[] chars = secret.exposeChars();
             json.writeString(chars, 0, chars.length);
             json.writeEndObject();
-        });
+        }
     }
 
     /** {@code list}'s answer: each server (as it was stored) and its user name. */
@@ -165,6 +192,11 @@ final class DockerMessages {
             }
             json.writeEndObject();
         });
+    }
+
+    /** What {@code version} prints: the helper's name, its package, its version, as docker's own helpers print them. */
+    static byte[] version(String version) {
+        return ("docker-credential-latchkey (latchkey) " + version + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** What {@code get} or {@code erase} prints, with exit status 1, for a server with no credentials. */

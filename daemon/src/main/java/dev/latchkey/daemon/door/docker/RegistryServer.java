@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.door.docker;
 
 import dev.latchkey.daemon.door.HostPort;
+import dev.latchkey.daemon.service.Logins;
 
 import java.util.Locale;
 import java.util.Set;
@@ -17,10 +18,17 @@ import java.util.Set;
  * is a mistake or an attack), a scheme other than http(s), a user name or password ({@code @}), a
  * query or fragment, any other path (docker names a registry by its host only; Hub's key alone
  * has {@code /v1/}), and a host or port {@link HostPort} refuses.
+ *
+ * <p>As a login, a registry is its {@code host[:port]} with no scheme and no path (Docker Hub's host
+ * is {@code index.docker.io}), the key pip's netloc comes to as well: one login per registry, which
+ * {@code store} replaces whatever its user, and which never matches a login that has a scheme or a
+ * path (git's for a repository on the same host).
  */
 record RegistryServer(String given, HostPort hostPort, boolean dockerHub) {
     /** The key docker itself stores Docker Hub's credentials under. */
     static final String DOCKER_HUB = "https://index.docker.io/v1/";
+    /** Docker Hub's host, which its login is kept under. */
+    private static final String HUB_HOST = "index.docker.io";
     private static final Set<String> HUB_HOSTS = Set.of("docker.io", "index.docker.io", "registry-1.docker.io");
     private static final Set<String> API_PATHS = Set.of("", "/", "/v1", "/v1/", "/v2", "/v2/");
     private static final Set<String> HUB_PATHS = Set.of("", "/", "/v1", "/v1/");
@@ -76,5 +84,29 @@ record RegistryServer(String given, HostPort hostPort, boolean dockerHub) {
     /** The one key for this registry: {@link #DOCKER_HUB} for Docker Hub, else {@code host[:port]}. */
     String key() {
         return dockerHub ? DOCKER_HUB : hostPort.toString();
+    }
+
+    /** The login {@code username} keeps for this registry. */
+    Logins.Login login(String username) {
+        return new Logins.Login(null, loginHost(), null, username);
+    }
+
+    /** This registry's login, whatever its user. */
+    Logins.Query query() {
+        return Logins.Query.site(null, loginHost(), null, null);
+    }
+
+    private String loginHost() {
+        return dockerHub ? HUB_HOST : hostPort.toString();
+    }
+
+    /** Whether {@code login} is a registry's as docker keeps them: no scheme, no path, a user name. */
+    static boolean isRegistryLogin(Logins.Login login) {
+        return login.protocol() == null && login.path() == null && login.username() != null;
+    }
+
+    /** The server a registry's login is listed under: docker's own key, {@link #DOCKER_HUB} for Docker Hub. */
+    static String serverUrlOf(Logins.Login login) {
+        return login.host().equals(HUB_HOST) ? DOCKER_HUB : login.host();
     }
 }

@@ -85,9 +85,19 @@ record KeyringCommand(Operation operation, Mode mode, Output output, KeyringServ
             throw new KeyringProtocolException("there is more on the command line than OPERATION SERVICE USERNAME");
         }
         String username = positional.size() == 3 ? positional.get(2) : null;
-        if (username != null && (username.isEmpty() || username.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+        if (username != null && (username.isEmpty() || hasControlCharacter(username))) {
             throw new KeyringProtocolException("the USERNAME is empty or holds a control character");
         }
         return new KeyringCommand(operation, mode, output, KeyringService.parse(positional.get(1)), username);
+    }
+
+    private static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -62,11 +62,7 @@ final class KeyringMessages {
     /** {@code get}'s answer in {@code password} mode. A fresh array the caller owns and should wipe. */
     static byte[] password(Secret password, KeyringCommand.Output output) throws KeyringProtocolException, IOException {
         if (output == KeyringCommand.Output.JSON) {
-            return HelperJson.line(PythonSeparators.INSTANCE, json -> {
-                json.writeStartObject();
-                writeSecret(json, "password", password);
-                json.writeEndObject();
-            });
+            return HelperJson.line(PythonSeparators.INSTANCE, new PasswordDocument(null, password));
         }
         return lines(null, password);
     }
@@ -75,20 +71,35 @@ final class KeyringMessages {
     static byte[] credentials(String username, Secret password, KeyringCommand.Output output)
             throws KeyringProtocolException, IOException {
         if (output == KeyringCommand.Output.JSON) {
-            return HelperJson.line(PythonSeparators.INSTANCE, json -> {
-                json.writeStartObject();
-                json.writeStringField("username", username);
-                writeSecret(json, "password", password);
-                json.writeEndObject();
-            });
+            return HelperJson.line(PythonSeparators.INSTANCE, new PasswordDocument(username, password));
         }
         return lines(username, password);
     }
 
-    private static void writeSecret(JsonGenerator json, String name, Secret secret) throws IOException {
-        json.writeFieldName(name);
-        char[] chars = secret.exposeChars();
-        json.writeString(chars, 0, chars.length);
+    /**
+     * {@code {"password": ...}}, or with a user name {@code {"username": ..., "password": ...}}; a
+     * class rather than a lambda, since a get is on the cold path (docs/architecture.md).
+     */
+    private static final class PasswordDocument implements HelperJson.Document {
+        private final String username;
+        private final Secret password;
+
+        PasswordDocument(String username, Secret password) {
+            this.username = username;
+            this.password = password;
+        }
+
+        @Override
+        public void write(JsonGenerator json) throws IOException {
+            json.writeStartObject();
+            if (username != null) {
+                json.writeStringField("username", username);
+            }
+            json.writeFieldName("password");
+            char[] chars = password.exposeChars();
+            json.writeString(chars, 0, chars.length);
+            json.writeEndObject();
+        }
     }
 
     /** Plain output, a value a line: one that holds a line break would read back as two. */

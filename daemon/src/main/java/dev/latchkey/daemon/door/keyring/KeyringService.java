@@ -1,7 +1,9 @@
 package dev.latchkey.daemon.door.keyring;
 
 import dev.latchkey.daemon.door.HostPort;
+import dev.latchkey.daemon.service.Logins;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -15,6 +17,12 @@ import java.util.Locale;
  * <p>Refused: whitespace, control or non-ASCII characters, a scheme other than http(s), a user
  * name or password ({@code @}: pip takes them out before it asks), a query or fragment, a path
  * without a scheme, and a host or port {@link HostPort} refuses.
+ *
+ * <p>As a login, a netloc is its {@code host[:port]} with no scheme and no path (the key a docker
+ * registry comes to as well); a URL keeps its scheme and its path without the slashes around it
+ * ({@code http://127.0.0.1:PORT/simple/} is {@code http}, {@code 127.0.0.1:PORT}, {@code simple}).
+ * What pip stores, by netloc, is found by both forms pip asks with: a URL is looked up as itself,
+ * then as its netloc.
  */
 record KeyringService(String scheme, HostPort hostPort, String path) {
     private static final int MAX_LENGTH = 2048;
@@ -64,5 +72,43 @@ record KeyringService(String scheme, HostPort hostPort, String path) {
     /** Whether this names an index by its netloc only ({@code host[:port]}), as pip does last and when it stores. */
     boolean isNetloc() {
         return scheme == null;
+    }
+
+    /** The login {@code username} keeps under this service, as named. */
+    Logins.Login login(String username) {
+        return new Logins.Login(scheme, hostPort.toString(), isNetloc() ? null : trimmedPath(), username);
+    }
+
+    /**
+     * What a {@code get} looks for, most specific first: this service as named, then, for a URL, its
+     * netloc; of {@code username}, or of any user when null.
+     */
+    List<Logins.Query> lookups(String username) {
+        Logins.Query named = username != null ? Logins.Query.exactly(login(username))
+                : Logins.Query.site(scheme, hostPort.toString(), isNetloc() ? null : trimmedPath(), null);
+        if (isNetloc()) {
+            return List.of(named);
+        }
+        Logins.Query netloc = username != null ? Logins.Query.exactly(new Logins.Login(null, hostPort.toString(), null, username))
+                : Logins.Query.site(null, hostPort.toString(), null, null);
+        return List.of(named, netloc);
+    }
+
+    private String trimmedPath() {
+        int start = 0;
+        int end = path.length();
+        while (start < end && path.charAt(start) == '/') {
+            start++;
+        }
+        while (end > start && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return start == end ? null : path.substring(start, end);
+    }
+
+    /** The service as named, for messages: it holds no secret (a user name or password in it is refused). */
+    @Override
+    public String toString() {
+        return isNetloc() ? hostPort.toString() : scheme + "://" + hostPort + path;
     }
 }

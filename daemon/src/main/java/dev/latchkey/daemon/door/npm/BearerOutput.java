@@ -19,19 +19,28 @@ final class BearerOutput {
     /** {@code Bearer TOKEN\n} as a fresh array the caller owns and should wipe. */
     static byte[] of(Secret token) throws NpmProtocolException {
         char[] chars = token.exposeChars();
-        if (chars.length == 0) {
-            throw new NpmProtocolException("the token is empty");
-        }
-        for (char c : chars) {
-            if (c <= ' ' || c >= 0x7f) {
-                throw new NpmProtocolException("the token holds whitespace, a control character or a non-ASCII character,"
-                        + " which an Authorization header cannot carry");
-            }
+        String problem = problem(chars);
+        if (problem != null) {
+            throw new NpmProtocolException(problem);
         }
         WipeableBuffer out = new WipeableBuffer();
         out.writeBytes("Bearer ".getBytes(StandardCharsets.US_ASCII));
         out.writeUtf8(chars);
         out.write('\n');
         return out.takeBytes();
+    }
+
+    /** Why {@code token} cannot stand in an {@code Authorization} header, or null when it can; never quotes it. */
+    static String problem(char[] token) {
+        if (token.length == 0) {
+            return "the token is empty";
+        }
+        for (char c : token) {
+            if (c <= ' ' || c >= 0x7f) {
+                return "the token holds whitespace, a control character or a non-ASCII character,"
+                        + " which an Authorization header cannot carry";
+            }
+        }
+        return null;
     }
 }

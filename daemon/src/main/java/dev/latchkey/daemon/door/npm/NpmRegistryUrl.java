@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.door.npm;
 
 import dev.latchkey.daemon.door.HostPort;
+import dev.latchkey.daemon.service.Logins;
 
 import java.util.Locale;
 
@@ -12,6 +13,10 @@ import java.util.Locale;
  * registry). Refused: a scheme other than http(s), a user name or password, a query or fragment,
  * whitespace, control or non-ASCII characters, empty, {@code .} or {@code ..} path segments, and a
  * host or port {@link HostPort} refuses.
+ *
+ * <p>Its token is kept as a login without a user name: the scheme, the host with its port, and the
+ * path without the slashes around it ({@code https://npm.example.com/team/} is {@code https},
+ * {@code npm.example.com}, {@code team}; the root path is none).
  */
 record NpmRegistryUrl(String scheme, HostPort hostPort, String path) {
     private static final int MAX_LENGTH = 2048;
@@ -68,5 +73,10 @@ record NpmRegistryUrl(String scheme, HostPort hostPort, String path) {
     /** The normalised URL: {@code https://host[:port]/path/}. */
     String url() {
         return scheme + "://" + hostPort + path;
+    }
+
+    /** The login this registry's token is kept as. */
+    Logins.Login login() {
+        return new Logins.Login(scheme, hostPort.toString(), path.equals("/") ? null : path.substring(1, path.length() - 1), null);
     }
 }
