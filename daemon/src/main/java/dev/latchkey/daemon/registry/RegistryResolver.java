@@ -83,7 +83,7 @@ public final class RegistryResolver {
             return Optional.of(Registry.CRATES_IO_INDEX);
         }
         Optional<Config.RegistryConfig> configured = config.registry(name);
-        if (configured.isPresent()) {
+        if (configured.isPresent() && configured.get().index() != null) { // a table may give only the registry's stores
             return Optional.of(configured.get().index());
         }
         Optional<String> fromCargo = cargoConfig.indexOf(name);

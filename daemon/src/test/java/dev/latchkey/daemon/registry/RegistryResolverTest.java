@@ -91,4 +91,20 @@ class RegistryResolverTest {
                 .getMessage();
         assertTrue(message.contains("CARGO_REGISTRIES_NOPE_INDEX"), message);
     }
+
+    /** A [registries.NAME] table of latchkey's that gives only the registry's stores leaves its index URL to cargo's config. */
+    @Test
+    void aRegistryTableWithoutIndexLeavesTheIndexUrlToCargosConfig() throws Exception {
+        Path home = root.resolve("home");
+        Files.createDirectories(home.resolve(".config/latchkey"));
+        Files.writeString(home.resolve(".config/latchkey/config.toml"),
+                "[registries.company]\nstores = [\"file\"]\n[registries.nowhere]\nstores = [\"file\"]\n");
+        Files.createDirectories(home.resolve(".cargo"));
+        Files.writeString(home.resolve(".cargo/config.toml"), "[registries.company]\nindex = \"sparse+http://cargo/\"\n");
+        RegistryResolver r = resolver(Map.of(), root);
+        assertEquals("sparse+http://cargo/", r.resolve(Registry.fromNameOrUrl("company")).indexUrl());
+        String message = assertThrows(CredentialException.BadRequest.class, () -> r.resolve(Registry.fromNameOrUrl("nowhere")))
+                .getMessage();
+        assertTrue(message.contains("no index URL for it"), message);
+    }
 }
