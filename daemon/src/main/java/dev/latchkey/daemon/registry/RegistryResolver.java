@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns what a request or the command line names into a {@link RegistryKey} (SPEC §3). A name
+ * Turns what a request or the command line names into a {@link RegistryKey} (docs/configuration.md). A name
  * resolves through latchkey's config, then cargo's config files, then
  * {@code CARGO_REGISTRIES_<NAME>_INDEX}; {@code crates-io} is built in. An index URL is taken
  * exactly as given, and named the same way in reverse when the request did not name it.

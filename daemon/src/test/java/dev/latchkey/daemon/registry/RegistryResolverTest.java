@@ -63,7 +63,7 @@ class RegistryResolverTest {
         assertEquals("my_reg", r.resolve(Registry.byUrl("sparse+http://env/index/")).name());
     }
 
-    /** SPEC §3: latchkey's config, then cargo's files, then CARGO_REGISTRIES_<NAME>_INDEX. */
+    /** docs/configuration.md, "Registry names": latchkey's config, then cargo's files, then CARGO_REGISTRIES_<NAME>_INDEX. */
     @Test
     void latchkeysConfigComesFirstThenCargosFilesThenTheEnvironment() throws Exception {
         Path home = root.resolve("home");
