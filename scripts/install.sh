@@ -11,6 +11,9 @@
 #    listens on the daemon's socket and starts the daemon on the first connection);
 #  - on macOS, the launchd agent of native-config/launchd.
 # It starts nothing unless given --enable, and then checks that what it started is running.
+# It never edits cargo's config: it checks which `latchkey` PATH finds, and ends by printing the
+# exact lines that make cargo use latchkey (cargo says only "failed to spawn credential process"
+# when it cannot find the program it names).
 set -euo pipefail
 root=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -P)
 
@@ -44,11 +47,51 @@ if [ "$as_keyring" = yes ]; then
         echo "note: the \`keyring\` pip would run is $found, not latchkey's: put $bin ahead of it on PATH"
     fi
 fi
-case ":$PATH:" in
-    *":$bin:"*) ;;
-    *) echo "note: $bin is not on PATH; add it, e.g. in ~/.profile: . \"$root/native-config/shell/latchkey.sh\"" ;;
-esac
 
+# What cargo will run for `latchkey`: the first one on PATH, which must be this one.
+found=$(type -P latchkey || :)
+provider=latchkey
+if [ -n "$found" ] && [ "$(readlink -f -- "$found")" = "$(readlink -f -- "$bin/latchkey")" ]; then
+    echo "latchkey on PATH: $found"
+elif [ -n "$found" ]; then
+    echo "note: \`latchkey\` on PATH is $found, not this one; put $bin before $(dirname -- "$found") on PATH, or remove $found"
+    provider=$bin/latchkey
+else
+    echo "note: $bin is not on PATH; add it, e.g. in ~/.profile: . \"$root/native-config/shell/latchkey.sh\""
+    provider=$bin/latchkey
+fi
+
+# The lines that make cargo use latchkey for every registry, printed last (the next thing to do).
+cargo_next() {
+    local config="${CARGO_HOME:-$HOME/.cargo}/config.toml" quoted
+    quoted=${provider//\\/\\\\}
+    quoted=\"${quoted//\"/\\\"}\"
+    local line="global-credential-providers = [$quoted]"
+    local why=
+    [ "$provider" = latchkey ] || why=" (the launcher's full path, since PATH does not lead to it here; once it does, \"latchkey\" will do)"
+    if [ -f "$config" ] && grep -Eq '^[[:space:]]*(registry\.)?global-credential-providers[[:space:]]*=.*latchkey' "$config"; then
+        echo "cargo: $config names latchkey for every registry already; nothing to add"
+    elif [ -f "$config" ] && grep -Eq '^[[:space:]]*(registry\.)?global-credential-providers[[:space:]]*=' "$config"; then
+        echo "next, for cargo to ask latchkey for every registry's token: in $config, make this the"
+        echo "global-credential-providers line of [registry]$why:"
+        echo "  $line"
+    elif [ -f "$config" ] && grep -Eq '^[[:space:]]*\[[[:space:]]*registry[[:space:]]*\][[:space:]]*(#.*)?$' "$config"; then
+        echo "next, for cargo to ask latchkey for every registry's token: add this line under the [registry] table"
+        echo "of $config$why:"
+        echo "  $line"
+    else
+        echo "next, for cargo to ask latchkey for every registry's token: add these lines to $config$why:"
+        echo "  [registry]"
+        echo "  $line"
+    fi
+    if [ ! -f "$root/caller/target/latchkey.jar" ]; then
+        echo "latchkey builds itself on its first run (a minute or two); \`$provider --version\` builds it now"
+    fi
+}
+
+# The service manager's files, in a subshell: its `exit 0` ends only this part, so that the cargo
+# step still comes last; a failure (status 1) ends the script.
+(
 case "$(uname -s)" in
 Linux)
     if ! command -v systemctl >/dev/null 2>&1; then
@@ -96,3 +139,5 @@ Darwin)
     echo "no service manager files for $(uname -s): start the daemon with \`latchkey daemon\`"
     ;;
 esac
+) || exit $?
+cargo_next

@@ -51,7 +51,7 @@
 #define CONNECT_MS 5000
 #define HELLO_MS 5000                  /* a stopped or hung daemon costs this, not ANSWER_MS */
 #define ANSWER_MS 60000                /* the client library's call timeout: a keychain may ask to be unlocked */
-#define STATUS_FAILURE 4               /* latchkey's exit status for a failure (SPEC §6) */
+#define STATUS_FAILURE 4               /* latchkey's exit status for a failure (docs/man/latchkey.1) */
 #ifndef LATCHKEY_VERSION
 #error "build with -DLATCHKEY_VERSION='\"VERSION\"' (scripts/build-relay does): a daemon of another version leaves the invocation here"
 #endif
@@ -471,7 +471,7 @@ static int peer_uid(int fd, uid_t *uid)
 }
 
 /* Why the socket's directory is no place to send a token to, or NULL: it must be a real directory of
- * this user's that no one else can enter (SPEC §9), as the program's own relay checks it too. */
+ * this user's that no one else can enter (docs/daemon.md), as the program's own relay checks it too. */
 static const char *unsafe_directory(const char *socket_path)
 {
     static char why[2 * PATH_MAX_TEXT + 160];

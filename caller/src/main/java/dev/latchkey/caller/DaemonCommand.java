@@ -33,7 +33,7 @@ import java.util.Optional;
 
 /**
  * {@code latchkey daemon [--foreground] [--idle-timeout DURATION]}, {@code latchkey daemon stop},
- * {@code latchkey daemon status} (SPEC §6); the socket is the global {@code --socket}.
+ * {@code latchkey daemon status} (docs/daemon.md); the socket is the global {@code --socket}.
  */
 final class DaemonCommand {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);

@@ -97,7 +97,7 @@ public final class DaemonLauncher {
                 .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // The daemon never reads them (its env store sees none: they are its callers', not its own), and
         // a token there would sit in /proc/PID/environ for the daemon's whole life. The encrypted store's
-        // passphrase variable stays: the daemon opens the store with it (README, "Security model").
+        // passphrase variable stays: the daemon opens the store with it (docs/security.md).
         builder.environment().keySet().removeIf(TokenVariables::isTokenVariable);
         return builder;
     }

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read at 1 MiB/s until the line's 10 s deadline cuts it off), and clients that vanish
  * mid-request. Meanwhile a well-behaved client keeps connecting and asking for its token, and is
  * answered right every time; its latency in each
- * phase is printed beside its own baseline measured just before, a figure for the README, never
+ * phase is printed beside its own baseline measured just before, a figure for docs/performance.md, never
  * an assertion (a shared machine's load would decide it). The daemon's memory (RSS) and open
  * file descriptors are read from /proc before, during and after: bounded, nothing kept once a
  * full GC has run, and no descriptor leaks.

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answered right every time, and a {@code list} still comes back whole. The daemon's heap in use
  * after a full GC, and its RSS, stay within bounds drawn from its -Xmx, and
  * {@code latchkey daemon stop} stops it during the abuse and after it. The latencies of the
- * well-behaved gets in each phase are printed for the README, never asserted (a shared machine's
+ * well-behaved gets in each phase are printed for docs/performance.md, never asserted (a shared machine's
  * load would decide them).
  */
 class DaemonBackpressureIT {

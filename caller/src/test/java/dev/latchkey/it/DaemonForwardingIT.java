@@ -52,7 +52,7 @@ class DaemonForwardingIT {
             "{\"v\":1,\"id\":16,\"kind\":\"erase\",\"registry\":{\"index-url\":\"https://other.example/index\"}}",
             "{\"v\":1,\"id\":17,\"kind\":\"status\"}") + "\n";
 
-    /** What cargo 1.95 sends (SPEC §5, reference/cargo-protocol.md), one request per line. */
+    /** What cargo 1.95 sends (docs/protocol.md, cargo's credential-provider protocol), one request per line. */
     private static final String CARGO_SCRIPT = String.join("\n",
             "{\"v\":1,\"registry\":{\"index-url\":\"" + COMPANY + "\",\"name\":\"company\"},\"kind\":\"login\",\"token\":\"tok-cargo\"}",
             "{\"v\":1,\"registry\":{\"index-url\":\"" + COMPANY + "\",\"name\":\"company\"},\"kind\":\"get\",\"operation\":\"read\"}",

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The boundary of SPEC §9: the daemon will not run in a socket directory others could reach or
+ * The boundary of docs/security.md: the daemon will not run in a socket directory others could reach or
  * replace, nor on a socket path someone else put something at, and it serves no peer but its own
  * user; a client sends nothing to a socket that another user serves or could reach.
  */

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An encrypted store file whose key is kept in the keychain, opened without any of latchkey's
- * code: the key fetched with libsecret's own {@code secret-tool}, the header read as README's
+ * code: the key fetched with libsecret's own {@code secret-tool}, the header read as docs/stores.md's
  * table lays it out, the body opened with the JDK's AES-GCM (the header its additional data), and
  * the token list read in the layout {@code TokenTable} documents. So the crash and concurrency
  * tests check the file itself, not only what latchkey says of it. (A passphrase-keyed file would

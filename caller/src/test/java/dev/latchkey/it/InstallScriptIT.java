@@ -3,10 +3,13 @@ package dev.latchkey.it;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseResult;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * scripts/install.sh in a home of its own: the launcher on PATH and the systemd user units, which
  * systemd's own checker accepts. No systemd user manager runs here, so it must enable nothing, and
- * say how to.
+ * say how to. Last it prints the lines that make cargo use latchkey, naming the launcher by a name
+ * that leads to it: `latchkey` when PATH finds this launcher, else its full path; added to cargo's
+ * config as told, they are the TOML cargo reads.
  */
 class InstallScriptIT {
     private static final Path ROOT = Path.of(System.getProperty("latchkey.root", ".")).toAbsolutePath().normalize();
@@ -51,6 +56,8 @@ class InstallScriptIT {
         }
         assertTrue(first.stdout().contains("systemctl --user enable --now latchkey.socket"), first.stdout());
         assertTrue(first.stdout().contains("is not on PATH"), first.stdout());
+        assertEquals(List.of(launcher.toString()), providersAfterFollowing(first.stdout()),
+                "not on PATH: cargo is given the launcher's full path, " + first.stdout());
 
         DaemonSandbox.Result verified = sandbox.run(null, List.of(analyze.toString(), "--user", "verify",
                 units.resolve("latchkey.socket").toString(), units.resolve("latchkey.service").toString()));
@@ -90,5 +97,72 @@ class InstallScriptIT {
         assertEquals(0, again.exit(), "installing twice is harmless: " + again.stderr());
         assertEquals(ROOT.resolve("scripts/latchkey"), Files.readSymbolicLink(keyring));
         assertTrue(installed.stdout().contains("--keyring-provider subprocess"), installed.stdout());
+    }
+
+    @Test
+    void withTheLauncherOnPathCargoIsToldToRunLatchkeyUnderTheTableItAlreadyHas() throws Exception {
+        Path bin = sandbox.home.resolve(".local/bin");
+        sandbox.env().put("PATH", bin + ":" + sandbox.env().get("PATH"));
+        Path cargoConfig = sandbox.cargoHome.resolve("config.toml");
+        Files.createDirectories(sandbox.cargoHome);
+        Files.writeString(cargoConfig, "[registry]\ndefault = \"company\"\n");
+        List<String> install = List.of("bash", ROOT.resolve("scripts/install.sh").toString());
+
+        DaemonSandbox.Result first = sandbox.run(null, install);
+
+        assertEquals(0, first.exit(), first.stdout() + first.stderr());
+        assertTrue(first.stdout().contains("latchkey on PATH: " + bin.resolve("latchkey")), first.stdout());
+        assertTrue(first.stdout().contains("under the [registry] table"), "no second [registry] header: " + first.stdout());
+        List<String> lines = linesToAdd(first.stdout());
+        assertEquals(List.of("global-credential-providers = [\"latchkey\"]"), lines);
+
+        Files.writeString(cargoConfig, Files.readString(cargoConfig) + String.join("\n", lines) + "\n");
+        TomlParseResult toml = Toml.parse(Files.readString(cargoConfig));
+        assertEquals(List.of(), toml.errors(), "cargo's config as install.sh told it to be");
+        assertEquals("latchkey", toml.getArray("registry.global-credential-providers").getString(0));
+        assertEquals("company", toml.getString("registry.default"), "what was there is kept");
+
+        DaemonSandbox.Result again = sandbox.run(null, install);
+        assertEquals(0, again.exit(), again.stderr());
+        assertTrue(again.stdout().contains("names latchkey for every registry already; nothing to add"), again.stdout());
+        assertEquals(List.of(), linesToAdd(again.stdout()));
+    }
+
+    @Test
+    void anotherLatchkeyFirstOnPathIsNamedAndCargoIsGivenThisOnesFullPath() throws Exception {
+        Path other = Files.createDirectories(sandbox.root.resolve("other-bin"));
+        Files.writeString(other.resolve("latchkey"), "#!/bin/sh\nexit 4\n");
+        other.resolve("latchkey").toFile().setExecutable(true);
+        Path bin = sandbox.home.resolve(".local/bin");
+        sandbox.env().put("PATH", other + ":" + bin + ":" + sandbox.env().get("PATH"));
+
+        DaemonSandbox.Result result = sandbox.run(null, List.of("bash", ROOT.resolve("scripts/install.sh").toString()));
+
+        assertEquals(0, result.exit(), result.stdout() + result.stderr());
+        assertTrue(result.stdout().contains("`latchkey` on PATH is " + other.resolve("latchkey") + ", not this one"), result.stdout());
+        assertEquals(List.of(bin.resolve("latchkey").toString()), providersAfterFollowing(result.stdout()));
+    }
+
+    /** The indented lines install.sh prints after its last "next, for cargo" line: what to add to cargo's config. */
+    private static List<String> linesToAdd(String stdout) {
+        int next = stdout.lastIndexOf("next, for cargo");
+        List<String> lines = new ArrayList<>();
+        if (next < 0) {
+            return lines;
+        }
+        for (String line : stdout.substring(next).split("\n")) {
+            if (line.startsWith("  ")) {
+                lines.add(line.substring(2));
+            }
+        }
+        return lines;
+    }
+
+    /** cargo's global providers once the lines install.sh printed are written to an empty config. */
+    private static List<Object> providersAfterFollowing(String stdout) {
+        TomlParseResult toml = Toml.parse(String.join("\n", linesToAdd(stdout)));
+        assertEquals(List.of(), toml.errors(), stdout);
+        assertTrue(toml.isArray("registry.global-credential-providers"), stdout);
+        return toml.getArray("registry.global-credential-providers").toList();
     }
 }

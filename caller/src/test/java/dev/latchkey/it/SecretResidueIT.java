@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * memory or in the encrypted store, and in the command line or the environment of any latchkey
  * process, a daemon started by a client whose environment holds a token included. The encrypted
  * store's passphrase is another matter: the daemon needs it for as long as it runs, and keeps it
- * (README, "Security model").
+ * (docs/security.md).
  */
 class SecretResidueIT {
     private static final List<Charset> ENCODINGS = List.of(StandardCharsets.UTF_8, StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE);
@@ -74,11 +74,11 @@ class SecretResidueIT {
             // The memory store holds its token until erased: the dump must show it, or the search proves nothing.
             Path before = heapDump(pid, "before");
             assertTrue(copies(before, memoryToken) > 0, "a token the daemon holds is found in its heap dump");
-            // The daemon keeps the token file's tokens while the file is unchanged (README, "Security model"),
+            // The daemon keeps the token file's tokens while the file is unchanged (docs/security.md),
             // so the file store's token may be here until its erase: the dump after the erase checks it.
             assertEquals(0, copies(before, encryptedToken),
                     "between requests the daemon keeps no copy of a token it decrypted, only the key");
-            assertTrue(copies(before, PASSPHRASE) > 0, "the daemon keeps the passphrase while it runs, as the README says");
+            assertTrue(copies(before, PASSPHRASE) > 0, "the daemon keeps the passphrase while it runs, as docs/security.md says");
 
             client.erase(inMemory, "memory");
         }
@@ -115,7 +115,7 @@ class SecretResidueIT {
                 "the daemon's environment holds no token variable");
         assertNoTokenIn(pid, List.of(token));
 
-        // Kept on purpose: the daemon opens the encrypted store with it for as long as it runs (README, "Security model").
+        // Kept on purpose: the daemon opens the encrypted store with it for as long as it runs (docs/security.md).
         assertTrue(List.of(environment.split("\0")).contains("LATCHKEY_PASSPHRASE=" + PASSPHRASE),
                 "the daemon inherits the encrypted store's passphrase");
         Registry registry = Registry.byUrl("https://residue.example/inherited/");

@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The real program, started as {@code java -jar latchkey.jar}: {@code latchkey stdio} (SPEC §4),
- * {@code latchkey --cargo-plugin} (SPEC §5) and the CLI's exit statuses (SPEC §6), each in a
+ * The real program, started as {@code java -jar latchkey.jar}: {@code latchkey stdio} (docs/protocol.md),
+ * {@code latchkey --cargo-plugin} (docs/protocol.md) and the CLI's exit statuses (docs/man/latchkey.1), each in a
  * private home. Response lines are read here with a plain JSON reader, not latchkey's codec, so
  * the shape checks do not trust the code under test.
  */
@@ -443,7 +443,7 @@ class StdioProtocolIT {
         assertEquals("{\"v\":[1]}\n", nothing.stdout());
     }
 
-    // ---- the CLI's exit statuses (SPEC §6) ----
+    // ---- the CLI's exit statuses (docs/man/latchkey.1) ----
 
     @Test
     void cliStoresFromStdinPrintsTheTokenAndExits0Or1Or2(@TempDir Path home) {
@@ -596,7 +596,7 @@ class StdioProtocolIT {
         return line;
     }
 
-    /** The shape SPEC §4 promises for every response: {@code Ok} or {@code Err}, exactly one, and maybe {@code id}. */
+    /** The shape docs/protocol.md promises for every response: {@code Ok} or {@code Err}, exactly one, and maybe {@code id}. */
     private static Map<String, Object> response(String line) {
         Map<String, Object> response = object(line);
         Set<String> keys = new HashSet<>(response.keySet());

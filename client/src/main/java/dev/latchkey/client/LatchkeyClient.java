@@ -82,7 +82,7 @@ public final class LatchkeyClient implements AutoCloseable {
         this.callTimeout = callTimeout;
     }
 
-    /** A client of the daemon at the socket of SPEC §9 for this process's environment. */
+    /** A client of the daemon at the socket of docs/daemon.md for this process's environment. */
     public static Builder overSocket() {
         return overSocket(SocketLocation.ofProcess());
     }

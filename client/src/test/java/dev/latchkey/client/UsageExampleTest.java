@@ -21,10 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The usage example in {@link LatchkeyClient}'s Javadoc compiles as it stands, and the README shows the same one. */
+/** The usage example in {@link LatchkeyClient}'s Javadoc compiles as it stands, and docs/protocol.md shows the same one. */
 class UsageExampleTest {
     private static final Path SOURCE = Path.of("src/main/java/dev/latchkey/client/LatchkeyClient.java");
-    private static final Path README = Path.of("../README.md");
+    private static final Path PROTOCOL_DOC = Path.of("../docs/protocol.md");
 
     @Test
     void theJavadocExampleCompilesAgainstTheLibrary(@org.junit.jupiter.api.io.TempDir Path out) throws Exception {
@@ -48,11 +48,11 @@ class UsageExampleTest {
     }
 
     @Test
-    void theReadmeShowsTheSameExample() throws Exception {
-        String readme = Files.readString(README);
-        Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(block.find(), "the README has a ```java block");
-        assertEquals(javadocExample(), block.group(1), "README's client example and LatchkeyClient's Javadoc differ");
+    void theProtocolDocShowsTheSameExample() throws Exception {
+        String doc = Files.readString(PROTOCOL_DOC);
+        Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        assertTrue(block.find(), "docs/protocol.md has a ```java block");
+        assertEquals(javadocExample(), block.group(1), "docs/protocol.md's client example and LatchkeyClient's Javadoc differ");
     }
 
     /** The text between {@code <pre>{@code} and <code>}</pre></code>, without the comment's leading {@code " * "}. */

@@ -31,7 +31,7 @@ public record Registry(String indexUrl, String name, List<String> headers) {
         return new Registry(null, name);
     }
 
-    /** A registry as a person writes it (SPEC §3): an index URL when it contains {@code ://}, else a name. */
+    /** A registry as a person writes it (docs/configuration.md): an index URL when it contains {@code ://}, else a name. */
     public static Registry fromNameOrUrl(String written) {
         return written.contains("://") ? byUrl(written) : byName(written);
     }

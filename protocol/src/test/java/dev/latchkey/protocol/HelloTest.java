@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The hello lines of cargo-protocol.md §1.3 and SPEC §4, both directions. */
+/** The hello lines of cargo's credential-provider protocol and of docs/protocol.md, both directions. */
 class HelloTest {
 
     @Test

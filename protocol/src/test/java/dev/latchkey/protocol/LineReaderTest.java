@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Line framing of SPEC §4: {@code \n} or {@code \r\n}, at most 64 KiB, an over-long line skipped. */
+/** Line framing of docs/protocol.md: {@code \n} or {@code \r\n}, at most 64 KiB, an over-long line skipped. */
 class LineReaderTest {
 
     @Test

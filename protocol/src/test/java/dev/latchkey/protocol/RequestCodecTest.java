@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Golden tests: the request lines below are the literal lines cargo 1.95 sends (captured from
- * real runs, or taken from the cargo-credential library's own unit tests), as recorded in
- * shared/reference/cargo-protocol.md §1.4 and §4. Both directions are checked: each parses into
+ * real runs, or taken from the cargo-credential library's own unit tests) of cargo's
+ * credential-provider protocol. Both directions are checked: each parses into
  * the fields it carries, and writing those fields gives back cargo's line byte for byte.
  */
 class RequestCodecTest {

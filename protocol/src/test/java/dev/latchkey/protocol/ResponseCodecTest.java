@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Golden tests for response lines: the literal lines of shared/reference/cargo-protocol.md §1.5
+ * Golden tests for response lines: the literal lines of cargo's credential-provider protocol
  * (what cargo 1.95 accepts from a provider) written in the CARGO dialect and read back as a
  * client, plus latchkey's own dialect with ids and extra fields.
  */

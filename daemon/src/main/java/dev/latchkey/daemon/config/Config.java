@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * latchkey's configuration (SPEC §8), read once into plain values and passed in.
+ * latchkey's configuration (docs/configuration.md), read once into plain values and passed in.
  *
  * @param source        the file it came from, or null when none exists and defaults apply
  * @param storeOrder    lookup order of stores
@@ -26,7 +26,7 @@ public record Config(Path source, List<StoreId> storeOrder, Duration idleTimeout
                      Path encryptedFile, String passphraseEnv, EncryptedKey encryptedKey, List<String> commandGet,
                      Map<String, RegistryConfig> registries, Duration rotateAfter) {
 
-    /** The lookup order when the config names none (SPEC §7). */
+    /** The lookup order when the config names none (docs/stores.md). */
     public static final List<StoreId> DEFAULT_STORE_ORDER = List.of(StoreId.ENV, StoreId.KEYCHAIN, StoreId.FILE, StoreId.CARGO);
 
     public Config {

@@ -32,7 +32,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     /** What a file with a bad line needs; every command reads the file, `doctor` included. */
-    private static final String FIX_THE_LINE = "; correct that line (see the README's Configuration), then retry";
+    private static final String FIX_THE_LINE = "; correct that line (see docs/configuration.md), then retry";
 
     /** Far more than any real config; the limit only stops a path that never ends. */
     static final int MAX_CONFIG_BYTES = 1024 * 1024;

@@ -4,7 +4,7 @@ import dev.latchkey.protocol.socket.SocketLocation;
 
 import java.nio.file.Path;
 
-/** Where latchkey's files are, by the XDG rules of SPEC §8 and §9. */
+/** Where latchkey's files are, by the XDG rules (docs/configuration.md). */
 public final class Locations {
     private final Environment env;
 
@@ -49,7 +49,7 @@ public final class Locations {
      * Where this environment puts what a request's answer depends on, in one string: the home,
      * cargo's home, and the XDG directories of latchkey's default config, data and state. Two
      * processes whose signatures are equal read and write the same files, so a daemon serves a
-     * caller only when the caller's signature is its own (README, "The daemon"); comparing two is
+     * caller only when the caller's signature is its own (docs/daemon.md); comparing two is
      * one string comparison. The parts are separated by NUL, which no path holds. Built with
      * {@code concat}: every cargo request computes it, and a string concatenation costs a fresh JVM
      * its linking.

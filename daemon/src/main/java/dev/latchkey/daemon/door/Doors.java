@@ -10,7 +10,7 @@ import java.io.PrintStream;
 
 /**
  * The one way an invocation is run through its door ({@code doors.FrontDoors} finds the door):
- * wherever it is served, a failure is told and turned into an exit status the same way (SPEC §6).
+ * wherever it is served, a failure is told and turned into an exit status the same way (docs/man/latchkey.1).
  */
 public final class Doors {
     private Doors() {
@@ -35,7 +35,7 @@ public final class Doors {
 
     /**
      * Tells the user of a failure of the command {@code word} on {@code err}, and returns the exit
-     * status it makes (SPEC §6): a usage error (with the pointer to the command's {@code --help} when
+     * status it makes (docs/man/latchkey.1): a usage error (with the pointer to the command's {@code --help} when
      * that helps), a config file that cannot be used, a store's failure by its kind, an I/O failure,
      * or a bug.
      */
@@ -63,7 +63,7 @@ public final class Doors {
 
     /**
      * The last resort for a failure nothing else caught, a bug: exit status 4 ("any other failure",
-     * SPEC §6), never 1, which says "not found". Only the exception's class is named: its message
+     * docs/man/latchkey.1), never 1, which says "not found". Only the exception's class is named: its message
      * could quote anything, a token included. With {@code verbose} the stack follows, each cause by
      * its class, without messages either.
      */

@@ -2,7 +2,7 @@ package dev.latchkey.daemon.door;
 
 import dev.latchkey.protocol.ErrorKind;
 
-/** The exit statuses of SPEC §6, mapped once from error kinds. */
+/** The exit statuses of latchkey(1) (docs/man/latchkey.1), mapped once from error kinds. */
 public final class ExitCodes {
     public static final int OK = 0;
     public static final int NOT_FOUND = 1;

@@ -6,7 +6,7 @@ import dev.latchkey.daemon.terminal.TerminalText;
 import java.io.PrintStream;
 
 /**
- * What {@code -v} and {@code LATCHKEY_LOG} ask for (SPEC §6): lines on stderr saying what latchkey
+ * What {@code -v} and {@code LATCHKEY_LOG} ask for (docs/daemon.md): lines on stderr saying what latchkey
  * decided and why (who served a request, with which config, what came of it, why the daemon was
  * not asked), each starting with {@link #PREFIX}. They name registries, stores, files and error
  * kinds, never a token, a request's arguments or an exception's message, any of which could hold

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns what a request or the command line names into a {@link RegistryKey} (SPEC §3). A name
+ * Turns what a request or the command line names into a {@link RegistryKey} (docs/configuration.md). A name
  * resolves through latchkey's config, then cargo's config files, then
  * {@code CARGO_REGISTRIES_<NAME>_INDEX}; {@code crates-io} is built in. An index URL is taken
  * exactly as given, and named the same way in reverse when the request did not name it.
@@ -83,7 +83,7 @@ public final class RegistryResolver {
             return Optional.of(Registry.CRATES_IO_INDEX);
         }
         Optional<Config.RegistryConfig> configured = config.registry(name);
-        if (configured.isPresent()) {
+        if (configured.isPresent() && configured.get().index() != null) { // a table may give only the registry's stores
             return Optional.of(configured.get().index());
         }
         Optional<String> fromCargo = cargoConfig.indexOf(name);

@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  * {@code write} ({@link AuditBatch}), then sends the answers: a busy daemon answers many requests
  * per wake-up, on the thread that read them. (A thread per
  * connection, which this replaced, spent more of its time in the kernel, switching between its
- * busy threads, than answering requests: README "Performance".) Each connection's requests are
+ * busy threads, than answering requests: docs/performance.md.) Each connection's requests are
  * answered in order. A file a request reads is looked at ({@code stat}) at most once per wake-up
  * ({@link Batch}): a change made before a request was sent is still seen by it.
  *

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The per-user daemon in this process (SPEC §6, §9), from start to exit:
+ * The per-user daemon in this process (docs/daemon.md), from start to exit:
  * <ol>
  *   <li>check the socket's directory (created 0700 when missing): a real directory, ours, closed
  *       to everyone else, or no start at all;</li>

@@ -69,7 +69,7 @@ public final class Services {
     private record Served(CredentialService service, TokenCache cache, ConfigStamp stamp) {
     }
 
-    /** {@code defaultConfig} null: the config file of SPEC §8. */
+    /** {@code defaultConfig} null: the config file of docs/configuration.md. */
     public Services(Environment env, Path defaultConfig, String version) {
         this(env, defaultConfig, version, false);
     }

@@ -19,8 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which stores a request visits, in what order, and where a new credential goes: the rule of the
- * README's "Where tokens live", kept in one place so that get, list, erase and rotate agree on it.
+ * Which stores a request visits, in what order, and where a new credential goes: the rule of
+ * docs/stores.md, "Where a token is looked for", kept in one place so that get, list, erase and rotate agree on it.
  *
  * <p>A lookup visits the key's stores (a registry's own {@code stores} when configured, else the
  * configured order), then every other store the metadata book says latchkey put a token of that

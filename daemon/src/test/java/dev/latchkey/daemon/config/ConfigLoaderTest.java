@@ -105,7 +105,7 @@ class ConfigLoaderTest {
     void badTomlNamesFileLineAndColumn() {
         String message = error("stores = [\"env\"]\n[daemon\nidle-timeout = \"1m\"\n");
         assertTrue(message.startsWith(home.resolve("config.toml") + ":2:"), message);
-        assertTrue(message.endsWith("correct that line (see the README's Configuration), then retry"), message);
+        assertTrue(message.endsWith("correct that line (see docs/configuration.md), then retry"), message);
     }
 
     @Test
@@ -113,7 +113,7 @@ class ConfigLoaderTest {
         String message = error("\n\n[daemon]\nidel-timeout = \"1m\"\n");
         assertTrue(message.contains(":4:"), message);
         assertTrue(message.contains("unknown key `daemon.idel-timeout`"), message);
-        assertTrue(message.endsWith("correct that line (see the README's Configuration), then retry"), message);
+        assertTrue(message.endsWith("correct that line (see docs/configuration.md), then retry"), message);
     }
 
     @Test

@@ -63,7 +63,7 @@ class RegistryResolverTest {
         assertEquals("my_reg", r.resolve(Registry.byUrl("sparse+http://env/index/")).name());
     }
 
-    /** SPEC §3: latchkey's config, then cargo's files, then CARGO_REGISTRIES_<NAME>_INDEX. */
+    /** docs/configuration.md, "Registry names": latchkey's config, then cargo's files, then CARGO_REGISTRIES_<NAME>_INDEX. */
     @Test
     void latchkeysConfigComesFirstThenCargosFilesThenTheEnvironment() throws Exception {
         Path home = root.resolve("home");
@@ -90,5 +90,21 @@ class RegistryResolverTest {
         String message = assertThrows(CredentialException.BadRequest.class, () -> resolver(Map.of(), root).resolve(Registry.fromNameOrUrl("nope")))
                 .getMessage();
         assertTrue(message.contains("CARGO_REGISTRIES_NOPE_INDEX"), message);
+    }
+
+    /** A [registries.NAME] table of latchkey's that gives only the registry's stores leaves its index URL to cargo's config. */
+    @Test
+    void aRegistryTableWithoutIndexLeavesTheIndexUrlToCargosConfig() throws Exception {
+        Path home = root.resolve("home");
+        Files.createDirectories(home.resolve(".config/latchkey"));
+        Files.writeString(home.resolve(".config/latchkey/config.toml"),
+                "[registries.company]\nstores = [\"file\"]\n[registries.nowhere]\nstores = [\"file\"]\n");
+        Files.createDirectories(home.resolve(".cargo"));
+        Files.writeString(home.resolve(".cargo/config.toml"), "[registries.company]\nindex = \"sparse+http://cargo/\"\n");
+        RegistryResolver r = resolver(Map.of(), root);
+        assertEquals("sparse+http://cargo/", r.resolve(Registry.fromNameOrUrl("company")).indexUrl());
+        String message = assertThrows(CredentialException.BadRequest.class, () -> r.resolve(Registry.fromNameOrUrl("nowhere")))
+                .getMessage();
+        assertTrue(message.contains("no index URL for it"), message);
     }
 }

@@ -16,7 +16,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The rule for the directory that holds the daemon's socket (SPEC §9): a real directory, not a
+ * The rule for the directory that holds the daemon's socket (docs/daemon.md): a real directory, not a
  * symlink, owned by the current user, with no access for group or others. Only then can no one
  * else put a socket there or reach ours. The daemon refuses to run anywhere else, and clients
  * refuse to hand a token to a socket anywhere else.

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Where the daemon's socket is (SPEC §9): {@code $LATCHKEY_SOCKET}, else
+ * Where the daemon's socket is (docs/daemon.md): {@code $LATCHKEY_SOCKET}, else
  * {@code $XDG_RUNTIME_DIR/latchkey/daemon.sock}, else {@code $XDG_CACHE_HOME/latchkey/daemon.sock}
  * ({@code ~/.cache/...}). The daemon and its clients both ask here, so they always meet.
  */

@@ -7,7 +7,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** SPEC section 9: where the daemon's socket is, by the environment. */
+/** docs/daemon.md, "The socket": where the daemon's socket is, by the environment. */
 class SocketLocationTest {
     private static final Path HOME = Path.of("/home/alice");
     private static final Path CWD = Path.of("/home/alice/project");

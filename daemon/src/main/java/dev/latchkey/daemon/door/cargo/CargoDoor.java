@@ -12,8 +12,8 @@ import dev.latchkey.protocol.Dialect;
 import java.io.IOException;
 
 /**
- * {@code latchkey --cargo-plugin}: cargo's credential-provider protocol (SPEC §5,
- * reference/cargo-protocol.md) on stdin and stdout. cargo starts it for every request and passes
+ * {@code latchkey --cargo-plugin}: cargo's credential-provider protocol (docs/protocol.md) on
+ * stdin and stdout. cargo starts it for every request and passes
  * only that flag; options written after the program in {@code credential-provider} arrive in each
  * request's {@code args}. It exits 0 when cargo closes stdin, or 2 when a request found the config
  * file broken.

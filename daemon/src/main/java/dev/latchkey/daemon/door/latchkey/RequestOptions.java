@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The options a request carries in cargo's {@code args} (SPEC §5): what was written after the
+ * The options a request carries in cargo's {@code args} (docs/protocol.md): what was written after the
  * program in {@code credential-provider}, plus {@code cargo login -- ...} arguments.
  *
  * @param store    {@code --store NAME}: use only this store

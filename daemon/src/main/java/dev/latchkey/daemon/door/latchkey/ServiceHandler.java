@@ -31,7 +31,7 @@ import java.util.function.Supplier;
 
 /**
  * Answers protocol requests from the service, with the options each carries in its {@code args}
- * (SPEC §5): {@code --store NAME}, {@code --config PATH} (relative to the caller's directory),
+ * (docs/protocol.md): {@code --store NAME}, {@code --config PATH} (relative to the caller's directory),
  * {@code --no-daemon}. In cargo's dialect a {@code login} without a token (cargo sends none when its
  * stdin is a terminal) is completed by asking at the terminal first, as cargo's own providers do,
  * and a get's warnings go to stderr, the only place cargo shows its provider's user. What a request

@@ -9,7 +9,7 @@ import dev.latchkey.protocol.Dialect;
 
 import java.io.IOException;
 
-/** {@code latchkey stdio}: the latchkey protocol (SPEC §4) on stdin and stdout, until stdin ends. */
+/** {@code latchkey stdio}: the latchkey protocol (docs/protocol.md) on stdin and stdout, until stdin ends. */
 public final class StdioDoor implements Door {
     @Override
     public int serve(Invocation invocation) throws HandBack, UsageException, IOException {

@@ -8,7 +8,7 @@ package dev.latchkey.daemon.store.encrypted;
  */
 record ScryptCost(int log2N, int r, int p) {
     /**
-     * What new files get: 64 MiB and about 0.2 s of one core per guess (README, "Encrypted store").
+     * What new files get: 64 MiB and about 0.2 s of one core per guess (docs/stores.md, "Encrypted store").
      * Twice the memory would double a guesser's cost too, but also every fresh provider process's
      * wait, and would not fit the JVM's default heap on a 512 MiB machine.
      */

@@ -8,7 +8,7 @@ import dev.latchkey.daemon.store.StoredToken;
  * How cargo's built-in keychain providers ({@code cargo:libsecret}, {@code cargo:macos-keychain},
  * {@code cargo:wincred}) name and shape their items, so that latchkey reads what {@code cargo login}
  * wrote and cargo reads what latchkey wrote. Every string here must stay byte-identical to cargo's
- * (reference/anchors.md §2.1); the index URL is used exactly as cargo sends it, never normalised.
+ * (docs/stores.md, "Keychains"); the index URL is used exactly as cargo sends it, never normalised.
  */
 public final class CargoKeychainItems {
     /** The prefix of every item's label (libsecret), service (macOS) and target name (Windows). */

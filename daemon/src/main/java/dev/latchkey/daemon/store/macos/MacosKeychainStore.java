@@ -10,7 +10,7 @@ import dev.latchkey.daemon.store.keychain.OperatingSystem;
 /**
  * The {@code macos-keychain} store: generic passwords in the default macOS keychain, service
  * {@code cargo-registry:<index URL>} and an empty account, exactly as {@code cargo:macos-keychain}
- * keeps them. Not run on macOS by this project's tests (see README, "Keychains").
+ * keeps them. Not run on macOS by this project's tests (see docs/stores.md, "Keychains").
  */
 public final class MacosKeychainStore extends NamedItemKeychainStore {
     public MacosKeychainStore(OperatingSystem os) {

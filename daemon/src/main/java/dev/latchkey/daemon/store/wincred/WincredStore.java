@@ -10,7 +10,7 @@ import dev.latchkey.daemon.store.keychain.OperatingSystem;
 /**
  * The {@code wincred} store: Windows Credential Manager generic credentials, target
  * {@code cargo-registry:<index URL>}, the token as UTF-8 bytes, exactly as {@code cargo:wincred}
- * writes them. Not run on Windows by this project's tests (see README, "Keychains").
+ * writes them. Not run on Windows by this project's tests (see docs/stores.md, "Keychains").
  */
 public final class WincredStore extends NamedItemKeychainStore {
     public WincredStore(OperatingSystem os) {

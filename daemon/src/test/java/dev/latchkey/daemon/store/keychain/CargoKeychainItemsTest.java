@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The item names cargo's built-in keychain providers use, as golden strings (reference/anchors.md §2.1). */
+/** The item names cargo's built-in keychain providers use, as golden strings (docs/stores.md, "Keychains"). */
 class CargoKeychainItemsTest {
     private static final RegistryKey NAMED = new RegistryKey("sparse+https://packages.example.com/index/", "company");
     private static final RegistryKey UNNAMED = new RegistryKey("sparse+https://packages.example.com/index/", null);

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The macos-keychain store, run off macOS: what can be checked without Security.framework (the
  * item naming, the OSStatus mapping, and that it refuses to run elsewhere). Its calls into the
- * framework have not been run by this project; see the README.
+ * framework have not been run by this project; see docs/stores.md.
  */
 class MacosKeychainOffMacosTest {
     private static final RegistryKey REGISTRY = new RegistryKey("sparse+https://packages.example.com/index/", "company");

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The wincred store, run off Windows: the CREDENTIALW layout as JNA lays it out for 64-bit
  * Windows, the credential cargo writes, the size check, the Win32 error mapping, and that it
- * refuses to run elsewhere. Its calls into advapi32 have not been run by this project; see the README.
+ * refuses to run elsewhere. Its calls into advapi32 have not been run by this project; see docs/stores.md.
  */
 class WincredKeychainOffWindowsTest {
 
