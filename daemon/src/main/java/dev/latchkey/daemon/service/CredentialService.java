@@ -211,7 +211,7 @@ public final class CredentialService {
                         + registry.displayName() + "`");
             }
             throw new CredentialException.NotFound("no token for `" + registry.displayName() + "` in "
-                    + StorePlan.describe(order) + "; " + howToStore(registry));
+                    + plan.describeLookup(order) + "; " + howToStore(registry));
         }
         StoredToken token = found.token();
         List<String> warnings = new ArrayList<>();
@@ -322,7 +322,7 @@ public final class CredentialService {
         }
         if (erased.isEmpty()) {
             throw new CredentialException.NotFound("no token for `" + registry.displayName() + "` to erase in "
-                    + StorePlan.describe(candidates));
+                    + plan.describeLookup(candidates));
         }
         return new Response.Erased(request.kind(), erased);
     }

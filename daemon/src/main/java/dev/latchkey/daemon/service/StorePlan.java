@@ -230,6 +230,21 @@ final class StorePlan {
         return ahead;
     }
 
+    /**
+     * The stores of a lookup's {@code order} as its not-found answer names them: the daemon's memory
+     * store, visited last whether configured or not, only when configured, so that the answer is
+     * the one a process serving itself gives.
+     */
+    String describeLookup(List<Store> order) {
+        List<Store> named = new ArrayList<>();
+        for (Store store : order) {
+            if (store.id() != StoreId.MEMORY || config.storeOrder().contains(StoreId.MEMORY)) {
+                named.add(store);
+            }
+        }
+        return describe(named);
+    }
+
     static String describe(List<Store> searched) {
         if (searched.isEmpty()) {
             return "no usable store";
