@@ -91,24 +91,6 @@ final class Json {
         }
     }
 
-    /** Jackson's buffers of one parser or generator at a time; each is wiped as the parser or generator gives it back. */
-    static final class WipingRecycler extends BufferRecycler {
-        @Override
-        public void releaseByteBuffer(int index, byte[] buffer) {
-            if (buffer != null) {
-                Arrays.fill(buffer, (byte) 0);
-            }
-            super.releaseByteBuffer(index, buffer);
-        }
-
-        @Override
-        public void releaseCharBuffer(int index, char[] buffer) {
-            if (buffer != null) {
-                Arrays.fill(buffer, '\0');
-            }
-            super.releaseCharBuffer(index, buffer);
-        }
-    }
 
     /**
      * Where in the line the parser gave up, as {@code " (column N)"}; empty when it does not say

@@ -23,7 +23,7 @@ class JsonTest {
 
     @Test
     void aBufferGivenBackIsWipedBeforeAnyoneElseGetsIt() {
-        Json.WipingRecycler recycler = new Json.WipingRecycler();
+        WipingRecycler recycler = new WipingRecycler();
         byte[] bytes = TOKEN.getBytes(StandardCharsets.UTF_8);
         char[] chars = TOKEN.toCharArray();
         recycler.releaseByteBuffer(0, bytes);

@@ -9,9 +9,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.util.RecyclerPool;
+import dev.latchkey.protocol.WipingRecycler;
 
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * JSON as other tools' helper protocols carry it (docker's credentials, python-keyring's
@@ -72,23 +72,7 @@ public final class HelperJson {
 
         @Override
         public BufferRecycler acquirePooled() {
-            return new BufferRecycler() {
-                @Override
-                public void releaseByteBuffer(int index, byte[] buffer) {
-                    if (buffer != null) {
-                        Arrays.fill(buffer, (byte) 0);
-                    }
-                    super.releaseByteBuffer(index, buffer);
-                }
-
-                @Override
-                public void releaseCharBuffer(int index, char[] buffer) {
-                    if (buffer != null) {
-                        Arrays.fill(buffer, '\0');
-                    }
-                    super.releaseCharBuffer(index, buffer);
-                }
-            };
+            return new WipingRecycler();
         }
 
         @Override
