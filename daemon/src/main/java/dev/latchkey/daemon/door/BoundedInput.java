@@ -33,4 +33,16 @@ public final class BoundedInput {
         Arrays.fill(buffer, (byte) 0);
         return result;
     }
+
+    /** How many of {@code bytes} come before one final line break ({@code \n} or {@code \r\n}), which clients may add. */
+    public static int withoutLineBreak(byte[] bytes) {
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\n') {
+            length--;
+            if (length > 0 && bytes[length - 1] == '\r') {
+                length--;
+            }
+        }
+        return length;
+    }
 }

@@ -54,13 +54,7 @@ final class DockerMessages {
         if (bytes.length > MAX_SERVER_INPUT) {
             throw new DockerProtocolException("the server address is longer than " + MAX_SERVER_INPUT + " bytes");
         }
-        int length = bytes.length;
-        if (length > 0 && bytes[length - 1] == '\n') {
-            length--;
-            if (length > 0 && bytes[length - 1] == '\r') {
-                length--;
-            }
-        }
+        int length = BoundedInput.withoutLineBreak(bytes);
         try {
             return RegistryServer.parse(Utf8Input.text(bytes, 0, length));
         } catch (CharacterCodingException e) {

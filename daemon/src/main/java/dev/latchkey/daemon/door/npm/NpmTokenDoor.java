@@ -141,13 +141,7 @@ public final class NpmTokenDoor implements Door {
             if (bytes.length > MAX_TOKEN) {
                 throw new NpmProtocolException("the token on stdin is longer than " + MAX_TOKEN + " bytes");
             }
-            int length = bytes.length;
-            if (length > 0 && bytes[length - 1] == '\n') {
-                length--;
-                if (length > 0 && bytes[length - 1] == '\r') {
-                    length--;
-                }
-            }
+            int length = BoundedInput.withoutLineBreak(bytes);
             try {
                 chars = Utf8Input.chars(bytes, 0, length);
             } catch (CharacterCodingException e) {
