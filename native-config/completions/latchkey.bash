@@ -13,7 +13,7 @@ _latchkey() {
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [ -z "$command" ]; then
-        COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token --version --help --config --socket --no-daemon -v" -- "$cur"))
+        COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token git-credential --version --help --config --socket --no-daemon -v" -- "$cur"))
         return
     fi
     case $command in
@@ -179,6 +179,16 @@ _latchkey() {
                 COMPREPLY=()
             fi
             ;;
+        git-credential)
+            case $prev in
+                --store) COMPREPLY=($(compgen -W "cargo command encrypted env file keychain libsecret macos-keychain memory wincred" -- "$cur")); return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--store --config --socket --no-daemon -v" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "get store erase" -- "$cur"))
+            fi
+            ;;
         --version)
             case $prev in
             esac
@@ -194,7 +204,7 @@ _latchkey() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W " --config --socket --no-daemon -v" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token --version --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token git-credential --version --help" -- "$cur"))
             fi
             ;;
     esac

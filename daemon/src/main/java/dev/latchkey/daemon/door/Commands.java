@@ -188,6 +188,21 @@ public final class Commands {
                     List.of(new Example("printf '%s\\n' \"$TOKEN\" | latchkey npm-token --store https://npm.example.com/",
                                     "keep the registry's token"),
                             new Example("latchkey npm-token https://npm.example.com/", "what pnpm's tokenHelper script prints"))),
+            new CommandSpec("git-credential", "get | store | erase", "serve git's credential-helper protocol (git runs this)",
+                    List.of("What git runs, as git-credential-latchkey OP, for `credential.helper = latchkey`. It reads git's "
+                                    + "description of a credential (key=value lines) on stdin. get answers the username and "
+                                    + "password latchkey keeps for that protocol, host, port, path and user, and nothing when it "
+                                    + "has none, so that git asks; store keeps what worked; erase forgets what the server "
+                                    + "refused (with a password given, only a login holding that password). Nothing but the "
+                                    + "protocol goes to stdout; a store that cannot be read is said on stderr.",
+                            "A login is keyed by the URL's scheme, host and port, its path with credential.useHttpPath, and "
+                                    + "the user name (docs/credential-model.md)."),
+                    List.of(valued("--store", "NAME", Completion.STORE, "keep and look up logins in the store NAME only")),
+                    List.of(new Example("git config --global credential.helper latchkey",
+                                    "make latchkey git's helper (git-credential-latchkey on PATH, as install.sh puts it)"),
+                            new Example("printf 'protocol=https\\nhost=git.example.com\\n' | latchkey git-credential get",
+                                    "what git would be told for git.example.com")),
+                    Completion.WORDS, List.of("get", "store", "erase")),
             command("--version", "", "print the version, the build's commit and the Java runtime",
                     List.of("Prints one line: latchkey's version, the commit it was built from, and the Java runtime it runs on."),
                     List.of(),

@@ -6,6 +6,7 @@ import dev.latchkey.daemon.door.cargo.CargoDoor;
 import dev.latchkey.daemon.door.cli.Cli;
 import dev.latchkey.daemon.door.cli.HelpDoor;
 import dev.latchkey.daemon.door.docker.DockerDoor;
+import dev.latchkey.daemon.door.git.GitCredentialDoor;
 import dev.latchkey.daemon.door.keyring.KeyringDoor;
 import dev.latchkey.daemon.door.npm.NpmTokenDoor;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
@@ -41,6 +42,7 @@ public final class FrontDoors {
         return switch (word) {
             case "--cargo-plugin" -> new CargoDoor();
             case "stdio" -> new StdioDoor();
+            case "git-credential" -> new GitCredentialDoor();
             case "docker-credential" -> new DockerDoor();
             case "keyring" -> new KeyringDoor();
             case "npm-token" -> new NpmTokenDoor();
