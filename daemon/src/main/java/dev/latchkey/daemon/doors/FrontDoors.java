@@ -7,6 +7,7 @@ import dev.latchkey.daemon.door.cli.Cli;
 import dev.latchkey.daemon.door.cli.HelpDoor;
 import dev.latchkey.daemon.door.docker.DockerDoor;
 import dev.latchkey.daemon.door.git.GitCredentialDoor;
+import dev.latchkey.daemon.door.git.GitImportDoor;
 import dev.latchkey.daemon.door.keyring.KeyringDoor;
 import dev.latchkey.daemon.door.npm.NpmTokenDoor;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
@@ -38,6 +39,9 @@ public final class FrontDoors {
         }
         if (asksForHelp(command.rest())) {
             return new HelpDoor(word);
+        }
+        if (word.equals("import") && "git".equals(firstWord(command.rest()))) {
+            return new GitImportDoor();
         }
         return switch (word) {
             case "--cargo-plugin" -> new CargoDoor();

@@ -1,23 +1,12 @@
 package dev.latchkey.daemon.door.git;
 
 import dev.latchkey.daemon.audit.AuditLog;
-import dev.latchkey.daemon.config.Environment;
-import dev.latchkey.daemon.door.CommandLine;
-import dev.latchkey.daemon.door.Doors;
+import dev.latchkey.daemon.door.DoorRun;
 import dev.latchkey.daemon.door.ExitCodes;
-import dev.latchkey.daemon.door.HandBack;
-import dev.latchkey.daemon.door.Invocation;
-import dev.latchkey.daemon.door.Route;
-import dev.latchkey.daemon.doors.FrontDoors;
-import dev.latchkey.daemon.door.UsageException;
-import dev.latchkey.daemon.service.Services;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,55 +34,37 @@ class GitCredentialDoorTest {
 
     @TempDir
     Path home;
-    private final Map<String, String> variables = new HashMap<>();
-
-    /** What one run of the door did. */
-    private record Run(int exit, String stdout, String stderr) {
-    }
+    private DoorRun latchkey;
 
     @BeforeEach
     void privateHome() {
-        variables.putAll(Map.of("XDG_DATA_HOME", home.resolve("data").toString(), "XDG_CONFIG_HOME", home.resolve("config").toString(),
-                "XDG_STATE_HOME", home.resolve("state").toString(), "CARGO_HOME", home.resolve("cargo").toString(),
-                "LATCHKEY_NO_DAEMON", "1"));
+        latchkey = new DoorRun(home);
     }
 
-    private Run git(String stdin, String... args) {
+    private DoorRun.Result git(String stdin, String... args) {
         return git(stdin.getBytes(StandardCharsets.UTF_8), args);
     }
 
-    private Run git(byte[] stdin, String... args) {
+    private DoorRun.Result git(byte[] stdin, String... args) {
         List<String> argv = new ArrayList<>(List.of("git-credential"));
         argv.addAll(List.of(args));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Environment env = new Environment(variables, home, home);
-        try {
-            CommandLine command = CommandLine.parse(argv);
-            command = command.handedBack(-1, Route.toldToServeHere(command, env));
-            Invocation invocation = Invocation.inCaller(command, new ByteArrayInputStream(stdin), out,
-                    new PrintStream(err, true, StandardCharsets.UTF_8), env, Set.of(), new Services(env, null, "test"), "test");
-            int exit = Doors.run(FrontDoors.of(command), invocation);
-            Run run = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-            for (String secret : List.of(ALICE_PW, BOB_PW)) {
-                assertFalse(run.stderr().contains(secret), () -> "a password on stderr: " + run);
-            }
-            return run;
-        } catch (UsageException | HandBack e) {
-            throw new AssertionError(e);
+        DoorRun.Result run = latchkey.run(stdin, argv.toArray(String[]::new));
+        for (String secret : List.of(ALICE_PW, BOB_PW)) {
+            assertFalse(run.stderr().contains(secret), () -> "a password on stderr: " + run);
         }
+        return run;
     }
 
     private void store(String description) {
-        Run stored = git(description, "store");
-        assertEquals(new Run(ExitCodes.OK, "", ""), stored);
+        DoorRun.Result stored = git(description, "store");
+        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), stored);
     }
 
-    private static Run answered(String stdout) {
-        return new Run(ExitCodes.OK, stdout, "");
+    private static DoorRun.Result answered(String stdout) {
+        return new DoorRun.Result(ExitCodes.OK, stdout, "");
     }
 
-    private static final Run NOTHING = new Run(ExitCodes.NOT_FOUND, "", "");
+    private static final DoorRun.Result NOTHING = new DoorRun.Result(ExitCodes.NOT_FOUND, "", "");
 
     @Test
     void getAnswersTheStoredUsernameAndPasswordAndNothingElse() {
@@ -132,12 +102,12 @@ class GitCredentialDoorTest {
         assertEquals(answered("username=alice\npassword=" + ALICE_PW + "\n"), git(SITE + "username=alice\n", "get"));
 
         // what git 2.55 sends after a 401: the challenges too
-        assertEquals(new Run(ExitCodes.OK, "", ""), git("capability[]=authtype\ncapability[]=state\n" + SITE
+        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git("capability[]=authtype\ncapability[]=state\n" + SITE
                 + "username=alice\npassword=" + ALICE_PW + "\nwwwauth[]=Basic realm=\"x\"\nstate[]=x.y=z\n", "erase"));
         assertEquals(NOTHING, git(SITE + "username=alice\n", "get"));
         assertEquals(answered("username=bob\npassword=" + BOB_PW + "\n"), git(SITE, "get"), "bob's stays");
 
-        assertEquals(new Run(ExitCodes.OK, "", ""), git(SITE, "erase"), "no user given: every user of the site");
+        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git(SITE, "erase"), "no user given: every user of the site");
         assertEquals(NOTHING, git(SITE, "get"));
     }
 
@@ -181,7 +151,7 @@ class GitCredentialDoorTest {
 
         long earlier = Instant.now().getEpochSecond() - 60;
         store(SITE + "username=bob\npassword=" + BOB_PW + "\npassword_expiry_utc=" + earlier + "\n");
-        Run expired = git(SITE + "username=bob\n", "get");
+        DoorRun.Result expired = git(SITE + "username=bob\n", "get");
         assertEquals(ExitCodes.NOT_FOUND, expired.exit());
         assertEquals("", expired.stdout(), "an expired password is never handed out");
         assertEquals("latchkey: the password for `https://bob@git.example:8443` expired at " + Instant.ofEpochSecond(earlier)
@@ -202,7 +172,7 @@ class GitCredentialDoorTest {
                 + "state[]=helper.step=1\nsomething_new=1\n", "get"), "answered with a username and password, never an authtype");
 
         // a pre-encoded credential (git 2.46's authtype) carries no password latchkey could keep
-        assertEquals(new Run(ExitCodes.OK, "", ""), git("capability[]=authtype\nauthtype=Bearer\ncredential=tok\n"
+        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git("capability[]=authtype\nauthtype=Bearer\ncredential=tok\n"
                 + "protocol=https\nhost=other.example\n", "store"));
         assertEquals(NOTHING, git("protocol=https\nhost=other.example\n", "get"));
     }
@@ -220,7 +190,7 @@ class GitCredentialDoorTest {
         store("protocol=https\nhost=victim.example\nusername=alice\npassword=" + ALICE_PW + "\n");
         for (int filler : new int[] {1000, 1014, 1015, 1023, 1024, 4089, 8180, 65_000}) {
             String challenge = "wwwauth[]=" + "a".repeat(filler) + "host=victim.example\n";
-            Run run = git("protocol=https\nhost=attacker.example\n" + challenge + "password=x\n", "get");
+            DoorRun.Result run = git("protocol=https\nhost=attacker.example\n" + challenge + "password=x\n", "get");
             assertEquals(NOTHING, run, "a reader that split the long line would have read host=victim.example: " + filler);
         }
     }
@@ -244,7 +214,7 @@ class GitCredentialDoorTest {
         hostile.put("a url without scheme", "url=victim.example\n".getBytes(StandardCharsets.UTF_8));
         for (Map.Entry<String, byte[]> input : hostile.entrySet()) {
             for (String operation : List.of("get", "store", "erase")) {
-                Run run = git(input.getValue(), operation);
+                DoorRun.Result run = git(input.getValue(), operation);
                 assertEquals(ExitCodes.USAGE, run.exit(), input.getKey() + ", " + operation + ": " + run);
                 assertEquals("", run.stdout(), input.getKey());
                 assertTrue(run.stderr().startsWith("latchkey: git-credential " + operation + ": "), run.stderr());
@@ -260,7 +230,7 @@ class GitCredentialDoorTest {
         assertEquals(NOTHING, git("host=git.example:8443\n", "get"));
         assertEquals(NOTHING, git("protocol=https\n", "get"), "no host: not any host");
         assertEquals(NOTHING, git("protocol=https\nhost=\nusername=alice\n", "get"));
-        assertEquals(new Run(ExitCodes.OK, "", ""), git("protocol=https\nusername=bob\npassword=" + BOB_PW + "\n", "store"));
+        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git("protocol=https\nusername=bob\npassword=" + BOB_PW + "\n", "store"));
         assertEquals(NOTHING, git("protocol=https\n", "erase"));
         assertEquals(answered("username=alice\npassword=" + ALICE_PW + "\n"), git(SITE, "get"));
         assertEquals(NOTHING, git(SITE + "username=bob\n", "get"));
@@ -272,31 +242,31 @@ class GitCredentialDoorTest {
         Path tokens = home.resolve("data/latchkey/tokens.toml");
         Files.writeString(tokens, "[[login]\nbroken", StandardCharsets.UTF_8);
 
-        Run run = git(SITE, "get");
+        DoorRun.Result run = git(SITE, "get");
         assertEquals(ExitCodes.STORE_UNUSABLE, run.exit(), run.toString());
         assertEquals("", run.stdout());
         assertTrue(run.stderr().startsWith("latchkey: ") && run.stderr().contains(tokens.toString()), run.stderr());
 
-        Run named = git(SITE, "--store", "libsecret", "get");
+        DoorRun.Result named = git(SITE, "--store", "libsecret", "get");
         assertEquals(ExitCodes.STORE_UNUSABLE, named.exit(), "no session bus here: " + named);
         assertTrue(named.stderr().contains("libsecret"), named.stderr());
     }
 
     @Test
     void otherOperationsAreIgnoredAndAMissingOneIsAUsageError() {
-        assertEquals(new Run(ExitCodes.OK, "", ""), git(SITE, "capability"));
-        Run none = git(SITE);
+        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git(SITE, "capability"));
+        DoorRun.Result none = git(SITE);
         assertEquals(ExitCodes.USAGE, none.exit());
         assertTrue(none.stderr().contains("get, store or erase"), none.stderr());
     }
 
     @Test
     void verboseSaysWhoServedAndWhatCameOfItWithoutThePassword() {
-        variables.put("LATCHKEY_LOG", "1");
-        Run stored = git(SITE + "username=alice\npassword=" + ALICE_PW + "\n", "store");
+        latchkey.variables().put("LATCHKEY_LOG", "1");
+        DoorRun.Result stored = git(SITE + "username=alice\npassword=" + ALICE_PW + "\n", "store");
         assertTrue(stored.stderr().startsWith("latchkey: verbose: git-credential store: served in this process"), stored.stderr());
         assertTrue(stored.stderr().endsWith(": kept in the file store\n"), stored.stderr());
-        Run got = git(SITE, "get");
+        DoorRun.Result got = git(SITE, "get");
         assertEquals("username=alice\npassword=" + ALICE_PW + "\n", got.stdout(), "verbose lines go to stderr only");
         assertTrue(got.stderr().endsWith(": a password from the file store\n"), got.stderr());
     }
