@@ -46,9 +46,10 @@ _latchkey() {
                 --operations) COMPREPLY=($(compgen -W "read publish yank unyank owners" -- "$cur")); return ;;
                 --expires-in) COMPREPLY=(); return ;;
                 --store) COMPREPLY=($(compgen -W "cargo command encrypted env file keychain libsecret macos-keychain memory wincred" -- "$cur")); return ;;
+                --login) COMPREPLY=(); return ;;
             esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--operations --expires-in --store --config --socket --no-daemon -v" -- "$cur"))
+                COMPREPLY=($(compgen -W "--operations --expires-in --store --login --config --socket --no-daemon -v" -- "$cur"))
             else
                 COMPREPLY=()
             fi
@@ -56,9 +57,10 @@ _latchkey() {
         erase)
             case $prev in
                 --store) COMPREPLY=($(compgen -W "cargo command encrypted env file keychain libsecret macos-keychain memory wincred" -- "$cur")); return ;;
+                --login) COMPREPLY=(); return ;;
             esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--store --all-stores --config --socket --no-daemon -v" -- "$cur"))
+                COMPREPLY=($(compgen -W "--store --all-stores --login --config --socket --no-daemon -v" -- "$cur"))
             else
                 COMPREPLY=()
             fi
@@ -88,7 +90,7 @@ _latchkey() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W " --config --socket --no-daemon -v" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "cargo" -- "$cur"))
+                COMPREPLY=($(compgen -W "cargo git" -- "$cur"))
             fi
             ;;
         doctor)
