@@ -216,6 +216,32 @@ class GitEndToEndIT {
     }
 
     @Test
+    void theFirstRequestWithoutADaemonStartsOneForTheNextAndHostileInputLeavesItServing() throws Exception {
+        approve("alice", ALICE_PW, null);
+        git.env().remove("LATCHKEY_AUTOSTART");
+        assertEquals("protocol=http\nhost=" + host + "\nusername=alice\npassword=" + ALICE_PW + "\n", fill(null));
+        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (git.latchkey("", "daemon", "status").exitCode() != 0 && System.nanoTime() < giveUp) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, git.latchkey("", "daemon", "status").exitCode(), "git's first request started a daemon");
+
+        // git-credential-latchkey as git runs it, through the daemon: refused, said on stderr, nothing on stdout
+        Path helper = git.sandbox().root().resolve("bin/git-credential-latchkey");
+        for (String hostile : List.of("protocol=http\nhost=" + host + "\0evil.example\n", "protocol=http\nhost\n",
+                "protocol=http\nhost=" + host + "\nwwwauth[]=" + "x".repeat(70_000) + "\n")) {
+            ProcessRun.Result refused = ProcessRun.of(List.of(helper.toString(), "get")).environment(git.env()).stdin(hostile).run();
+            assertEquals(2, refused.exitCode(), refused::toString);
+            assertEquals("", refused.stdout());
+            assertTrue(refused.stderr().startsWith("latchkey: git-credential get: "), refused.stderr());
+        }
+        assertEquals("protocol=http\nhost=" + host + "\nusername=alice\npassword=" + ALICE_PW + "\n", fill("alice"));
+        List<Map<String, Object>> audit = git.gitsRequests();
+        assertFalse(GitWithLatchkey.servedByTheDaemon(audit.get(1)), "the first get, which started it: " + audit);
+        assertTrue(GitWithLatchkey.servedByTheDaemon(audit.get(audit.size() - 1)), "the last: " + audit);
+    }
+
+    @Test
     void cargoFetchesAPrivateGitDependencyWithThePasswordFromLatchkey() throws IOException {
         RealCargo cargo = RealCargo.require();
         server.createRepository("dep.git");

@@ -145,12 +145,12 @@ final class GitWithLatchkey implements AutoCloseable {
         return !String.valueOf(line.get("exe")).endsWith("/git");
     }
 
-    /** Stops the daemon, if one was started; whatever of it is left is killed. */
+    /** Stops the daemon, if one was started (by a test, or by a first request); whatever of it is left is killed. */
     @Override
     public void close() {
-        if (daemonEnv != null) {
-            ProcessRun.of(List.of(launcher.toString(), "daemon", "stop")).environment(daemonEnv).in(sandbox.root())
-                    .timeout(Duration.ofSeconds(60)).run();
+        if (daemonEnv != null || Files.exists(socket())) {
+            ProcessRun.of(List.of(launcher.toString(), "daemon", "stop")).environment(daemonEnv != null ? daemonEnv : env)
+                    .in(sandbox.root()).timeout(Duration.ofSeconds(60)).run();
             String root = sandbox.root().toString();
             ProcessHandle.allProcesses()
                     .filter(p -> p.info().arguments().map(args -> String.join(" ", args).contains(root)).orElse(false))
