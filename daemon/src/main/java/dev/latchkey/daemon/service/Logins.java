@@ -88,6 +88,12 @@ public final class Logins {
         public enum Omitted {
             /** Any value: git's rule. */
             ANY,
+            /**
+             * Any value, but a user name left out matches only a login that has one: git's rule among
+             * the logins git could have kept (it keeps none without a user name; pnpm's token for a
+             * registry on the same host is not git's to send).
+             */
+            ANY_WITH_A_USER,
             /** A scheme or path left out is absent from the login (the site is exactly the one given); a user name left out is any. */
             ABSENT_FROM_SITE,
             /** Absent from the login, whichever part it is: the query names one login. */
@@ -102,6 +108,11 @@ public final class Logins {
         /** The login exactly this query names, with no part left open. */
         public static Query of(Login key) {
             return new Query(key.protocol(), key.host(), key.path(), key.username());
+        }
+
+        /** The logins git's helpers would match, among those with a user name ({@link Omitted#ANY_WITH_A_USER}). */
+        public static Query ofGit(String protocol, String host, String path, String username) {
+            return new Query(protocol, host, path, username, Omitted.ANY_WITH_A_USER);
         }
 
         /** The logins of exactly the site {@code protocol://host/path} (null: without a scheme, without a path), of {@code username} or, when null, of any user. */
@@ -120,7 +131,10 @@ public final class Logins {
             if (!self.host().equals(key.host())) {
                 return false;
             }
-            boolean siteExact = omitted != Omitted.ANY;
+            boolean siteExact = omitted != Omitted.ANY && omitted != Omitted.ANY_WITH_A_USER;
+            if (omitted == Omitted.ANY_WITH_A_USER && key.username() == null) {
+                return false;
+            }
             return part(self.protocol(), key.protocol(), siteExact)
                     && part(self.path(), key.path(), siteExact)
                     && part(self.username(), key.username(), omitted == Omitted.ABSENT);
