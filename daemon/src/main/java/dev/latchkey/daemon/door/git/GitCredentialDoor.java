@@ -2,16 +2,15 @@ package dev.latchkey.daemon.door.git;
 
 import dev.latchkey.daemon.config.ConfigException;
 import dev.latchkey.daemon.door.Arguments;
+import dev.latchkey.daemon.door.ClientLogins;
 import dev.latchkey.daemon.door.Door;
 import dev.latchkey.daemon.door.ExitCodes;
 import dev.latchkey.daemon.door.HandBack;
 import dev.latchkey.daemon.door.Invocation;
 import dev.latchkey.daemon.door.UsageException;
 import dev.latchkey.daemon.service.Logins;
-import dev.latchkey.daemon.service.RequestContext;
 import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
-import dev.latchkey.protocol.Secret;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -37,7 +36,8 @@ import java.util.List;
  * </ul>
  *
  * A description without protocol or host names no site: nothing is found, kept or erased for it,
- * so that no login is handed out for a site its client did not name. Any other operation is
+ * so that no login is handed out for a site its client did not name. A login without a user name
+ * (pnpm's token for a registry on the same host) is never git's: git keeps none. Any other operation is
  * ignored, as gitcredentials(7) asks of helpers. stdout carries only the reply to {@code get}; what
  * goes wrong is said on stderr, with latchkey's exit status (git ignores a helper's status): a
  * store that cannot be read never looks like "no credential".
@@ -55,20 +55,22 @@ public final class GitCredentialDoor implements Door {
         if (!operation.equals("get") && !operation.equals("store") && !operation.equals("erase")) {
             return ExitCodes.OK;
         }
-        Logins logins = invocation.services().forConfig(invocation.config()).logins();
-        RequestContext context = RequestContext.alone(invocation.caller(), store, invocation.environment());
+        ClientLogins logins = ClientLogins.of(invocation, CLIENT, store);
         try (CredentialDescription description = CredentialDescription.read(invocation.in())) {
             if (description.protocol() == null || description.host() == null || description.host().isEmpty()) {
-                say(invocation, operation, "no protocol or host given, nothing done");
+                if (invocation.verbose().on()) {
+                    invocation.verbose().say(CLIENT + " " + operation + ": no protocol or host given, nothing done");
+                }
                 return operation.equals("store") ? ExitCodes.OK : ExitCodes.NOT_FOUND;
             }
             // Every part checked as a login's, whatever the operation: a part no login can have is refused, not ignored.
             Logins.Login named = new Logins.Login(description.protocol(), description.host(), description.path(),
                     description.username());
             return switch (operation) {
-                case "get" -> get(invocation, logins, named, context);
-                case "store" -> store(invocation, logins, named, description, context);
-                default -> erase(invocation, logins, named, description.password(), context);
+                case "get" -> get(invocation, logins, named);
+                case "store" -> store(logins, named, description);
+                default -> logins.erase("erase " + named.displayName(), query(named), description.password()) == 0
+                        ? ExitCodes.NOT_FOUND : ExitCodes.OK;
             };
         } catch (GitProtocolException e) {
             throw UsageException.badInput("git-credential " + operation + ": " + e.getMessage());
@@ -78,16 +80,15 @@ public final class GitCredentialDoor implements Door {
         }
     }
 
-    private static int get(Invocation invocation, Logins logins, Logins.Login asked, RequestContext context)
+    private static int get(Invocation invocation, ClientLogins logins, Logins.Login asked)
             throws CredentialException, GitProtocolException, IOException {
-        Logins.Lookup lookup = logins.lookUp(CLIENT, List.of(query(asked)), context);
+        Logins.Lookup lookup = logins.lookUp("get " + asked.displayName(), List.of(query(asked)));
         Logins.Found found = lookup.found();
         if (found == null) {
             if (lookup.expiredAt() != null) {
                 invocation.err().println("latchkey: the password for `" + TerminalText.line(asked.displayName()) + "` expired at "
                         + Instant.ofEpochSecond(lookup.expiredAt()) + "; git asks for a new one and stores it");
             }
-            say(invocation, "get", "not found");
             return ExitCodes.NOT_FOUND;
         }
         byte[] reply;
@@ -106,40 +107,19 @@ public final class GitCredentialDoor implements Door {
         } finally {
             Arrays.fill(reply, (byte) 0);
         }
-        for (String warning : found.warnings()) {
-            invocation.err().println("latchkey: warning: " + TerminalText.lines(warning));
-        }
-        say(invocation, "get", "a password from the " + found.store() + " store");
         return ExitCodes.OK;
     }
 
     /** git's own store helper keeps only a user name with its password; without either there is nothing to keep. */
-    private static int store(Invocation invocation, Logins logins, Logins.Login login, CredentialDescription given,
-                             RequestContext context) throws CredentialException {
-        if (login.username() == null || given.password() == null) {
-            say(invocation, "store", "no username and password given, nothing kept");
-            return ExitCodes.OK;
+    private static int store(ClientLogins logins, Logins.Login login, CredentialDescription given) throws CredentialException {
+        if (login.username() != null && given.password() != null) {
+            logins.store("store " + login.displayName(), login, given.password(), given.passwordExpiryUtc());
         }
-        String kept = logins.store(CLIENT, login, given.password(), given.passwordExpiryUtc(), context);
-        say(invocation, "store", "kept in the " + kept + " store");
         return ExitCodes.OK;
     }
 
-    private static int erase(Invocation invocation, Logins logins, Logins.Login failed, Secret password, RequestContext context)
-            throws CredentialException {
-        int erased = logins.erase(CLIENT, query(failed), password, context);
-        say(invocation, "erase", erased == 0 ? "nothing matched" : "erased " + erased);
-        return erased == 0 ? ExitCodes.NOT_FOUND : ExitCodes.OK;
-    }
-
-    /** git's rule: each part the description gives must be the login's; a part it leaves out matches any. */
+    /** git's rule: each part the description gives must be the login's; a part it leaves out matches any, a user name any present. */
     private static Logins.Query query(Logins.Login described) {
-        return new Logins.Query(described.protocol(), described.host(), described.path(), described.username());
-    }
-
-    private static void say(Invocation invocation, String operation, String outcome) {
-        if (invocation.verbose().on()) {
-            invocation.verbose().say("git-credential " + operation + ": " + invocation.servedBy() + ": " + outcome);
-        }
+        return Logins.Query.ofGit(described.protocol(), described.host(), described.path(), described.username());
     }
 }

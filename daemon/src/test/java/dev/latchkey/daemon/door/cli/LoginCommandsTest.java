@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.door.cli;
 
 import dev.latchkey.daemon.audit.AuditLog;
-import dev.latchkey.daemon.door.DoorRun;
 import dev.latchkey.daemon.door.ExitCodes;
+import dev.latchkey.testing.InProcessDoor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +28,11 @@ class LoginCommandsTest {
 
     @TempDir
     Path home;
-    private DoorRun latchkey;
+    private InProcessDoor latchkey;
 
     @BeforeEach
     void twoLoginsOnOneSite() {
-        latchkey = new DoorRun(home);
+        latchkey = new InProcessDoor(home);
         assertEquals(ExitCodes.OK, latchkey.run("protocol=https\nhost=git.example:8443\nusername=alice\npassword=" + ALICE_PW + "\n",
                 "git-credential", "store").exit());
         assertEquals(ExitCodes.OK, latchkey.run("protocol=https\nhost=git.example:8443\nusername=bob\npassword=" + BOB_PW + "\n",
@@ -43,7 +43,7 @@ class LoginCommandsTest {
         return latchkey.run("protocol=https\nhost=git.example:8443\nusername=" + user + "\n", "git-credential", "get").stdout();
     }
 
-    private static void noSecretIn(DoorRun.Result run) {
+    private static void noSecretIn(InProcessDoor.Run run) {
         for (String secret : List.of(ALICE_PW, BOB_PW, "new-alice-pw")) {
             assertFalse(run.stdout().contains(secret) || run.stderr().contains(secret), run::toString);
         }
@@ -51,34 +51,35 @@ class LoginCommandsTest {
 
     @Test
     void listAndAuditShowEachLoginByItsUrlAndUser() {
-        DoorRun.Result audit = latchkey.run("", "audit", "-n", "2");
+        InProcessDoor.Run audit = latchkey.run("", "audit", "-n", "2");
         noSecretIn(audit);
         assertTrue(audit.stdout().lines().skip(1).allMatch(r -> r.contains(" git-store ") && r.contains("@git.example:8443")),
                 audit.stdout());
 
-        DoorRun.Result list = latchkey.run("", "list");
+        InProcessDoor.Run list = latchkey.run("", "list");
         noSecretIn(list);
         List<String> rows = list.stdout().lines().toList();
         assertTrue(rows.get(0).startsWith("REGISTRY OR LOGIN "), rows.get(0));
         assertTrue(rows.stream().anyMatch(r -> r.startsWith(ALICE + " ") && r.contains(" file ") && r.contains(" - ")), list.stdout());
         assertTrue(rows.stream().anyMatch(r -> r.startsWith("https://bob@git.example:8443 ")), list.stdout());
-        DoorRun.Result json = latchkey.run("", "list", "--json");
+        InProcessDoor.Run json = latchkey.run("", "list", "--json");
         assertTrue(json.stdout().contains("\"login\":\"" + ALICE + "\""), json.stdout());
         noSecretIn(json);
     }
 
     @Test
     void eraseLoginTakesExactlyThatLogin() throws Exception {
-        DoorRun.Result none = latchkey.run("", "erase", "--login", "https://git.example:8443");
+        InProcessDoor.Run none = latchkey.run("", "erase", "--login", "https://git.example:8443");
         assertEquals(ExitCodes.NOT_FOUND, none.exit(), "no part of the URL is taken as any: " + none);
         assertTrue(none.stderr().contains("`latchkey list` shows the logins"), none.stderr());
 
-        DoorRun.Result erased = latchkey.run("", "erase", "--login", ALICE + "/");
-        assertEquals(new DoorRun.Result(ExitCodes.OK, "", "latchkey: erased the login `" + ALICE + "` from the file store\n"), erased);
+        InProcessDoor.Run erased = latchkey.run("", "erase", "--login", ALICE + "/");
+        assertEquals(List.of(ExitCodes.OK, "", "latchkey: erased the login `" + ALICE + "` from the file store\n"),
+                List.of(erased.exit(), erased.stdout(), erased.stderr()));
         assertEquals("", get("alice"));
         assertEquals("username=bob\npassword=" + BOB_PW + "\n", get("bob"), "bob's stays");
 
-        DoorRun.Result all = latchkey.run("", "erase", "--login", "https://bob@git.example:8443", "--all-stores");
+        InProcessDoor.Run all = latchkey.run("", "erase", "--login", "https://bob@git.example:8443", "--all-stores");
         assertEquals(ExitCodes.OK, all.exit(), all.toString());
         assertEquals("", get("bob"));
         List<String> kinds = Files.readAllLines(home.resolve("state/latchkey/audit.log")).stream()
@@ -88,7 +89,7 @@ class LoginCommandsTest {
 
     @Test
     void rotateLoginReplacesThePasswordFromStdin() {
-        DoorRun.Result rotated = latchkey.run("new-alice-pw\n", "rotate", "--login", ALICE, "--expires-in", "30d");
+        InProcessDoor.Run rotated = latchkey.run("new-alice-pw\n", "rotate", "--login", ALICE, "--expires-in", "30d");
         assertEquals(ExitCodes.OK, rotated.exit(), rotated.toString());
         assertTrue(rotated.stderr().startsWith("latchkey: rotated the password for `" + ALICE + "` in the file store"),
                 rotated.stderr());
@@ -97,10 +98,10 @@ class LoginCommandsTest {
         assertTrue(answer.startsWith("username=alice\npassword=new-alice-pw\npassword_expiry_utc="), answer);
         assertEquals("username=bob\npassword=" + BOB_PW + "\n", get("bob"));
 
-        DoorRun.Result nobody = latchkey.run("pw\n", "rotate", "--login", "https://carol@git.example:8443");
+        InProcessDoor.Run nobody = latchkey.run("pw\n", "rotate", "--login", "https://carol@git.example:8443");
         assertEquals(ExitCodes.NOT_FOUND, nobody.exit());
 
-        DoorRun.Result inline = latchkey.run("", "rotate", "--login", "https://alice:" + ALICE_PW + "@git.example:8443");
+        InProcessDoor.Run inline = latchkey.run("", "rotate", "--login", "https://alice:" + ALICE_PW + "@git.example:8443");
         assertEquals(ExitCodes.USAGE, inline.exit());
         assertTrue(inline.stderr().contains("without its password"), inline.stderr());
         noSecretIn(inline);
@@ -117,13 +118,13 @@ class LoginCommandsTest {
                 + "password = \"carol-pw\"\ncreated = 1000\nupdated = 1000\n");
         Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
 
-        DoorRun.Result got = latchkey.run("protocol=https\nhost=old.example\n", "git-credential", "get");
+        InProcessDoor.Run got = latchkey.run("protocol=https\nhost=old.example\n", "git-credential", "get");
         assertEquals("username=carol\npassword=carol-pw\n", got.stdout());
         assertTrue(got.stderr().startsWith("latchkey: warning: the login for `https://carol@old.example` is ")
                 && got.stderr().endsWith("past rotate-after (90d): get a new password or token from the site and run "
                 + "`latchkey rotate --login https://carol@old.example`\n"), got.stderr());
 
-        DoorRun.Result list = latchkey.run("", "list");
+        InProcessDoor.Run list = latchkey.run("", "list");
         assertTrue(list.stdout().lines().anyMatch(r -> r.startsWith("https://carol@old.example ") && r.contains(" ROTATE")),
                 list.stdout());
         assertTrue(list.stderr().contains("`latchkey rotate --login URL`"), list.stderr());

@@ -1,8 +1,8 @@
 package dev.latchkey.daemon.door.git;
 
 import dev.latchkey.daemon.audit.AuditLog;
-import dev.latchkey.daemon.door.DoorRun;
 import dev.latchkey.daemon.door.ExitCodes;
+import dev.latchkey.testing.InProcessDoor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,23 +32,28 @@ class GitCredentialDoorTest {
     private static final String BOB_PW = "bob-pw-Xk8";
     private static final String SITE = "protocol=https\nhost=git.example:8443\n";
 
+    /** What a run did, as one value to compare. */
+    private record Outcome(int exit, String stdout, String stderr) {
+    }
+
     @TempDir
     Path home;
-    private DoorRun latchkey;
+    private InProcessDoor latchkey;
 
     @BeforeEach
     void privateHome() {
-        latchkey = new DoorRun(home);
+        latchkey = new InProcessDoor(home);
     }
 
-    private DoorRun.Result git(String stdin, String... args) {
+    private Outcome git(String stdin, String... args) {
         return git(stdin.getBytes(StandardCharsets.UTF_8), args);
     }
 
-    private DoorRun.Result git(byte[] stdin, String... args) {
+    private Outcome git(byte[] stdin, String... args) {
         List<String> argv = new ArrayList<>(List.of("git-credential"));
         argv.addAll(List.of(args));
-        DoorRun.Result run = latchkey.run(stdin, argv.toArray(String[]::new));
+        InProcessDoor.Run ran = latchkey.run(stdin, argv.toArray(String[]::new));
+        Outcome run = new Outcome(ran.exit(), ran.stdout(), ran.stderr());
         for (String secret : List.of(ALICE_PW, BOB_PW)) {
             assertFalse(run.stderr().contains(secret), () -> "a password on stderr: " + run);
         }
@@ -56,15 +61,15 @@ class GitCredentialDoorTest {
     }
 
     private void store(String description) {
-        DoorRun.Result stored = git(description, "store");
-        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), stored);
+        Outcome stored = git(description, "store");
+        assertEquals(new Outcome(ExitCodes.OK, "", ""), stored);
     }
 
-    private static DoorRun.Result answered(String stdout) {
-        return new DoorRun.Result(ExitCodes.OK, stdout, "");
+    private static Outcome answered(String stdout) {
+        return new Outcome(ExitCodes.OK, stdout, "");
     }
 
-    private static final DoorRun.Result NOTHING = new DoorRun.Result(ExitCodes.NOT_FOUND, "", "");
+    private static final Outcome NOTHING = new Outcome(ExitCodes.NOT_FOUND, "", "");
 
     @Test
     void getAnswersTheStoredUsernameAndPasswordAndNothingElse() {
@@ -102,13 +107,24 @@ class GitCredentialDoorTest {
         assertEquals(answered("username=alice\npassword=" + ALICE_PW + "\n"), git(SITE + "username=alice\n", "get"));
 
         // what git 2.55 sends after a 401: the challenges too
-        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git("capability[]=authtype\ncapability[]=state\n" + SITE
+        assertEquals(new Outcome(ExitCodes.OK, "", ""), git("capability[]=authtype\ncapability[]=state\n" + SITE
                 + "username=alice\npassword=" + ALICE_PW + "\nwwwauth[]=Basic realm=\"x\"\nstate[]=x.y=z\n", "erase"));
         assertEquals(NOTHING, git(SITE + "username=alice\n", "get"));
         assertEquals(answered("username=bob\npassword=" + BOB_PW + "\n"), git(SITE, "get"), "bob's stays");
 
-        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git(SITE, "erase"), "no user given: every user of the site");
+        assertEquals(new Outcome(ExitCodes.OK, "", ""), git(SITE, "erase"), "no user given: every user of the site");
         assertEquals(NOTHING, git(SITE, "get"));
+    }
+
+    @Test
+    void aLoginWithoutAUserNameIsNeverGits() {
+        // pnpm's token for a registry on the same host: a login without a user name, which git never keeps
+        assertEquals(ExitCodes.OK, latchkey.run("npm-token-Qv2\n", "npm-token", "--store", "https://git.example:8443/npm/").exit());
+        assertEquals(NOTHING, git(SITE, "get"));
+        assertEquals(NOTHING, git(SITE, "erase"), "nor erased by git's report of a failure");
+        assertEquals("Bearer npm-token-Qv2\n", latchkey.run("", "npm-token", "https://git.example:8443/npm/").stdout());
+        store(SITE + "username=alice\npassword=" + ALICE_PW + "\n");
+        assertEquals(answered("username=alice\npassword=" + ALICE_PW + "\n"), git(SITE, "get"));
     }
 
     @Test
@@ -151,7 +167,7 @@ class GitCredentialDoorTest {
 
         long earlier = Instant.now().getEpochSecond() - 60;
         store(SITE + "username=bob\npassword=" + BOB_PW + "\npassword_expiry_utc=" + earlier + "\n");
-        DoorRun.Result expired = git(SITE + "username=bob\n", "get");
+        Outcome expired = git(SITE + "username=bob\n", "get");
         assertEquals(ExitCodes.NOT_FOUND, expired.exit());
         assertEquals("", expired.stdout(), "an expired password is never handed out");
         assertEquals("latchkey: the password for `https://bob@git.example:8443` expired at " + Instant.ofEpochSecond(earlier)
@@ -172,7 +188,7 @@ class GitCredentialDoorTest {
                 + "state[]=helper.step=1\nsomething_new=1\n", "get"), "answered with a username and password, never an authtype");
 
         // a pre-encoded credential (git 2.46's authtype) carries no password latchkey could keep
-        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git("capability[]=authtype\nauthtype=Bearer\ncredential=tok\n"
+        assertEquals(new Outcome(ExitCodes.OK, "", ""), git("capability[]=authtype\nauthtype=Bearer\ncredential=tok\n"
                 + "protocol=https\nhost=other.example\n", "store"));
         assertEquals(NOTHING, git("protocol=https\nhost=other.example\n", "get"));
     }
@@ -190,7 +206,7 @@ class GitCredentialDoorTest {
         store("protocol=https\nhost=victim.example\nusername=alice\npassword=" + ALICE_PW + "\n");
         for (int filler : new int[] {1000, 1014, 1015, 1023, 1024, 4089, 8180, 65_000}) {
             String challenge = "wwwauth[]=" + "a".repeat(filler) + "host=victim.example\n";
-            DoorRun.Result run = git("protocol=https\nhost=attacker.example\n" + challenge + "password=x\n", "get");
+            Outcome run = git("protocol=https\nhost=attacker.example\n" + challenge + "password=x\n", "get");
             assertEquals(NOTHING, run, "a reader that split the long line would have read host=victim.example: " + filler);
         }
     }
@@ -214,7 +230,7 @@ class GitCredentialDoorTest {
         hostile.put("a url without scheme", "url=victim.example\n".getBytes(StandardCharsets.UTF_8));
         for (Map.Entry<String, byte[]> input : hostile.entrySet()) {
             for (String operation : List.of("get", "store", "erase")) {
-                DoorRun.Result run = git(input.getValue(), operation);
+                Outcome run = git(input.getValue(), operation);
                 assertEquals(ExitCodes.USAGE, run.exit(), input.getKey() + ", " + operation + ": " + run);
                 assertEquals("", run.stdout(), input.getKey());
                 assertTrue(run.stderr().startsWith("latchkey: git-credential " + operation + ": "), run.stderr());
@@ -230,7 +246,7 @@ class GitCredentialDoorTest {
         assertEquals(NOTHING, git("host=git.example:8443\n", "get"));
         assertEquals(NOTHING, git("protocol=https\n", "get"), "no host: not any host");
         assertEquals(NOTHING, git("protocol=https\nhost=\nusername=alice\n", "get"));
-        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git("protocol=https\nusername=bob\npassword=" + BOB_PW + "\n", "store"));
+        assertEquals(new Outcome(ExitCodes.OK, "", ""), git("protocol=https\nusername=bob\npassword=" + BOB_PW + "\n", "store"));
         assertEquals(NOTHING, git("protocol=https\n", "erase"));
         assertEquals(answered("username=alice\npassword=" + ALICE_PW + "\n"), git(SITE, "get"));
         assertEquals(NOTHING, git(SITE + "username=bob\n", "get"));
@@ -242,20 +258,20 @@ class GitCredentialDoorTest {
         Path tokens = home.resolve("data/latchkey/tokens.toml");
         Files.writeString(tokens, "[[login]\nbroken", StandardCharsets.UTF_8);
 
-        DoorRun.Result run = git(SITE, "get");
+        Outcome run = git(SITE, "get");
         assertEquals(ExitCodes.STORE_UNUSABLE, run.exit(), run.toString());
         assertEquals("", run.stdout());
         assertTrue(run.stderr().startsWith("latchkey: ") && run.stderr().contains(tokens.toString()), run.stderr());
 
-        DoorRun.Result named = git(SITE, "--store", "libsecret", "get");
+        Outcome named = git(SITE, "--store", "libsecret", "get");
         assertEquals(ExitCodes.STORE_UNUSABLE, named.exit(), "no session bus here: " + named);
         assertTrue(named.stderr().contains("libsecret"), named.stderr());
     }
 
     @Test
     void otherOperationsAreIgnoredAndAMissingOneIsAUsageError() {
-        assertEquals(new DoorRun.Result(ExitCodes.OK, "", ""), git(SITE, "capability"));
-        DoorRun.Result none = git(SITE);
+        assertEquals(new Outcome(ExitCodes.OK, "", ""), git(SITE, "capability"));
+        Outcome none = git(SITE);
         assertEquals(ExitCodes.USAGE, none.exit());
         assertTrue(none.stderr().contains("get, store or erase"), none.stderr());
     }
@@ -263,11 +279,12 @@ class GitCredentialDoorTest {
     @Test
     void verboseSaysWhoServedAndWhatCameOfItWithoutThePassword() {
         latchkey.variables().put("LATCHKEY_LOG", "1");
-        DoorRun.Result stored = git(SITE + "username=alice\npassword=" + ALICE_PW + "\n", "store");
-        assertTrue(stored.stderr().startsWith("latchkey: verbose: git-credential store: served in this process"), stored.stderr());
+        Outcome stored = git(SITE + "username=alice\npassword=" + ALICE_PW + "\n", "store");
+        assertTrue(stored.stderr().startsWith("latchkey: verbose: git store https://alice@git.example:8443: served in this process"),
+                stored.stderr());
         assertTrue(stored.stderr().endsWith(": kept in the file store\n"), stored.stderr());
-        DoorRun.Result got = git(SITE, "get");
+        Outcome got = git(SITE, "get");
         assertEquals("username=alice\npassword=" + ALICE_PW + "\n", got.stdout(), "verbose lines go to stderr only");
-        assertTrue(got.stderr().endsWith(": a password from the file store\n"), got.stderr());
+        assertTrue(got.stderr().endsWith(": a login from the file store\n"), got.stderr());
     }
 }

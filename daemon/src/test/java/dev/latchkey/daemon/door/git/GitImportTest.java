@@ -1,7 +1,7 @@
 package dev.latchkey.daemon.door.git;
 
-import dev.latchkey.daemon.door.DoorRun;
 import dev.latchkey.daemon.door.ExitCodes;
+import dev.latchkey.testing.InProcessDoor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +29,11 @@ class GitImportTest {
 
     @TempDir
     Path home;
-    private DoorRun latchkey;
+    private InProcessDoor latchkey;
 
     @BeforeEach
     void privateHome() {
-        latchkey = new DoorRun(home);
+        latchkey = new InProcessDoor(home);
     }
 
     private Path credentials(String name, String text, String mode) throws Exception {
@@ -60,7 +60,7 @@ class GitImportTest {
         Path file = credentials(".git-credentials", text, "rw-r-----");
         Object inode = Files.getAttribute(file, "unix:ino");
 
-        DoorRun.Result imported = latchkey.run("", "import", "git", file.toString());
+        InProcessDoor.Run imported = latchkey.run("", "import", "git", file.toString());
 
         assertEquals(ExitCodes.OK, imported.exit(), imported.toString());
         assertEquals(kept1 + kept2 + kept3 + kept4 + kept5, Files.readString(file), "only the imported lines are gone");
@@ -98,18 +98,18 @@ class GitImportTest {
         assertEquals("username=alice\npassword=" + BOB_PW + "\n", get("protocol=https\nhost=one.example\n"));
         assertEquals("username=alice\npassword=" + BOB_PW + "\n", get("protocol=https\nhost=two.example\n"));
 
-        DoorRun.Result again = latchkey.run("", "import", "git");
+        InProcessDoor.Run again = latchkey.run("", "import", "git");
         assertEquals(ExitCodes.OK, again.exit());
         assertTrue(again.stderr().contains("no credentials to import in " + dotfile), again.stderr());
     }
 
     @Test
     void noFileIsNothingToImport() {
-        DoorRun.Result none = latchkey.run("", "import", "git");
+        InProcessDoor.Run none = latchkey.run("", "import", "git");
         assertEquals(ExitCodes.OK, none.exit());
         assertTrue(none.stderr().startsWith("latchkey: no credentials to import: git's store helper keeps none here ("
                 + home.resolve(".git-credentials")), none.stderr());
-        DoorRun.Result named = latchkey.run("", "import", "git", "missing-file");
+        InProcessDoor.Run named = latchkey.run("", "import", "git", "missing-file");
         assertEquals(ExitCodes.USAGE, named.exit());
         assertTrue(named.stderr().contains("there is no " + home.resolve("missing-file")), named.stderr());
     }
@@ -118,7 +118,7 @@ class GitImportTest {
     void aFileOthersCanWriteALinkOrALockedFileIsRefusedAndLeftAlone() throws Exception {
         String text = "https://alice:" + BOB_PW + "@git.example\n";
         Path open = credentials("open-credentials", text, "rw-rw-r--");
-        DoorRun.Result refused = latchkey.run("", "import", "git", open.toString());
+        InProcessDoor.Run refused = latchkey.run("", "import", "git", open.toString());
         assertEquals(ExitCodes.USAGE, refused.exit());
         assertTrue(refused.stderr().contains("can be written by its group") && refused.stderr().contains("chmod go-w"),
                 refused.stderr());
@@ -126,12 +126,12 @@ class GitImportTest {
 
         Path target = credentials("target-credentials", text, "rw-------");
         Path link = Files.createSymbolicLink(home.resolve("linked-credentials"), target);
-        DoorRun.Result linked = latchkey.run("", "import", "git", link.toString());
+        InProcessDoor.Run linked = latchkey.run("", "import", "git", link.toString());
         assertEquals(ExitCodes.USAGE, linked.exit());
         assertTrue(linked.stderr().contains("is a symbolic link"), linked.stderr());
 
         Path lock = Files.writeString(home.resolve("target-credentials.lock"), "git's");
-        DoorRun.Result locked = latchkey.run("", "import", "git", target.toString());
+        InProcessDoor.Run locked = latchkey.run("", "import", "git", target.toString());
         assertEquals(ExitCodes.USAGE, locked.exit());
         assertTrue(locked.stderr().contains(lock + " exists"), locked.stderr());
         assertEquals("git's", Files.readString(lock), "another's lock is not ours to remove");
