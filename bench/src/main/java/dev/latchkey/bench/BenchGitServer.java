@@ -50,7 +50,7 @@ final class BenchGitServer implements AutoCloseable {
     static BenchGitServer start(Path root, String password, Map<String, String> env) throws IOException, InterruptedException {
         Path git = BenchSandbox.onPath("git");
         if (git == null) {
-            throw new IllegalStateException("git is not on PATH");
+            throw new IllegalStateException("git is not on PATH: it is what the clone benchmark runs");
         }
         Path work = root.resolve("work");
         run(env, root, git.toString(), "init", "--quiet", "--initial-branch=main", work.toString());

@@ -136,12 +136,17 @@ public final class ProcessBench {
             if (git != null) {
                 stopGitCredentialCache(sandbox, git);
             }
-            List<Subject> clones = gitClones(sandbox);
-            for (Subject subject : clones) {
-                check(subject, sandbox.run(subject.command(), subject.stdin()));
-                removeScratch(subject);
+            List<Subject> clones;
+            List<Timings> cloned;
+            try (BenchGitServer server = BenchGitServer.start(Files.createDirectories(sandbox.root.resolve("git-server")),
+                    BenchSandbox.TOKEN, sandbox.env())) {
+                clones = gitClones(sandbox, server);
+                for (Subject subject : clones) {
+                    check(subject, sandbox.run(subject.command(), subject.stdin()));
+                    removeScratch(subject);
+                }
+                cloned = measure(sandbox, clones, rounds, warmup);
             }
-            List<Timings> cloned = measure(sandbox, clones, rounds, warmup);
 
             System.out.println(machine(java));
             System.out.println();
@@ -198,15 +203,13 @@ public final class ProcessBench {
     /**
      * The same clone, of a repository that asks for a password, with git's own {@code store} helper
      * (the password in ~/.git-credentials) and with latchkey's; each into a directory removed
-     * after the run. The server runs until the benchmark's JVM exits.
+     * after the run, from {@code server}.
      */
-    private static List<Subject> gitClones(BenchSandbox sandbox) throws IOException, InterruptedException {
+    private static List<Subject> gitClones(BenchSandbox sandbox, BenchGitServer server) throws IOException, InterruptedException {
         Path git = BenchSandbox.onPath("git");
         if (git == null) {
             throw new IllegalStateException("git is not on PATH: it is what the clone benchmark runs");
         }
-        BenchGitServer server = BenchGitServer.start(Files.createDirectories(sandbox.root.resolve("git-server")),
-                BenchSandbox.TOKEN, sandbox.env());
         Path gitsFile = sandbox.root.resolve("home/.git-credentials");
         Files.writeString(gitsFile, "http://" + BenchGitServer.USER + ":" + BenchSandbox.TOKEN + "@" + server.hostAndPort() + "\n");
         Files.setPosixFilePermissions(gitsFile, PosixFilePermissions.fromString("rw-------"));
