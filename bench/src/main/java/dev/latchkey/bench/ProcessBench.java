@@ -365,8 +365,8 @@ public final class ProcessBench {
             System.out.printf(Locale.ROOT, "%-60s %6.1f ms %7.1f .. %6.1f ms %8.2fx %7.1f ms %8.2fx%n", subjects.get(i).name(),
                     median(t), percentile(t, 10), percentile(t, 90), median(t) / floor, cpu, cpu / floorCpu);
         }
-        System.out.println("(vs floor: over the " + (floors > 1 ? "faster of the " + floors + " floors" : "JVM floor")
-                + "; cpu/run: user+system time, summed over the rounds)");
+        System.out.println("(vs floor: over the " + (floors > 1 ? "faster of the " + floors + " floors" : "first row, "
+                + subjects.get(0).name()) + "; cpu/run: user+system time, summed over the rounds)");
     }
 
     static double cpuPerRun(Timings timings, int rounds) {
