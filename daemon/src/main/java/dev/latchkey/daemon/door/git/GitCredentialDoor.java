@@ -19,7 +19,7 @@ import java.util.List;
 
 /**
  * {@code latchkey git-credential [--store NAME] get|store|erase}: git's credential-helper protocol
- * (gitcredentials(7), reference/frontends.md). git runs it as {@code git-credential-latchkey OP}
+ * (gitcredentials(7); the model: docs/credential-model.md). git runs it as {@code git-credential-latchkey OP}
  * for {@code credential.helper = latchkey}, with a credential description on stdin, up to its end.
  *
  * <ul>
