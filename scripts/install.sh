@@ -2,8 +2,9 @@
 # Installs latchkey for the current user:
 #  - the launcher on PATH: ~/.local/bin/latchkey, a symlink to scripts/latchkey (which builds the
 #    program on first use), so cargo's `credential-provider = ["latchkey"]` and the client library find it;
-#  - ~/.local/bin/docker-credential-latchkey, the name docker, skopeo and podman run a credential
-#    helper by, a symlink to the same launcher;
+#  - ~/.local/bin/git-credential-latchkey, the name git runs for `credential.helper = latchkey`, and
+#    ~/.local/bin/docker-credential-latchkey, the name docker, skopeo and podman run a credential
+#    helper by, symlinks to the same launcher;
 #  - with --as-keyring, ~/.local/bin/keyring, the command pip's --keyring-provider subprocess and uv
 #    run: it takes the name of python-keyring's own command, so only when asked, and never over a
 #    file of that name that is not already latchkey's;
@@ -31,6 +32,8 @@ bin="$HOME/.local/bin"
 mkdir -p "$bin"
 ln -sfn "$root/scripts/latchkey" "$bin/latchkey"
 echo "installed $bin/latchkey -> $root/scripts/latchkey"
+ln -sfn "$root/scripts/latchkey" "$bin/git-credential-latchkey"
+echo "installed $bin/git-credential-latchkey -> $root/scripts/latchkey (git: git config --global credential.helper latchkey)"
 ln -sfn "$root/scripts/latchkey" "$bin/docker-credential-latchkey"
 echo "installed $bin/docker-credential-latchkey -> $root/scripts/latchkey (docker: \"credHelpers\" or \"credsStore\": \"latchkey\")"
 if [ "$as_keyring" = yes ]; then

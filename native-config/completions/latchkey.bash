@@ -13,7 +13,7 @@ _latchkey() {
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [ -z "$command" ]; then
-        COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token --version --help --config --socket --no-daemon -v" -- "$cur"))
+        COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token git-credential --version --help --config --socket --no-daemon -v" -- "$cur"))
         return
     fi
     case $command in
@@ -46,9 +46,10 @@ _latchkey() {
                 --operations) COMPREPLY=($(compgen -W "read publish yank unyank owners" -- "$cur")); return ;;
                 --expires-in) COMPREPLY=(); return ;;
                 --store) COMPREPLY=($(compgen -W "cargo command encrypted env file keychain libsecret macos-keychain memory wincred" -- "$cur")); return ;;
+                --login) COMPREPLY=(); return ;;
             esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--operations --expires-in --store --config --socket --no-daemon -v" -- "$cur"))
+                COMPREPLY=($(compgen -W "--operations --expires-in --store --login --config --socket --no-daemon -v" -- "$cur"))
             else
                 COMPREPLY=()
             fi
@@ -56,9 +57,10 @@ _latchkey() {
         erase)
             case $prev in
                 --store) COMPREPLY=($(compgen -W "cargo command encrypted env file keychain libsecret macos-keychain memory wincred" -- "$cur")); return ;;
+                --login) COMPREPLY=(); return ;;
             esac
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--store --all-stores --config --socket --no-daemon -v" -- "$cur"))
+                COMPREPLY=($(compgen -W "--store --all-stores --login --config --socket --no-daemon -v" -- "$cur"))
             else
                 COMPREPLY=()
             fi
@@ -88,7 +90,7 @@ _latchkey() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W " --config --socket --no-daemon -v" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "cargo" -- "$cur"))
+                COMPREPLY=($(compgen -W "cargo git" -- "$cur"))
             fi
             ;;
         doctor)
@@ -179,6 +181,16 @@ _latchkey() {
                 COMPREPLY=()
             fi
             ;;
+        git-credential)
+            case $prev in
+                --store) COMPREPLY=($(compgen -W "cargo command encrypted env file keychain libsecret macos-keychain memory wincred" -- "$cur")); return ;;
+            esac
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--store --config --socket --no-daemon -v" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "get store erase" -- "$cur"))
+            fi
+            ;;
         --version)
             case $prev in
             esac
@@ -194,7 +206,7 @@ _latchkey() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W " --config --socket --no-daemon -v" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token --version --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "get store rotate erase list audit import doctor daemon exec scan stdio --cargo-plugin docker-credential keyring npm-token git-credential --version --help" -- "$cur"))
             fi
             ;;
     esac

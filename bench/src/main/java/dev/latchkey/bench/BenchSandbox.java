@@ -46,7 +46,7 @@ final class BenchSandbox implements AutoCloseable {
         this.socket = runtime.resolve("latchkey/daemon.sock");
         System.getenv().forEach((name, value) -> {
             boolean ours = name.startsWith("LATCHKEY_") || name.startsWith("XDG_") || name.startsWith("CARGO")
-                    || name.startsWith("DBUS_") || name.startsWith("LISTEN_");
+                    || name.startsWith("DBUS_") || name.startsWith("LISTEN_") || name.startsWith("GIT_");
             if (!ours) {
                 env.put(name, value);
             }
@@ -61,6 +61,9 @@ final class BenchSandbox implements AutoCloseable {
         // The launcher's provider starts a daemon for the next request when none runs: the rounds
         // without a daemon would be served by one after their first request.
         env.put("LATCHKEY_AUTOSTART", "0");
+        // git as the benchmarks run it: no system config, and no prompt
+        env.put("GIT_CONFIG_NOSYSTEM", "1");
+        env.put("GIT_TERMINAL_PROMPT", "0");
     }
 
     /** A sandbox for the checkout at {@code $LATCHKEY_BENCH_ROOT} (scripts/bench sets it), with the token stored. */

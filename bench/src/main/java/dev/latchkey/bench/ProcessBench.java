@@ -6,6 +6,7 @@ import dev.latchkey.protocol.Response;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -13,8 +14,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * The process-level comparison (scripts/bench): every subject is a process cargo (or git) would
@@ -31,12 +35,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * percentile) and its ratio to the JVM floor. Every answer is checked, so nothing is timed that
  * failed.
  *
+ * <p>Then whole {@code git clone}s over HTTP from a server on 127.0.0.1 that asks for a password,
+ * with latchkey as git's helper and with git's own {@code store} helper, in alternating rounds too.
+ *
  * <p>Then the daemon: how long {@code latchkey daemon} takes to answer on its socket, and its
  * resident memory before and after 100,000 requests through the client library.
  */
 public final class ProcessBench {
     /** One credential request: cargo's line, or git's. */
-    record Subject(String name, List<String> command, String stdin, String expect) {
+    record Subject(String name, List<String> command, String stdin, String expect, Path scratch) {
+        /** A request, which leaves nothing behind. */
+        Subject(String name, List<String> command, String stdin, String expect) {
+            this(name, command, stdin, expect, null);
+        }
     }
 
     static final String CARGO_GET = "{\"v\":1,\"registry\":{\"index-url\":\"" + BenchSandbox.INDEX_URL
@@ -72,6 +83,8 @@ public final class ProcessBench {
     /** The registries the other clients' gets ask about. */
     private static final String OCI_REGISTRY = "bench.invalid:5000";
     private static final String NPM_REGISTRY = "https://bench.invalid/npm/";
+    /** What git asks its helper before fetching from https://bench.invalid/. */
+    private static final String GIT_GET = "protocol=https\nhost=bench.invalid\n";
 
     /** USER_HZ, which Linux has kept at 100 on every architecture. */
     private static final int CLOCK_TICKS_PER_SECOND = 100;
@@ -123,6 +136,17 @@ public final class ProcessBench {
             if (git != null) {
                 stopGitCredentialCache(sandbox, git);
             }
+            List<Subject> clones;
+            List<Timings> cloned;
+            try (BenchGitServer server = BenchGitServer.start(Files.createDirectories(sandbox.root.resolve("git-server")),
+                    BenchSandbox.TOKEN, sandbox.env())) {
+                clones = gitClones(sandbox, server);
+                for (Subject subject : clones) {
+                    check(subject, sandbox.run(subject.command(), subject.stdin()));
+                    removeScratch(subject);
+                }
+                cloned = measure(sandbox, clones, rounds, warmup);
+            }
 
             System.out.println(machine(java));
             System.out.println();
@@ -132,6 +156,10 @@ public final class ProcessBench {
             System.out.println("Daemon running; " + rounds + " alternating rounds (after " + warmup + " discarded):");
             print(withDaemon, daemon, rounds, 1);
             System.out.println();
+            System.out.println("git clone over HTTP, a password asked for, daemon running; " + rounds
+                    + " alternating rounds (after " + warmup + " discarded):");
+            print(clones, cloned, rounds, 1);
+            System.out.println();
             daemonFigures(sandbox);
             System.out.println();
             System.out.println("load average after: " + loadAverage());
@@ -139,30 +167,77 @@ public final class ProcessBench {
     }
 
     /**
-     * One get through each of the other clients' front doors, as their clients start it: docker's
-     * and skopeo's {@code docker-credential-latchkey get}, pip's {@code keyring get} by the index
-     * URL (found under the host pip stored it by), and the one-line script pnpm's tokenHelper names.
-     * The helpers are links to the launcher, as scripts/install.sh makes them; the logins are stored first.
+     * One get through each of the other clients' front doors, as their clients start it: git's
+     * {@code git-credential-latchkey get}, docker's and skopeo's {@code docker-credential-latchkey
+     * get}, pip's {@code keyring get} by the index URL (found under the host pip stored it by), and
+     * the one-line script pnpm's tokenHelper names. The helpers are links to the launcher, as
+     * scripts/install.sh makes them, in a directory put first on PATH (git finds its helper there);
+     * the logins are stored first.
      */
     private static List<Subject> otherClientsGets(BenchSandbox sandbox) throws IOException, InterruptedException {
         Path bin = Files.createDirectories(sandbox.root.resolve("bin"));
+        sandbox.env().put("PATH", bin + File.pathSeparator + sandbox.env().getOrDefault("PATH", ""));
+        Path git = Files.createSymbolicLink(bin.resolve("git-credential-latchkey"), sandbox.launcher);
         Path docker = Files.createSymbolicLink(bin.resolve("docker-credential-latchkey"), sandbox.launcher);
         Path keyring = Files.createSymbolicLink(bin.resolve("keyring"), sandbox.launcher);
         Path tokenHelper = bin.resolve("latchkey-npm-token-bench");
         Files.writeString(tokenHelper, "#!/bin/sh\nexec '" + sandbox.launcher + "' npm-token " + NPM_REGISTRY + "\n");
         tokenHelper.toFile().setExecutable(true);
         String token = BenchSandbox.TOKEN;
+        storeFirst(sandbox, List.of(git.toString(), "store"), GIT_GET + "username=u\npassword=" + token + "\n");
         storeFirst(sandbox, List.of(docker.toString(), "store"),
                 "{\"ServerURL\":\"" + OCI_REGISTRY + "\",\"Username\":\"bench\",\"Secret\":\"" + token + "\"}\n");
         storeFirst(sandbox, List.of(keyring.toString(), "set", "bench.invalid", "bench"), token + "\n");
         storeFirst(sandbox, List.of(sandbox.launcher.toString(), "npm-token", "--store", NPM_REGISTRY), token + "\n");
         return List.of(
+                new Subject("git-credential-latchkey get (git)", List.of(git.toString(), "get"), GIT_GET,
+                        "username=u\npassword=" + token + "\n"),
                 new Subject("docker-credential-latchkey get (docker, skopeo)", List.of(docker.toString(), "get"), OCI_REGISTRY,
                         "{\"ServerURL\":\"" + OCI_REGISTRY + "\",\"Username\":\"bench\",\"Secret\":\"" + token + "\"}\n"),
                 new Subject("keyring get INDEX-URL USER (pip)", List.of(keyring.toString(), "get", "https://bench.invalid/simple/", "bench"),
                         "", token + "\n"),
                 new Subject("pnpm's tokenHelper script: latchkey npm-token URL", List.of(tokenHelper.toString()), "",
                         "Bearer " + token + "\n"));
+    }
+
+    /**
+     * The same clone, of a repository that asks for a password, with git's own {@code store} helper
+     * (the password in ~/.git-credentials) and with latchkey's; each into a directory removed
+     * after the run, from {@code server}.
+     */
+    private static List<Subject> gitClones(BenchSandbox sandbox, BenchGitServer server) throws IOException, InterruptedException {
+        Path git = BenchSandbox.onPath("git");
+        if (git == null) {
+            throw new IllegalStateException("git is not on PATH: it is what the clone benchmark runs");
+        }
+        Path gitsFile = sandbox.root.resolve("home/.git-credentials");
+        Files.writeString(gitsFile, "http://" + BenchGitServer.USER + ":" + BenchSandbox.TOKEN + "@" + server.hostAndPort() + "\n");
+        Files.setPosixFilePermissions(gitsFile, PosixFilePermissions.fromString("rw-------"));
+        storeFirst(sandbox, List.of(sandbox.root.resolve("bin/git-credential-latchkey").toString(), "store"),
+                "protocol=http\nhost=" + server.hostAndPort() + "\nusername=" + BenchGitServer.USER + "\npassword="
+                        + BenchSandbox.TOKEN + "\n");
+        List<Subject> clones = new ArrayList<>();
+        for (String helper : List.of("store", "latchkey")) {
+            Path into = sandbox.root.resolve("clone-" + helper);
+            clones.add(new Subject("git clone, credential.helper=" + helper + (helper.equals("store")
+                    ? " (git's own, ~/.git-credentials)" : " (daemon running)"),
+                    List.of(git.toString(), "-c", "credential.helper=" + helper, "clone", "--quiet", server.url(), into.toString()),
+                    "", "", into));
+        }
+        return clones;
+    }
+
+    private static void removeScratch(Subject subject) throws IOException {
+        if (subject.scratch() == null || !Files.exists(subject.scratch())) {
+            return;
+        }
+        List<Path> paths = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(subject.scratch())) {
+            walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
+        }
+        for (Path path : paths) {
+            Files.delete(path);
+        }
     }
 
     private static void storeFirst(BenchSandbox sandbox, List<String> command, String stdin) throws IOException, InterruptedException {
@@ -241,6 +316,7 @@ public final class ProcessBench {
                 BenchSandbox.Run run = sandbox.run(subjects.get(i).command(), subjects.get(i).stdin());
                 long used = childCpuTicks() - before;
                 check(subjects.get(i), run);
+                removeScratch(subjects.get(i));
                 if (round >= 0) {
                     times.get(i)[round] = run.nanos();
                     ticks[i] += used;
@@ -289,8 +365,8 @@ public final class ProcessBench {
             System.out.printf(Locale.ROOT, "%-60s %6.1f ms %7.1f .. %6.1f ms %8.2fx %7.1f ms %8.2fx%n", subjects.get(i).name(),
                     median(t), percentile(t, 10), percentile(t, 90), median(t) / floor, cpu, cpu / floorCpu);
         }
-        System.out.println("(vs floor: over the " + (floors > 1 ? "faster of the " + floors + " floors" : "JVM floor")
-                + "; cpu/run: user+system time, summed over the rounds)");
+        System.out.println("(vs floor: over the " + (floors > 1 ? "faster of the " + floors + " floors" : "first row, "
+                + subjects.get(0).name()) + "; cpu/run: user+system time, summed over the rounds)");
     }
 
     static double cpuPerRun(Timings timings, int rounds) {

@@ -23,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ColdPathIT {
     private static final String URL = "sparse+https://cold.example/index/";
+    /** What git asks its helper before a clone from https://cold.example/. */
+    private static final String GIT_SITE = "protocol=https\nhost=cold.example\n";
     /** The packages only the daemon, or only a person at the command line, needs. */
     private static final List<String> NOT_ON_THE_COLD_PATH = List.of("dev.latchkey.daemon.server.", "dev.latchkey.daemon.door.cli.",
             "dev.latchkey.caller.exec.", "dev.latchkey.caller.scan.", "dev.latchkey.caller.secrets.", "dev.latchkey.daemon.store.encrypted.",
@@ -55,7 +57,10 @@ class ColdPathIT {
                         "credentials not found in native keychain"),
                 new Read("keyring get by index URL", "", new String[] {"keyring", "get", "https://cold.example:5000/simple/", "alice"},
                         "lk-cold-login"),
-                new Read("npm-token", "", new String[] {"npm-token", "https://cold.example/npm/"}, "Bearer lk-cold-npm-token"));
+                new Read("npm-token", "", new String[] {"npm-token", "https://cold.example/npm/"}, "Bearer lk-cold-npm-token"),
+                new Read("git get", GIT_SITE, new String[] {"git-credential", "get"}, "username=cold\npassword=lk-cold-pw\n"),
+                new Read("git get, nothing stored", GIT_SITE.replace("cold.example", "missing.example"),
+                        new String[] {"git-credential", "get"}, ""));
     }
 
     @BeforeEach
@@ -74,6 +79,8 @@ class ColdPathIT {
         assertEquals(0, sandbox.run("cold.example:5000", "docker-credential", "get").exit());
         assertEquals(0, sandbox.run("lk-cold-npm-token\n", "npm-token", "--store", "https://cold.example/npm/").exit());
         assertEquals(0, sandbox.run(null, "npm-token", "https://cold.example/npm/").exit());
+        assertEquals(0, sandbox.run(GIT_SITE + "username=cold\npassword=lk-cold-pw\n", "git-credential", "store").exit());
+        assertEquals(0, sandbox.run(GIT_SITE, "git-credential", "get").exit(), "and the login");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -40,7 +40,7 @@ class CompletionsIT {
         assertTrue(parts[0].lines().map(l -> l.split("\t")[0]).toList().containsAll(List.of("file", "keychain", "memory")), completed);
         assertTrue(parts[0].lines().noneMatch(l -> l.startsWith("pom.xml") || l.endsWith("/")), "no file names: " + completed);
         assertTrue(parts[1].lines().map(l -> l.split("\t")[0]).toList().containsAll(List.of("daemon")), completed);
-        assertEquals(List.of("cargo"), parts[2].lines().map(l -> l.split("\t")[0]).toList(), completed);
+        assertEquals(List.of("cargo", "git"), parts[2].lines().map(l -> l.split("\t")[0]).toList(), completed);
     }
 
     @Test

@@ -47,6 +47,8 @@ class InstallScriptIT {
         assertEquals(0, again.exit(), "installing twice is harmless: " + again.stderr());
         Path launcher = sandbox.home.resolve(".local/bin/latchkey");
         assertEquals(ROOT.resolve("scripts/latchkey"), Files.readSymbolicLink(launcher));
+        // git runs `git-credential-latchkey` for credential.helper = latchkey; the launcher serves it by that name
+        assertEquals(ROOT.resolve("scripts/latchkey"), Files.readSymbolicLink(sandbox.home.resolve(".local/bin/git-credential-latchkey")));
         assertEquals(ROOT.resolve("scripts/latchkey"), Files.readSymbolicLink(sandbox.home.resolve(".local/bin/docker-credential-latchkey")));
         assertTrue(Files.notExists(sandbox.home.resolve(".local/bin/keyring"), LinkOption.NOFOLLOW_LINKS),
                 "python-keyring's command name is taken only when asked");

@@ -29,9 +29,18 @@ import java.util.Set;
  */
 public final class InProcessDoor {
     private final Path home;
+    private final Map<String, String> variables;
 
     public InProcessDoor(Path home) {
         this.home = home;
+        this.variables = new HashMap<>(Map.of("XDG_DATA_HOME", home.resolve("data").toString(),
+                "XDG_CONFIG_HOME", home.resolve("config").toString(), "XDG_STATE_HOME", home.resolve("state").toString(),
+                "XDG_CACHE_HOME", home.resolve("cache").toString(), "CARGO_HOME", home.resolve("cargo").toString()));
+    }
+
+    /** The environment's variables of the runs to come, to change before one (LATCHKEY_LOG, another XDG directory). */
+    public Map<String, String> variables() {
+        return variables;
     }
 
     /** What a run did. */
@@ -46,10 +55,7 @@ public final class InProcessDoor {
     }
 
     public Run run(byte[] stdin, String... args) {
-        Map<String, String> variables = new HashMap<>(Map.of("XDG_DATA_HOME", home.resolve("data").toString(),
-                "XDG_CONFIG_HOME", home.resolve("config").toString(), "XDG_STATE_HOME", home.resolve("state").toString(),
-                "XDG_CACHE_HOME", home.resolve("cache").toString(), "CARGO_HOME", home.resolve("cargo").toString()));
-        Environment env = new Environment(variables, home, home);
+        Environment env = new Environment(new HashMap<>(variables), home, home);
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The logins one invocation of a client's front door (docker's, pip's keyring, pnpm's token
- * helper) asks the service for: in the stores of the invocation's config, recorded in the audit
+ * The logins one invocation of a client's front door (git's helper, docker's, pip's keyring, pnpm's
+ * token helper) asks the service for: in the stores of the invocation's config, recorded in the audit
  * log under the client's name, each request said with {@code -v} (what was asked, who served it,
  * what came of it; never a secret) and each login's warnings printed on stderr, which docker and
  * pip show their user.
@@ -23,16 +23,21 @@ public final class ClientLogins {
     private final Logins logins;
     private final RequestContext context;
 
-    private ClientLogins(Invocation invocation, String client, Logins logins) {
+    private ClientLogins(Invocation invocation, String client, Logins logins, String onlyStore) {
         this.invocation = invocation;
         this.client = client;
         this.logins = logins;
-        this.context = RequestContext.alone(invocation.caller(), null, invocation.environment());
+        this.context = RequestContext.alone(invocation.caller(), onlyStore, invocation.environment());
     }
 
     /** The logins for {@code invocation}, asked for by {@code client} ("docker", "pip", "npm"). */
     public static ClientLogins of(Invocation invocation, String client) throws ConfigException {
-        return new ClientLogins(invocation, client, invocation.services().forConfig(invocation.config()).logins());
+        return of(invocation, client, null);
+    }
+
+    /** The same, in the store {@code onlyStore} only (null: wherever a lookup looks), as a client's helper may be told. */
+    public static ClientLogins of(Invocation invocation, String client, String onlyStore) throws ConfigException {
+        return new ClientLogins(invocation, client, invocation.services().forConfig(invocation.config()).logins(), onlyStore);
     }
 
     /**
@@ -55,6 +60,28 @@ public final class ClientLogins {
         }
     }
 
+    /**
+     * {@link #find}, saying also when a login the queries matched was not handed out because it had
+     * expired ({@link Logins.Lookup}).
+     */
+    public Logins.Lookup lookUp(String what, List<Logins.Query> queries) throws CredentialException {
+        try {
+            Logins.Lookup lookup = logins.lookUp(client, queries, context);
+            Logins.Found found = lookup.found();
+            if (found != null) {
+                for (String warning : found.warnings()) {
+                    invocation.err().println("latchkey: warning: " + TerminalText.lines(warning));
+                }
+            }
+            told(what, found != null ? "a login from the " + found.store() + " store"
+                    : lookup.expiredAt() != null ? "not found (one expired)" : "not found");
+            return lookup;
+        } catch (CredentialException e) {
+            told(what, "failed, " + e.kind().wire());
+            throw e;
+        }
+    }
+
     /** Keeps {@code secret} as {@code login}; the store's name. */
     public String store(String what, Logins.Login login, Secret secret, Long expiration) throws CredentialException {
         try {
@@ -69,8 +96,13 @@ public final class ClientLogins {
 
     /** Erases every login {@code query} matches; how many. */
     public int erase(String what, Logins.Query query) throws CredentialException {
+        return erase(what, query, null);
+    }
+
+    /** Erases every login {@code query} matches, with {@code secret} (null: any) only those holding it; how many. */
+    public int erase(String what, Logins.Query query, Secret secret) throws CredentialException {
         try {
-            int erased = logins.erase(client, query, null, context);
+            int erased = logins.erase(client, query, secret, context);
             told(what, erased == 0 ? "not found" : "erased " + erased);
             return erased;
         } catch (CredentialException e) {

@@ -37,6 +37,8 @@ public final class Commands {
     private static final Option OPERATIONS = valued("--operations", "OP,...", Completion.OPERATIONS,
             "the token serves only these operations (read, publish, yank, unyank, owners); default: all");
     private static final Option JSON = flag("--json", "print JSON (the latchkey protocol's answer) instead of a table");
+    private static final String LOGIN_IS = "With --login URL instead of REGISTRY, a login (git's): URL as `latchkey list` shows it, "
+            + "SCHEME://USER@HOST[:PORT][/PATH], naming exactly that login; a user name holding / is written with %2F.";
 
     private static CommandSpec command(String name, String arguments, String summary, List<String> description,
                                        List<Option> options, List<Example> examples) {
@@ -66,21 +68,27 @@ public final class Commands {
                     List.of(new Example("latchkey store crates-io", "prompt for crates.io's token and keep it"),
                             new Example("printf '%s\\n' \"$TOKEN\" | latchkey store company --expires-in 90d",
                                     "keep a token read from a pipe, for 90 days"))),
-            command("rotate", "REGISTRY", "replace REGISTRY's token, wherever it is kept",
+            command("rotate", "REGISTRY", "replace REGISTRY's token (or a login's password), wherever it is kept",
                     List.of("Reads the new token from stdin as store does and puts it in every writable store that holds a "
                                     + "token of the registry for the same operations. The token keeps its creation time and is "
                                     + "marked rotated; revoke the old one at the registry.",
-                            REGISTRY_IS),
-                    List.of(OPERATIONS, EXPIRES_IN, valued("--store", "NAME", Completion.STORE, "rotate only in the store NAME")),
-                    List.of(new Example("latchkey rotate company", "prompt for company's new token and replace the old one"))),
-            command("erase", "REGISTRY", "forget REGISTRY's token",
+                            REGISTRY_IS, LOGIN_IS),
+                    List.of(OPERATIONS, EXPIRES_IN, valued("--store", "NAME", Completion.STORE, "rotate only in the store NAME"),
+                            valued("--login", "URL", Completion.NOTHING, "rotate the password of the login URL")),
+                    List.of(new Example("latchkey rotate company", "prompt for company's new token and replace the old one"),
+                            new Example("latchkey rotate --login https://alice@git.example.com",
+                                    "prompt for alice's new password on git.example.com and replace the old one"))),
+            command("erase", "REGISTRY", "forget REGISTRY's token (or a login)",
                     List.of("Erases the token from the first writable store a lookup finds it in (the one get would have "
-                            + "answered from), from the store NAME, or with --all-stores from every one.", REGISTRY_IS),
+                            + "answered from), from the store NAME, or with --all-stores from every one.", REGISTRY_IS, LOGIN_IS),
                     List.of(valued("--store", "NAME", Completion.STORE, "erase from the store NAME only"),
-                            flag("--all-stores", "erase from every writable store that holds one")),
-                    List.of(new Example("latchkey erase company --all-stores", "forget every token of company's registry"))),
-            command("list", "", "describe the stored tokens, never the tokens",
-                    List.of("One row per token: registry, store, operations, age, expiry, last use, index URL. A store "
+                            flag("--all-stores", "erase from every writable store that holds one"),
+                            valued("--login", "URL", Completion.NOTHING, "erase the login URL")),
+                    List.of(new Example("latchkey erase company --all-stores", "forget every token of company's registry"),
+                            new Example("latchkey erase --login https://alice@git.example.com", "forget alice's git password there"))),
+            command("list", "", "describe the stored tokens and logins, never their secrets",
+                    List.of("One row per token: registry (a login: its URL and user), store, operations, age, expiry, last "
+                            + "use, index URL. A store "
                             + "that cannot be read (a locked keyring) is named on stderr with the fix; the others are "
                             + "listed all the same. Tokens older than rotate-after are marked ROTATE."),
                     List.of(JSON),
@@ -90,14 +98,21 @@ public final class Commands {
                             + "outcome, and which program asked (pid, executable, parent)."),
                     List.of(valued("-n", "N", Completion.NOTHING, "the last N entries; default 20"), JSON),
                     List.of(new Example("latchkey audit -n 50", "the last 50 requests"))),
-            new CommandSpec("import", "cargo", "move tokens out of cargo's credentials.toml",
-                    List.of("Moves each token of $CARGO_HOME/credentials.toml into the store a new token of its registry "
-                            + "would go to, then removes it from cargo's file, which silences cargo's warning about it. A "
-                            + "registry's name counts only as bound in latchkey's config or $CARGO_HOME/config.toml; a token "
-                            + "whose name the current directory's cargo config binds elsewhere is left where it is."),
+            new CommandSpec("import", "cargo | git [FILE]", "move tokens out of cargo's credentials.toml, or git's passwords out of its file",
+                    List.of("`import cargo` moves each token of $CARGO_HOME/credentials.toml into the store a new token of its "
+                                    + "registry would go to, then removes it from cargo's file, which silences cargo's warning "
+                                    + "about it. A registry's name counts only as bound in latchkey's config or "
+                                    + "$CARGO_HOME/config.toml; a token whose name the current directory's cargo config binds "
+                                    + "elsewhere is left where it is.",
+                            "`import git` moves the credentials git's store helper keeps (FILE, else ~/.git-credentials and "
+                                    + "$XDG_CONFIG_HOME/git/credentials) into latchkey as logins, then takes exactly their lines "
+                                    + "out of the file, under git's lock, keeping its mode and every other line. A file others "
+                                    + "can write, or a link, is refused."),
                     List.of(),
-                    List.of(new Example("latchkey import cargo", "move cargo's tokens into latchkey")),
-                    Completion.WORDS, List.of("cargo")),
+                    List.of(new Example("latchkey import cargo", "move cargo's tokens into latchkey"),
+                            new Example("latchkey import git && git config --global credential.helper latchkey",
+                                    "move git's stored passwords into latchkey, and have git ask latchkey")),
+                    Completion.WORDS, List.of("cargo", "git")),
             command("doctor", "", "which stores are usable here, and why not",
                     List.of("Asks every store whether it can be used (a keyring: is it there and unlocked) and prints what "
                             + "fixes each that cannot; also when the config file cannot be used (exit 2)."),
@@ -188,6 +203,21 @@ public final class Commands {
                     List.of(new Example("printf '%s\\n' \"$TOKEN\" | latchkey npm-token --store https://npm.example.com/",
                                     "keep the registry's token"),
                             new Example("latchkey npm-token https://npm.example.com/", "what pnpm's tokenHelper script prints"))),
+            new CommandSpec("git-credential", "get | store | erase", "serve git's credential-helper protocol (git runs this)",
+                    List.of("What git runs, as git-credential-latchkey OP, for `credential.helper = latchkey`. It reads git's "
+                                    + "description of a credential (key=value lines) on stdin. get answers the username and "
+                                    + "password latchkey keeps for that protocol, host, port, path and user, and nothing when it "
+                                    + "has none, so that git asks; store keeps what worked; erase forgets what the server "
+                                    + "refused (with a password given, only a login holding that password). Nothing but the "
+                                    + "protocol goes to stdout; a store that cannot be read is said on stderr.",
+                            "A login is keyed by the URL's scheme, host and port, its path with credential.useHttpPath, and "
+                                    + "the user name (docs/credential-model.md)."),
+                    List.of(valued("--store", "NAME", Completion.STORE, "keep and look up logins in the store NAME only")),
+                    List.of(new Example("git config --global credential.helper latchkey",
+                                    "make latchkey git's helper (git-credential-latchkey on PATH, as install.sh puts it)"),
+                            new Example("printf 'protocol=https\\nhost=git.example.com\\n' | latchkey git-credential get",
+                                    "what git would be told for git.example.com")),
+                    Completion.WORDS, List.of("get", "store", "erase")),
             command("--version", "", "print the version, the build's commit and the Java runtime",
                     List.of("Prints one line: latchkey's version, the commit it was built from, and the Java runtime it runs on."),
                     List.of(),

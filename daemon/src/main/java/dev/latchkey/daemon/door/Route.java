@@ -17,6 +17,12 @@ import java.util.Set;
 public final class Route {
     /** The commands that only the caller's own process runs: they start or stop the daemon, or run other programs. */
     public static final Set<String> CALLER_COMMANDS = Set.of("daemon", "exec", "scan");
+    /**
+     * The front doors that only ever ask for logins (git's), never for a registry's token: the
+     * {@code env} store, which reads the caller's token variables, keeps no logins, so those
+     * variables do not keep such an invocation from the daemon.
+     */
+    private static final Set<String> LOGIN_DOORS = Set.of("git-credential");
 
     private Route() {
     }
@@ -39,7 +45,7 @@ public final class Route {
         if (command.word() != null && CALLER_COMMANDS.contains(command.word())) {
             return "`latchkey " + command.word() + "` runs in the caller's own process";
         }
-        if (!header.tokenVariables().isEmpty()) {
+        if (!header.tokenVariables().isEmpty() && (command.word() == null || !LOGIN_DOORS.contains(command.word()))) {
             return "this process's environment holds token variables (" + String.join(", ", header.tokenVariables())
                     + "), which only it can see";
         }

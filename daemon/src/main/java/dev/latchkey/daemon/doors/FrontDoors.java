@@ -6,6 +6,8 @@ import dev.latchkey.daemon.door.cargo.CargoDoor;
 import dev.latchkey.daemon.door.cli.Cli;
 import dev.latchkey.daemon.door.cli.HelpDoor;
 import dev.latchkey.daemon.door.docker.DockerDoor;
+import dev.latchkey.daemon.door.git.GitCredentialDoor;
+import dev.latchkey.daemon.door.git.GitImportDoor;
 import dev.latchkey.daemon.door.keyring.KeyringDoor;
 import dev.latchkey.daemon.door.npm.NpmTokenDoor;
 import dev.latchkey.daemon.door.latchkey.StdioDoor;
@@ -38,9 +40,13 @@ public final class FrontDoors {
         if (asksForHelp(command.rest())) {
             return new HelpDoor(word);
         }
+        if (word.equals("import") && "git".equals(firstWord(command.rest()))) {
+            return new GitImportDoor();
+        }
         return switch (word) {
             case "--cargo-plugin" -> new CargoDoor();
             case "stdio" -> new StdioDoor();
+            case "git-credential" -> new GitCredentialDoor();
             case "docker-credential" -> new DockerDoor();
             case "keyring" -> new KeyringDoor();
             case "npm-token" -> new NpmTokenDoor();

@@ -375,7 +375,7 @@ public final class CredentialService {
         String age = Durations.format(Duration.ofSeconds(now - since));
         if (key instanceof LoginKey) {
             return "the login for `" + key.displayName() + "` is " + age + " old, past rotate-after (" + Durations.format(limit)
-                    + "): get a new password or token from the site and store it as the first one was";
+                    + "): get a new password or token from the site and run `latchkey rotate --login " + key.displayName() + "`";
         }
         return "the token for `" + key.displayName() + "` is " + age + " old, past rotate-after (" + Durations.format(limit)
                 + "): get a new one from the registry and run `latchkey rotate " + key.displayName() + "`";

@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -89,6 +88,12 @@ public final class Logins {
         public enum Omitted {
             /** Any value: git's rule. */
             ANY,
+            /**
+             * Any value, but a user name left out matches only a login that has one: git's rule among
+             * the logins git could have kept (it keeps none without a user name; pnpm's token for a
+             * registry on the same host is not git's to send).
+             */
+            ANY_WITH_A_USER,
             /** A scheme or path left out is absent from the login (the site is exactly the one given); a user name left out is any. */
             ABSENT_FROM_SITE,
             /** Absent from the login, whichever part it is: the query names one login. */
@@ -103,6 +108,11 @@ public final class Logins {
         /** The login exactly this query names, with no part left open. */
         public static Query of(Login key) {
             return new Query(key.protocol(), key.host(), key.path(), key.username());
+        }
+
+        /** The logins git's helpers would match, among those with a user name ({@link Omitted#ANY_WITH_A_USER}). */
+        public static Query ofGit(String protocol, String host, String path, String username) {
+            return new Query(protocol, host, path, username, Omitted.ANY_WITH_A_USER);
         }
 
         /** The logins of exactly the site {@code protocol://host/path} (null: without a scheme, without a path), of {@code username} or, when null, of any user. */
@@ -121,7 +131,10 @@ public final class Logins {
             if (!self.host().equals(key.host())) {
                 return false;
             }
-            boolean siteExact = omitted != Omitted.ANY;
+            boolean siteExact = omitted != Omitted.ANY && omitted != Omitted.ANY_WITH_A_USER;
+            if (omitted == Omitted.ANY_WITH_A_USER && key.username() == null) {
+                return false;
+            }
             return part(self.protocol(), key.protocol(), siteExact)
                     && part(self.path(), key.path(), siteExact)
                     && part(self.username(), key.username(), omitted == Omitted.ABSENT);
@@ -166,25 +179,44 @@ public final class Logins {
      * asks by the index URL, then by its host), recorded as one line naming the first query.
      */
     public Optional<Found> find(String client, List<Query> queries, RequestContext context) throws CredentialException {
-        Optional<Found> found = Optional.empty();
+        return Optional.ofNullable(lookUp(client, queries, context).found());
+    }
+
+    /**
+     * What a lookup came to: the login found, or null; and when none was, when the newest login the
+     * queries matched but that was not handed out because it had expired expired (or null), so that
+     * its client can be told why it is asked for a password again.
+     */
+    public record Lookup(Found found, Long expiredAt) {
+    }
+
+    /** {@link #find(String, List, RequestContext)}, saying also when a matching login expired ({@link Lookup}). */
+    public Lookup lookUp(String client, List<Query> queries, RequestContext context) throws CredentialException {
+        Lookup lookup = new Lookup(null, null);
         String outcome = "not-found";
         try {
-            for (int i = 0; i < queries.size() && found.isEmpty(); i++) {
-                found = lookup(queries.get(i), context);
+            for (int i = 0; i < queries.size() && lookup.found() == null; i++) {
+                Lookup next = lookup(queries.get(i), context);
+                lookup = new Lookup(next.found(), later(lookup.expiredAt(), next.expiredAt()));
             }
-            outcome = found.isPresent() ? "ok" : outcome;
-            return found;
+            outcome = lookup.found() != null ? "ok" : outcome;
+            return lookup;
         } catch (CredentialException e) {
             outcome = e.kind().wire();
             throw e;
         } finally {
-            record(client + "-get", queries.get(0).asKey(), found.isPresent() ? found.get().store() : null, outcome, context);
+            record(client + "-get", queries.get(0).asKey(), lookup.found() != null ? lookup.found().store() : null, outcome, context);
         }
     }
 
-    private Optional<Found> lookup(Query query, RequestContext context) throws CredentialException {
+    private static Long later(Long a, Long b) {
+        return a == null ? b : b == null ? a : Long.valueOf(Math.max(a, b));
+    }
+
+    private Lookup lookup(Query query, RequestContext context) throws CredentialException {
         MetadataBook.Page page = access.bookOrNull(context.batch().arrival());
         CredentialException firstFailure = null;
+        Long expiredAt = null;
         for (Store store : plan.lookup(query.asKey(), context.onlyStore(), holders(page, query))) {
             List<LoginKey> candidates;
             try {
@@ -216,15 +248,16 @@ public final class Logins {
                     if (unrecorded != null) {
                         warnings.add(unrecorded);
                     }
-                    return Optional.of(new Found(Login.of(key), found.token().secret(), found.life().expiration(), store.id().configName(),
-                            List.copyOf(warnings)));
+                    return new Lookup(new Found(Login.of(key), found.token().secret(), found.life().expiration(), store.id().configName(),
+                            List.copyOf(warnings)), null);
                 }
+                expiredAt = later(expiredAt, outcome.expiredAt());
             }
         }
         if (firstFailure != null) {
             throw firstFailure;
         }
-        return Optional.empty();
+        return new Lookup(null, expiredAt);
     }
 
     /**
@@ -265,7 +298,9 @@ public final class Logins {
      * Keeps {@code secret} as the login {@code key}, in the store a new login goes to (the one the
      * context names, or the first writable one of the order that keeps logins); the store's name.
      * Clients store again after every success (git does): the same secret already kept there is
-     * left as it is, with nothing written.
+     * left as it is, with nothing written, when {@code expiration} is the one it has, or none is
+     * given and the one it has has not passed (git before 2.40 passes no expiry on, and must not
+     * clear latchkey's; a password typed again after its expiry, and taken, has none).
      */
     public String store(String client, Login login, Secret secret, Long expiration, RequestContext context)
             throws CredentialException {
@@ -289,9 +324,14 @@ public final class Logins {
 
     private boolean alreadyHolds(Store target, LoginKey key, Secret secret, Long expiration, RequestContext context)
             throws CredentialException {
+        // the expiry a keychain item cannot hold is in the book
+        MetadataBook.Page page = StoreAccess.describedInBook(target) ? access.book(context.batch().arrival()) : null;
         boolean same = false;
         for (StoredToken held : access.get(target, key, context.batch().arrival())) {
-            same |= equal(held.secret(), secret) && Objects.equals(held.expiration(), expiration);
+            if (equal(held.secret(), secret)) {
+                Long has = Lifetime.of(held, page == null ? Optional.empty() : page.entryFor(key.canonical(), secret)).expiration();
+                same |= expiration != null ? expiration.equals(has) : has == null || has > access.now();
+            }
             held.secret().wipe();
         }
         return same;
@@ -347,6 +387,72 @@ public final class Logins {
             held.secret().wipe();
         }
         return holds;
+    }
+
+    /**
+     * Replaces the secret of exactly {@code login} in every writable store holding it (or in the one
+     * store the context names), keeping its {@code created} and marking it rotated, with
+     * {@code expiration} (null: none); the stores' names, none when no store held it.
+     */
+    public List<String> rotate(String client, Login login, Secret secret, Long expiration, RequestContext context)
+            throws CredentialException {
+        LoginKey key = login.key();
+        List<String> rotated = new ArrayList<>();
+        String outcome = "not-found";
+        try {
+            for (Store store : writableStores(key, context)) {
+                List<StoredToken> held = access.get(store, key, context.batch().arrival());
+                for (StoredToken token : held) {
+                    token.secret().wipe();
+                }
+                if (!held.isEmpty()) {
+                    access.keep(store, key, secret, Set.of(), expiration, true);
+                    rotated.add(store.id().configName());
+                }
+            }
+            outcome = rotated.isEmpty() ? outcome : "ok";
+            return rotated;
+        } catch (CredentialException e) {
+            outcome = e.kind().wire();
+            throw e;
+        } finally {
+            record(client + "-rotate", key, rotated.isEmpty() ? null : String.join(",", rotated), outcome, context);
+        }
+    }
+
+    /**
+     * Erases exactly {@code login} (no part of it taken as "any"): from the first writable store
+     * holding it, or with {@code allStores} from every one, or from the one store the context
+     * names; the stores' names, none when no store held it.
+     */
+    public List<String> eraseExactly(String client, Login login, boolean allStores, RequestContext context)
+            throws CredentialException {
+        LoginKey key = login.key();
+        List<String> erased = new ArrayList<>();
+        String outcome = "not-found";
+        try {
+            for (Store store : writableStores(key, context)) {
+                if (access.erase(store, key)) {
+                    erased.add(store.id().configName());
+                    if (!allStores) {
+                        break;
+                    }
+                }
+            }
+            outcome = erased.isEmpty() ? outcome : "ok";
+            return erased;
+        } catch (CredentialException e) {
+            outcome = e.kind().wire();
+            throw e;
+        } finally {
+            record(client + "-erase", key, erased.isEmpty() ? null : String.join(",", erased), outcome, context);
+        }
+    }
+
+    /** The writable stores a lookup of {@code key} visits, or the one the context names. */
+    private List<Store> writableStores(LoginKey key, RequestContext context) throws CredentialException {
+        return context.onlyStore() != null ? List.of(plan.writableStore(context.onlyStore()))
+                : plan.writable(key, access.bookOrNull(context.batch().arrival()));
     }
 
     /** Every login a lookup can find, each once, in lookup order (docker's {@code list}). */

@@ -148,4 +148,37 @@ class LoginsTest {
         assertTrue(gets.get(0).contains("\"registry\":\"https://alice@pypi.example/simple\"") && gets.get(0).contains("\"outcome\":\"ok\""),
                 gets.get(0));
     }
+
+    @Test
+    void rotateAndEraseExactlyTakeOneLoginAndNoOther() throws Exception {
+        logins.store("test", ALICE, Secret.fromString("alice-pw"), null, CONTEXT);
+        logins.store("test", BOB, Secret.fromString("bob-pw"), null, CONTEXT);
+        Logins.Login site = new Logins.Login("https", "git.example:8443", null, null);
+        assertEquals(List.of(), logins.rotate("test", site, Secret.fromString("x"), null, CONTEXT), "no login without a user there");
+        assertEquals(List.of("file"), logins.rotate("test", ALICE, Secret.fromString("alice-new"), null, CONTEXT));
+        assertEquals("alice:alice-new", found(Logins.Query.exactly(ALICE)));
+        assertEquals(List.of(), logins.eraseExactly("test", site, true, CONTEXT));
+        assertEquals(List.of("file"), logins.eraseExactly("test", ALICE, false, CONTEXT));
+        assertEquals(null, found(Logins.Query.exactly(ALICE)));
+        assertEquals("bob:bob-pw", found(Logins.Query.exactly(BOB)));
+        List<String> kinds = Files.readAllLines(home.resolve("state/latchkey/audit.log")).stream()
+                .filter(line -> line.contains("-rotate\"") || line.contains("-erase\"")).toList();
+        assertEquals(4, kinds.size(), kinds.toString());
+    }
+
+    @Test
+    void theSamePasswordStoredAgainWithoutAnExpiryKeepsTheOneItHasUntilItPasses() throws Exception {
+        long later = java.time.Instant.now().getEpochSecond() + 3600;
+        logins.store("test", ALICE, Secret.fromString("alice-pw"), later, CONTEXT);
+        logins.store("git", ALICE, Secret.fromString("alice-pw"), null, CONTEXT);
+        assertEquals(later, logins.find("test", Logins.Query.exactly(ALICE), CONTEXT).orElseThrow().expiration());
+
+        long earlier = java.time.Instant.now().getEpochSecond() - 60;
+        logins.store("test", BOB, Secret.fromString("bob-pw"), earlier, CONTEXT);
+        Logins.Lookup expired = logins.lookUp("git", List.of(new Logins.Query("https", "git.example:8443", null, "bob")), CONTEXT);
+        assertEquals(new Logins.Lookup(null, earlier), expired, "not handed out, and said when it expired");
+        logins.store("git", BOB, Secret.fromString("bob-pw"), null, CONTEXT);
+        assertEquals(null, logins.find("test", Logins.Query.exactly(BOB), CONTEXT).orElseThrow().expiration(),
+                "typed again after its expiry and taken: kept without one");
+    }
 }

@@ -13,6 +13,7 @@ import dev.latchkey.daemon.door.UsageException;
 import dev.latchkey.daemon.door.latchkey.ServiceHandler;
 import dev.latchkey.daemon.service.Batch;
 import dev.latchkey.daemon.service.CredentialService;
+import dev.latchkey.daemon.service.Logins;
 import dev.latchkey.daemon.service.RequestContext;
 import dev.latchkey.daemon.service.Version;
 import dev.latchkey.daemon.terminal.TerminalText;
@@ -35,6 +36,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -44,6 +46,9 @@ import java.util.Set;
  * Served by the daemon when one runs, like every front door, so its answers are the daemon's.
  */
 public final class Cli implements Door {
+    /** How the audit log names the command line's requests about logins: {@code cli-erase}, {@code cli-rotate}. */
+    private static final String CLIENT = "cli";
+    private static final String LIST_SHOWS_LOGINS = "`latchkey list` shows the logins latchkey keeps, each as --login takes it";
 
     @Override
     public int serve(Invocation invocation) throws HandBack, UsageException, ConfigException, CredentialException, IOException {
@@ -130,7 +135,11 @@ public final class Cli implements Door {
             return ExitCodes.OK;
         }
 
-        int rotate() throws UsageException, CredentialException, IOException, HandBack {
+        int rotate() throws UsageException, ConfigException, CredentialException, IOException, HandBack {
+            Optional<String> login = args.option("--login");
+            if (login.isPresent()) {
+                return rotateLogin(LoginArgument.parse(login.get()));
+            }
             Handover h = Handover.parse(args, "rotate");
             try (Secret token = readValidToken(h.target())) {
                 Response.Rotated rotated = expect(handle(new Request.Rotate(h.target(), token, h.expiration(), h.operations(),
@@ -142,19 +151,65 @@ public final class Cli implements Door {
             return ExitCodes.OK;
         }
 
-        int erase() throws UsageException, CredentialException, HandBack {
-            String registry = args.positional("REGISTRY");
+        int erase() throws UsageException, ConfigException, CredentialException, HandBack {
+            Optional<String> login = args.option("--login");
+            String registry = login.isPresent() ? null : args.positional("REGISTRY");
             String store = args.option("--store").orElse(null);
             boolean allStores = args.flag("--all-stores");
             args.end();
             if (allStores && store != null) {
                 throw new UsageException("--store and --all-stores do not go together: name one store, or ask for all");
             }
+            if (login.isPresent()) {
+                return eraseLogin(LoginArgument.parse(login.get()), store, allStores);
+            }
             Response.Erased erased = expect(handle(new Request.Erase("erase", Registry.fromNameOrUrl(registry), store, allStores)),
                     Response.Erased.class);
             invocation.err().println("latchkey: erased the token for `" + TerminalText.line(registry) + "` from the " + String.join(", ", erased.stores())
                     + " store" + (erased.stores().size() > 1 ? "s" : ""));
             return ExitCodes.OK;
+        }
+
+        private int eraseLogin(Logins.Login login, String store, boolean allStores) throws ConfigException, CredentialException {
+            List<String> erased = logins().eraseExactly(CLIENT, login, allStores, RequestContext.alone(invocation.caller(), store,
+                    invocation.environment()));
+            if (erased.isEmpty()) {
+                throw new CredentialException.NotFound("no login `" + login.displayName() + "` to erase in "
+                        + (store != null ? "the " + store + " store" : "a writable store") + "; " + LIST_SHOWS_LOGINS);
+            }
+            invocation.err().println("latchkey: erased the login `" + TerminalText.line(login.displayName()) + "` from the "
+                    + String.join(", ", erased) + " store" + (erased.size() > 1 ? "s" : ""));
+            return ExitCodes.OK;
+        }
+
+        private int rotateLogin(Logins.Login login) throws UsageException, ConfigException, CredentialException, IOException, HandBack {
+            String store = args.option("--store").orElse(null);
+            Long expiration = Cli.expiration(args);
+            if (args.option("--operations").isPresent()) {
+                throw new UsageException("a login's password serves every request to its site: --operations is for registry tokens");
+            }
+            if (args.hasPositional()) {
+                throw new UsageException("`latchkey rotate --login URL` reads the new password from stdin, never from the command "
+                        + "line (where other users can see it): pipe it in, or type it at the prompt");
+            }
+            args.end();
+            List<String> rotated;
+            try (Secret password = readValid("new password for " + login.displayName())) {
+                rotated = logins().rotate(CLIENT, login, password, expiration, RequestContext.alone(invocation.caller(), store,
+                        invocation.environment()));
+            }
+            if (rotated.isEmpty()) {
+                throw new CredentialException.NotFound("no login `" + login.displayName() + "` to rotate in "
+                        + (store != null ? "the " + store + " store" : "a writable store") + "; " + LIST_SHOWS_LOGINS);
+            }
+            invocation.err().println("latchkey: rotated the password for `" + TerminalText.line(login.displayName()) + "` in the "
+                    + String.join(", ", rotated) + " store" + (rotated.size() > 1 ? "s" : "")
+                    + "; change it at the site too, if that is not done");
+            return ExitCodes.OK;
+        }
+
+        private Logins logins() throws ConfigException {
+            return invocation.services().forConfig(invocation.config()).logins();
         }
 
         int list() throws UsageException, CredentialException, IOException, HandBack {
@@ -169,12 +224,12 @@ public final class Cli implements Door {
                 return status;
             }
             if (listed.entries().isEmpty() && listed.unreadable().isEmpty()) {
-                invocation.err().println("latchkey: no tokens stored");
+                invocation.err().println("latchkey: no tokens or logins stored");
                 return ExitCodes.OK;
             }
             Instant now = Instant.now();
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"REGISTRY", "STORE", "OPERATIONS", "AGE", "EXPIRES", "LAST USED", "INDEX URL"});
+            rows.add(new String[] {"REGISTRY OR LOGIN", "STORE", "OPERATIONS", "AGE", "EXPIRES", "LAST USED", "INDEX URL"});
             boolean anyDue = false;
             for (Response.TokenInfo e : listed.entries()) {
                 Long since = e.updated() != null ? e.updated() : e.created();
@@ -182,7 +237,8 @@ public final class Cli implements Door {
                 rows.add(new String[] {
                     e.login() != null ? e.login() : e.name() != null ? e.name() : "-",
                     e.store(),
-                    e.operations().isEmpty() ? "all" : String.join(",", e.operations().stream().map(Operation::wire).toList()),
+                    e.login() != null ? "-" : e.operations().isEmpty() ? "all"
+                            : String.join(",", e.operations().stream().map(Operation::wire).toList()),
                     since == null ? "-" : ago(now, since) + (e.rotateDue() ? " ROTATE" : ""),
                     e.expiration() == null ? "never" : Instant.ofEpochSecond(e.expiration()).toString()
                             + (e.expiration() <= now.getEpochSecond() ? " (expired)" : ""),
@@ -198,7 +254,7 @@ public final class Cli implements Door {
             }
             if (anyDue) {
                 invocation.err().println("latchkey: tokens marked ROTATE are older than rotate-after: replace each with "
-                        + "`latchkey rotate REGISTRY`");
+                        + "`latchkey rotate REGISTRY` (a login: `latchkey rotate --login URL`)");
             }
             return status;
         }
@@ -246,10 +302,11 @@ public final class Cli implements Door {
         }
 
         int importCargo() throws UsageException, ConfigException, CredentialException {
-            String what = args.positional("what to import (cargo)");
+            String what = args.positional("what to import (cargo or git)");
             args.end();
             if (!what.equals("cargo")) {
-                throw new UsageException("latchkey can import from `cargo` only");
+                // `import git` is git's door's (doors.FrontDoors)
+                throw new UsageException("latchkey imports from `cargo` or `git` only");
             }
             CredentialService.ImportReport report = invocation.services().forConfig(invocation.config())
                     .importFromCargo(context());
@@ -300,7 +357,12 @@ public final class Cli implements Door {
         }
 
         private Secret readValidToken(Registry registry) throws IOException, UsageException, HandBack {
-            Secret token = readToken(invocation, registry);
+            return readValid("token for " + registry.displayName());
+        }
+
+        /** The secret typed at the prompt {@code what} (a terminal) or given on stdin, refused when it cannot be one. */
+        private Secret readValid(String what) throws IOException, UsageException, HandBack {
+            Secret token = readToken(invocation, what);
             String problem = token.problem();
             if (problem != null) {
                 token.wipe();
@@ -315,10 +377,10 @@ public final class Cli implements Door {
         }
     }
 
-    /** The token typed at the terminal (echo off) when stdin is one, else the first line of stdin. */
-    private static Secret readToken(Invocation invocation, Registry registry) throws IOException, UsageException, HandBack {
+    /** The secret typed at the terminal (echo off, prompted {@code what}) when stdin is one, else the first line of stdin. */
+    private static Secret readToken(Invocation invocation, String what) throws IOException, UsageException, HandBack {
         if (invocation.isTerminal(0)) {
-            Secret typed = invocation.askAtTerminal("token for " + TerminalText.line(registry.displayName()) + ": ", "asking for the token");
+            Secret typed = invocation.askAtTerminal(TerminalText.line(what) + ": ", "asking for the token");
             if (typed == null) {
                 throw UsageException.badInput("no token: pipe it on stdin");
             }

@@ -217,8 +217,14 @@ record CredentialDescription(String protocol, String host, String path, String u
 
     /** Seconds since the epoch; null for what git takes as none (0, not a number, too large). */
     private static Long seconds(String value) {
-        if (!value.matches("[0-9]{1,19}")) {
+        // a loop, not a regular expression: it may come with a get, which is on the cold path
+        if (value.isEmpty() || value.length() > 19) {
             return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return null;
+            }
         }
         try {
             long seconds = Long.parseLong(value);
