@@ -38,6 +38,7 @@ public final class ArchiveTraining {
                         "{\"v\":1," + OTHER + ",\"kind\":\"login\",\"token\":\"t\"}",
                         "{\"v\":1," + OTHER + ",\"kind\":\"logout\"}", "")),
                 new Invocation(List.of("stdio"), "{\"v\":1,\"kind\":\"get\"," + REGISTRY + "}\n"),
+                new Invocation(List.of("git-credential", "get"), "protocol=https\nhost=training.invalid\n"),
                 new Invocation(List.of("docker-credential", "get"), "training.invalid"),
                 new Invocation(List.of("keyring", "get", "https://training.invalid/simple/", "trainee"), ""),
                 new Invocation(List.of("npm-token", "https://training.invalid/npm/"), ""));
