@@ -225,11 +225,6 @@ final class TestRegistry implements AutoCloseable {
         Map<String, Object> metadata = (Map<String, Object>) JsonValues.parse(json);
         String name = ((String) metadata.get("name")).toLowerCase(Locale.ROOT);
         String vers = (String) metadata.get("vers");
-        if (!((List<?>) metadata.get("deps")).isEmpty()) {
-            // Translating dependencies into index form is not needed by these tests' fixtures.
-            error(exchange, 400, "this test registry takes crates without dependencies only");
-            return;
-        }
         List<Version> versions = crates.computeIfAbsent(name, n -> new ArrayList<>());
         if (versions.stream().anyMatch(v -> v.entry().get("vers").equals(vers))) {
             error(exchange, 400, "crate version `" + vers + "` is already uploaded");
@@ -238,7 +233,7 @@ final class TestRegistry implements AutoCloseable {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("name", name);
         entry.put("vers", vers);
-        entry.put("deps", List.of());
+        entry.put("deps", indexDeps((List<Map<String, Object>>) metadata.get("deps")));
         entry.put("cksum", sha256(crateFile));
         entry.put("features", metadata.getOrDefault("features", Map.of()));
         entry.put("yanked", false);
@@ -247,6 +242,33 @@ final class TestRegistry implements AutoCloseable {
         owners.computeIfAbsent(name, n -> new ArrayList<>(List.of(PUBLISHER)));
         json(exchange, 200, Map.of("warnings", Map.of("invalid_categories", List.of(), "invalid_badges", List.of(),
                 "other", List.of())));
+    }
+
+    /**
+     * The dependencies of cargo's publish metadata as the index lists them: the web API names the
+     * requirement {@code version_req}, and a renamed dependency's crate {@code name} and its name in
+     * Cargo.toml {@code explicit_name_in_toml}; the index names them {@code req}, {@code package} and
+     * {@code name}. A null {@code registry} means this registry in both.
+     */
+    private static List<Map<String, Object>> indexDeps(List<Map<String, Object>> published) {
+        List<Map<String, Object>> deps = new ArrayList<>();
+        for (Map<String, Object> dep : published) {
+            Object renamed = dep.get("explicit_name_in_toml");
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("name", renamed != null ? renamed : dep.get("name"));
+            line.put("req", dep.get("version_req"));
+            line.put("features", dep.get("features"));
+            line.put("optional", dep.get("optional"));
+            line.put("default_features", dep.get("default_features"));
+            line.put("target", dep.get("target"));
+            line.put("kind", dep.get("kind"));
+            line.put("registry", dep.get("registry"));
+            if (renamed != null) {
+                line.put("package", dep.get("name"));
+            }
+            deps.add(line);
+        }
+        return deps;
     }
 
     @SuppressWarnings("unchecked")
