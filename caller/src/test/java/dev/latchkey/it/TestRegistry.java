@@ -32,13 +32,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@linkplain #acceptScoped accept scoped tokens}, it takes one token for reads (the index and
  * downloads) and another for the web API (publish, yank, unyank, owners), as registries that issue
  * a read-only token and a publish token do.
+ *
+ * <p>Public, with what a caller outside the tests needs: the benchmarks ({@code bench/},
+ * CargoBench) time real cargo commands against it, through this module's test jar.
  */
-final class TestRegistry implements AutoCloseable {
+public final class TestRegistry implements AutoCloseable {
     /** What a request's {@code Authorization} header was. */
-    enum Auth { NONE, ACCEPTED, REJECTED }
+    public enum Auth { NONE, ACCEPTED, REJECTED }
 
     /** One request the registry received, with the {@code Authorization} header it carried (null: none). */
-    record Seen(String method, String path, Auth auth, String authorization) {
+    public record Seen(String method, String path, Auth auth, String authorization) {
         boolean isRead() {
             return TestRegistry.isRead(method, path);
         }
@@ -77,12 +80,12 @@ final class TestRegistry implements AutoCloseable {
         server.start();
     }
 
-    static TestRegistry start(String acceptedToken) throws IOException {
+    public static TestRegistry start(String acceptedToken) throws IOException {
         return new TestRegistry(acceptedToken);
     }
 
     /** The index URL exactly as cargo sends it to its credential provider. */
-    String indexUrl() {
+    public String indexUrl() {
         return "sparse+" + base + "/index/";
     }
 
@@ -98,16 +101,16 @@ final class TestRegistry implements AutoCloseable {
         this.publishToken = publishToken;
     }
 
-    synchronized List<Seen> requests() {
+    public synchronized List<Seen> requests() {
         return List.copyOf(seen);
     }
 
     /** The requests received since {@code mark}, a size of {@link #requests()} taken before. */
-    synchronized List<Seen> requestsSince(int mark) {
+    public synchronized List<Seen> requestsSince(int mark) {
         return List.copyOf(seen.subList(mark, seen.size()));
     }
 
-    synchronized byte[] crateFile(String name, String vers) {
+    public synchronized byte[] crateFile(String name, String vers) {
         return version(name, vers).crateFile().clone();
     }
 
@@ -124,7 +127,7 @@ final class TestRegistry implements AutoCloseable {
      * config.json (it learns there that the registry needs a token); and each of
      * {@code expected} ("METHOD /path") was among them.
      */
-    static void assertTokenSent(List<Seen> requests, String... expected) {
+    public static void assertTokenSent(List<Seen> requests, String... expected) {
         for (Seen s : requests) {
             assertTrue(s.auth() == Auth.ACCEPTED || isProbe(s), () -> "a request without the accepted token: " + s
                     + " among " + requests);
@@ -300,7 +303,7 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** Where cargo looks for a crate in a sparse index: 1/a, 2/ab, 3/a/abc, ab/cd/abcd... */
-    static String indexPathOf(String crateName) {
+    public static String indexPathOf(String crateName) {
         String name = crateName.toLowerCase(Locale.ROOT);
         return switch (name.length()) {
             case 1 -> "1/" + name;
