@@ -90,6 +90,11 @@ final class BenchSandbox implements AutoCloseable {
 
     /** Runs {@code command} in the sandbox with {@code stdin} from a file and its output to files. */
     Run run(List<String> command, String stdin) throws IOException, InterruptedException {
+        return run(command, stdin, Map.of());
+    }
+
+    /** The same, with {@code overrides} in its environment over the sandbox's. */
+    Run run(List<String> command, String stdin, Map<String, String> overrides) throws IOException, InterruptedException {
         Path in = Files.createTempFile(root, "in", ".txt");
         Path out = Files.createTempFile(root, "out", ".txt");
         Path err = Files.createTempFile(root, "err", ".txt");
@@ -98,6 +103,7 @@ final class BenchSandbox implements AutoCloseable {
                 .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().clear();
         builder.environment().putAll(env);
+        builder.environment().putAll(overrides);
         long start = System.nanoTime();
         Process process = builder.start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {

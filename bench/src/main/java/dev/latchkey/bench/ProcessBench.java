@@ -336,7 +336,7 @@ public final class ProcessBench {
      * over every round it gives each subject's processor time per run, which, unlike its wall time,
      * hardly changes with the machine's load.
      */
-    private static long childCpuTicks() throws IOException {
+    static long childCpuTicks() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[13]) + Long.parseLong(fields[14]); // fields 16 and 17, counted from 1 before the name

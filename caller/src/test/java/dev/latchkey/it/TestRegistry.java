@@ -32,13 +32,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@linkplain #acceptScoped accept scoped tokens}, it takes one token for reads (the index and
  * downloads) and another for the web API (publish, yank, unyank, owners), as registries that issue
  * a read-only token and a publish token do.
+ *
+ * <p>Public, with what a caller outside the tests needs: the benchmarks ({@code bench/},
+ * CargoBench) time real cargo commands against it, through this module's test jar.
  */
-final class TestRegistry implements AutoCloseable {
+public final class TestRegistry implements AutoCloseable {
     /** What a request's {@code Authorization} header was. */
-    enum Auth { NONE, ACCEPTED, REJECTED }
+    public enum Auth { NONE, ACCEPTED, REJECTED }
 
     /** One request the registry received, with the {@code Authorization} header it carried (null: none). */
-    record Seen(String method, String path, Auth auth, String authorization) {
+    public record Seen(String method, String path, Auth auth, String authorization) {
         boolean isRead() {
             return TestRegistry.isRead(method, path);
         }
@@ -77,12 +80,12 @@ final class TestRegistry implements AutoCloseable {
         server.start();
     }
 
-    static TestRegistry start(String acceptedToken) throws IOException {
+    public static TestRegistry start(String acceptedToken) throws IOException {
         return new TestRegistry(acceptedToken);
     }
 
     /** The index URL exactly as cargo sends it to its credential provider. */
-    String indexUrl() {
+    public String indexUrl() {
         return "sparse+" + base + "/index/";
     }
 
@@ -98,16 +101,16 @@ final class TestRegistry implements AutoCloseable {
         this.publishToken = publishToken;
     }
 
-    synchronized List<Seen> requests() {
+    public synchronized List<Seen> requests() {
         return List.copyOf(seen);
     }
 
     /** The requests received since {@code mark}, a size of {@link #requests()} taken before. */
-    synchronized List<Seen> requestsSince(int mark) {
+    public synchronized List<Seen> requestsSince(int mark) {
         return List.copyOf(seen.subList(mark, seen.size()));
     }
 
-    synchronized byte[] crateFile(String name, String vers) {
+    public synchronized byte[] crateFile(String name, String vers) {
         return version(name, vers).crateFile().clone();
     }
 
@@ -124,7 +127,7 @@ final class TestRegistry implements AutoCloseable {
      * config.json (it learns there that the registry needs a token); and each of
      * {@code expected} ("METHOD /path") was among them.
      */
-    static void assertTokenSent(List<Seen> requests, String... expected) {
+    public static void assertTokenSent(List<Seen> requests, String... expected) {
         for (Seen s : requests) {
             assertTrue(s.auth() == Auth.ACCEPTED || isProbe(s), () -> "a request without the accepted token: " + s
                     + " among " + requests);
@@ -225,11 +228,6 @@ final class TestRegistry implements AutoCloseable {
         Map<String, Object> metadata = (Map<String, Object>) JsonValues.parse(json);
         String name = ((String) metadata.get("name")).toLowerCase(Locale.ROOT);
         String vers = (String) metadata.get("vers");
-        if (!((List<?>) metadata.get("deps")).isEmpty()) {
-            // Translating dependencies into index form is not needed by these tests' fixtures.
-            error(exchange, 400, "this test registry takes crates without dependencies only");
-            return;
-        }
         List<Version> versions = crates.computeIfAbsent(name, n -> new ArrayList<>());
         if (versions.stream().anyMatch(v -> v.entry().get("vers").equals(vers))) {
             error(exchange, 400, "crate version `" + vers + "` is already uploaded");
@@ -238,7 +236,7 @@ final class TestRegistry implements AutoCloseable {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("name", name);
         entry.put("vers", vers);
-        entry.put("deps", List.of());
+        entry.put("deps", indexDeps((List<Map<String, Object>>) metadata.get("deps")));
         entry.put("cksum", sha256(crateFile));
         entry.put("features", metadata.getOrDefault("features", Map.of()));
         entry.put("yanked", false);
@@ -247,6 +245,33 @@ final class TestRegistry implements AutoCloseable {
         owners.computeIfAbsent(name, n -> new ArrayList<>(List.of(PUBLISHER)));
         json(exchange, 200, Map.of("warnings", Map.of("invalid_categories", List.of(), "invalid_badges", List.of(),
                 "other", List.of())));
+    }
+
+    /**
+     * The dependencies of cargo's publish metadata as the index lists them: the web API names the
+     * requirement {@code version_req}, and a renamed dependency's crate {@code name} and its name in
+     * Cargo.toml {@code explicit_name_in_toml}; the index names them {@code req}, {@code package} and
+     * {@code name}. A null {@code registry} means this registry in both.
+     */
+    private static List<Map<String, Object>> indexDeps(List<Map<String, Object>> published) {
+        List<Map<String, Object>> deps = new ArrayList<>();
+        for (Map<String, Object> dep : published) {
+            Object renamed = dep.get("explicit_name_in_toml");
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("name", renamed != null ? renamed : dep.get("name"));
+            line.put("req", dep.get("version_req"));
+            line.put("features", dep.get("features"));
+            line.put("optional", dep.get("optional"));
+            line.put("default_features", dep.get("default_features"));
+            line.put("target", dep.get("target"));
+            line.put("kind", dep.get("kind"));
+            line.put("registry", dep.get("registry"));
+            if (renamed != null) {
+                line.put("package", dep.get("name"));
+            }
+            deps.add(line);
+        }
+        return deps;
     }
 
     @SuppressWarnings("unchecked")
@@ -278,7 +303,7 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** Where cargo looks for a crate in a sparse index: 1/a, 2/ab, 3/a/abc, ab/cd/abcd... */
-    static String indexPathOf(String crateName) {
+    public static String indexPathOf(String crateName) {
         String name = crateName.toLowerCase(Locale.ROOT);
         return switch (name.length()) {
             case 1 -> "1/" + name;
