@@ -9,6 +9,7 @@ import dev.latchkey.daemon.config.Environment;
 import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.metadata.MetadataBook;
 import dev.latchkey.daemon.registry.RegistryResolver;
+import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.memory.MemoryStore;
 import dev.latchkey.protocol.TokenVariables;
 
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One {@link CredentialService} per config file, made when first asked for: a protocol request
@@ -66,7 +68,10 @@ public final class Services {
     private final MemoryStore memory;
 
     /** A config's service, its cache (wiped when the service is let go), and how its file looked when read. */
-    private record Served(CredentialService service, TokenCache cache, ConfigStamp stamp) {
+    private record Served(CredentialService service, TokenCache cache, ConfigStamp stamp, AtomicLong lookedAt) {
+        Served(CredentialService service, TokenCache cache, ConfigStamp stamp) {
+            this(service, cache, stamp, new AtomicLong(System.nanoTime()));
+        }
     }
 
     /** {@code defaultConfig} null: the config file of docs/configuration.md. */
@@ -124,25 +129,42 @@ public final class Services {
 
     /** The service for {@code configPath}, or for the default config when null. */
     public CredentialService forConfig(Path configPath) throws ConfigException {
+        return forConfig(configPath, Arrival.NOW);
+    }
+
+    /**
+     * The same for a request read at {@code arrival}: the daemon looks at the config file once for
+     * the requests it read at one wake-up, as it does at a token file (a look begun after they
+     * arrived sees every change made before they were sent).
+     */
+    public CredentialService forConfig(Path configPath, Arrival arrival) throws ConfigException {
         Path named = configPath != null ? configPath : defaultConfig;
         Served served = named == null ? byDefault : byName.get(named);
-        return served != null && current(served) ? served.service() : make(named);
+        return served != null && current(served, arrival) ? served.service() : make(named);
     }
 
     /** Whether {@code served} answers from its config file as it is now: always, but in the daemon. */
-    private boolean current(Served served) {
-        return !cacheSlowStores || served.stamp().isCurrent();
+    private boolean current(Served served, Arrival arrival) {
+        if (!cacheSlowStores || arrival.known() && served.lookedAt().get() - arrival.readAt() >= 0) {
+            return true;
+        }
+        long lookingAt = System.nanoTime();
+        if (!served.stamp().isCurrent()) {
+            return false;
+        }
+        served.lookedAt().accumulateAndGet(lookingAt, Math::max);
+        return true;
     }
 
     private synchronized CredentialService make(Path named) throws ConfigException {
         Served served = named == null ? byDefault : byName.get(named);
-        if (served != null && current(served)) {
+        if (served != null && current(served, Arrival.NOW)) {
             return served.service(); // made by another thread meanwhile
         }
         Path file = named != null ? named : new Locations(env).configFile();
         Path real = realPath(file);
         served = byRealPath.get(real);
-        if (served != null && !current(served)) {
+        if (served != null && !current(served, Arrival.NOW)) {
             letGo(real, served);
             served = null;
         }

@@ -45,6 +45,8 @@ public final class ServiceHandler implements RequestHandler {
     private final Environment caller;
     private final Path defaultConfig;
     private final Supplier<Caller> asker;
+    /** Who asks, looked up for the first request that needs it, then kept: one connection has one peer. */
+    private Caller askedBy;
     /** The invocation served; null for the daemon's socket, whose clients (the client library) are always served whole. */
     private final Invocation invocation;
     private boolean warnedAboutArgs;
@@ -82,6 +84,13 @@ public final class ServiceHandler implements RequestHandler {
                 asker, null);
     }
 
+    private Caller askedBy() {
+        if (askedBy == null) {
+            askedBy = asker.get(); // a few /proc reads: once per connection, not per request
+        }
+        return askedBy;
+    }
+
     /** Whether a request failed because the config file is broken; the invocation then exits 2. */
     public boolean sawBrokenConfig() {
         return sawBrokenConfig;
@@ -109,7 +118,7 @@ public final class ServiceHandler implements RequestHandler {
                 request = store.withToken(askForToken(store));
             }
             Path config = options.config() != null ? options.config() : defaultConfig;
-            Response response = services.forConfig(config).handle(request, new RequestContext(asker.get(), options.store(), caller,
+            Response response = services.forConfig(config, batch.arrival()).handle(request, new RequestContext(askedBy(), options.store(), caller,
                     forCommand, batch));
             if (verbose.on()) {
                 verbose.say(about(request) + ": " + (invocation.inCaller()

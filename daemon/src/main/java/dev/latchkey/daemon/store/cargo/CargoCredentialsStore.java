@@ -1,5 +1,6 @@
 package dev.latchkey.daemon.store.cargo;
 
+
 import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.files.SecretFile;
 import dev.latchkey.daemon.files.TomlText;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -42,9 +44,12 @@ public final class CargoCredentialsStore implements Store {
     private static final Capabilities CAPABILITIES = Capabilities.writable(StoreId.CARGO).oneTokenPerRegistry().withoutLogins()
             .writtenOnlyWhenNamed();
 
+    private static final long LOOK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final SecretFile file;
     private final Function<String, Optional<String>> indexOfName;
     private final StoreState ready; // made once: asked on every request
+    private volatile Looked looked;
 
     /** {@code indexOfName} finds a registry's index URL by name, for {@code list}. */
     public CargoCredentialsStore(Path cargoHome, Function<String, Optional<String>> indexOfName) {
@@ -70,9 +75,29 @@ public final class CargoCredentialsStore implements Store {
         return CAPABILITIES;
     }
 
-    /** Another user's file is refused; one that others can read or write is used, with a caution (SecretFile.Keeper). */
+    /**
+     * Another user's file is refused; one that others can read or write is used, with a caution
+     * (SecretFile.Keeper). Quick: what a look at most a second old said, since every lookup of the
+     * default order asks and looking costs two {@code stat}s; reading the file checks its owner
+     * again all the same.
+     */
     @Override
     public StoreState diagnose(boolean thorough) {
+        Looked last = looked;
+        long now = System.nanoTime();
+        if (!thorough && last != null && now - last.at() < LOOK_AGAIN_NANOS) {
+            return last.state();
+        }
+        StoreState state = look();
+        looked = new Looked(now, state);
+        return state;
+    }
+
+    /** When the file was last looked at, and what that said. */
+    private record Looked(long at, StoreState state) {
+    }
+
+    private StoreState look() {
         try {
             String refused = file.refusal();
             if (refused != null) {
