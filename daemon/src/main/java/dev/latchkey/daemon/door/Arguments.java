@@ -1,5 +1,8 @@
 package dev.latchkey.daemon.door;
 
+import dev.latchkey.daemon.config.Durations;
+
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +52,19 @@ public final class Arguments {
             }
         }
         return Optional.empty();
+    }
+
+    /** Removes {@code --expires-in DURATION} and returns when that is from now, in Unix seconds; null when absent. */
+    public Long expiresIn() throws UsageException {
+        Optional<String> expiresIn = option("--expires-in");
+        if (expiresIn.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.now().plus(Durations.parse(expiresIn.get())).getEpochSecond();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--expires-in: " + e.getMessage());
+        }
     }
 
     /** Removes {@code --name} and says whether it was there. */

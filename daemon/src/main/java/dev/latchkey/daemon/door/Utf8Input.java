@@ -34,6 +34,17 @@ public final class Utf8Input {
         return copy;
     }
 
+    /** Whether {@code text} holds a control character (C0 or DEL), which no name a helper protocol carries may. */
+    public static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static CharsetDecoder decoder() {
         return StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)

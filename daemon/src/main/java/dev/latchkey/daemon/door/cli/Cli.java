@@ -184,7 +184,7 @@ public final class Cli implements Door {
 
         private int rotateLogin(Logins.Login login) throws UsageException, ConfigException, CredentialException, IOException, HandBack {
             String store = args.option("--store").orElse(null);
-            Long expiration = Cli.expiration(args);
+            Long expiration = args.expiresIn();
             if (args.option("--operations").isPresent()) {
                 throw new UsageException("a login's password serves every request to its site: --operations is for registry tokens");
             }
@@ -413,7 +413,7 @@ public final class Cli implements Door {
     private record Handover(String registry, String store, Long expiration, Set<Operation> operations) {
         static Handover parse(Arguments args, String command) throws UsageException {
             Handover handover = new Handover(args.positional("REGISTRY"), args.option("--store").orElse(null),
-                    Cli.expiration(args), Cli.operations(args));
+                    args.expiresIn(), Cli.operations(args));
             if (args.hasPositional()) {
                 // Most likely the token itself: refuse it without repeating it on the terminal.
                 throw new UsageException("`latchkey " + command + "` reads the token from stdin, never from the command line "
@@ -437,19 +437,6 @@ public final class Cli implements Door {
             throw new UsageException("--for-command takes the name of a program: one line, at most 255 characters");
         }
         return name;
-    }
-
-    /** {@code --expires-in DURATION} as Unix seconds from now, or null. */
-    private static Long expiration(Arguments args) throws UsageException {
-        var expiresIn = args.option("--expires-in");
-        if (expiresIn.isEmpty()) {
-            return null;
-        }
-        try {
-            return Instant.now().plus(Durations.parse(expiresIn.get())).getEpochSecond();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--expires-in: " + e.getMessage());
-        }
     }
 
     /** {@code --operations OP,...}; empty (every operation) when absent. */

@@ -118,7 +118,7 @@ final class DockerMessages {
             if (serverUrl == null || username == null || secret == null) {
                 throw new DockerProtocolException("the credentials to store need ServerURL, Username and Secret");
             }
-            if (username.isEmpty() || hasControlCharacter(username)) {
+            if (username.isEmpty() || Utf8Input.hasControlCharacter(username)) {
                 throw new DockerProtocolException("the credentials' Username is empty or holds a control character");
             }
             if (secret.isEmpty()) {
@@ -136,16 +136,6 @@ final class DockerMessages {
                 secret.wipe();
             }
         }
-    }
-
-    private static boolean hasControlCharacter(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** {@code get}'s answer: the object {@code store} takes. A fresh array the caller owns and should wipe. */

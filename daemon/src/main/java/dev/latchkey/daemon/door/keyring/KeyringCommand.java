@@ -1,5 +1,7 @@
 package dev.latchkey.daemon.door.keyring;
 
+import dev.latchkey.daemon.door.Utf8Input;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,19 +87,9 @@ record KeyringCommand(Operation operation, Mode mode, Output output, KeyringServ
             throw new KeyringProtocolException("there is more on the command line than OPERATION SERVICE USERNAME");
         }
         String username = positional.size() == 3 ? positional.get(2) : null;
-        if (username != null && (username.isEmpty() || hasControlCharacter(username))) {
+        if (username != null && (username.isEmpty() || Utf8Input.hasControlCharacter(username))) {
             throw new KeyringProtocolException("the USERNAME is empty or holds a control character");
         }
         return new KeyringCommand(operation, mode, output, KeyringService.parse(positional.get(1)), username);
-    }
-
-    private static boolean hasControlCharacter(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,7 +1,6 @@
 package dev.latchkey.daemon.door.npm;
 
 import dev.latchkey.daemon.config.ConfigException;
-import dev.latchkey.daemon.config.Durations;
 import dev.latchkey.daemon.door.Arguments;
 import dev.latchkey.daemon.door.BoundedInput;
 import dev.latchkey.daemon.door.ClientLogins;
@@ -17,7 +16,6 @@ import dev.latchkey.protocol.Secret;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +38,7 @@ public final class NpmTokenDoor implements Door {
         Arguments args = invocation.arguments();
         boolean store = args.flag("--store");
         boolean erase = args.flag("--erase");
-        Optional<String> expiresIn = args.option("--expires-in");
+        Long expiration = args.expiresIn();
         String given = args.positional("REGISTRY_URL");
         if (args.optionalPositional().isPresent()) {
             // Most likely the token itself: refused without repeating it.
@@ -51,7 +49,7 @@ public final class NpmTokenDoor implements Door {
         if (store && erase) {
             throw new UsageException("--store and --erase do not go together");
         }
-        if (expiresIn.isPresent() && !store) {
+        if (expiration != null && !store) {
             throw new UsageException("--expires-in goes with --store");
         }
         NpmRegistryUrl registry;
@@ -62,7 +60,7 @@ public final class NpmTokenDoor implements Door {
         }
         try {
             if (store) {
-                return store(invocation, registry, expiration(expiresIn));
+                return store(invocation, registry, expiration);
             }
             return erase ? erase(invocation, registry) : print(invocation, registry);
         } catch (NpmProtocolException e) {
@@ -153,18 +151,6 @@ public final class NpmTokenDoor implements Door {
             if (chars != null) {
                 Arrays.fill(chars, '\0');
             }
-        }
-    }
-
-    /** {@code --expires-in DURATION} as Unix seconds from now, or null. */
-    private static Long expiration(Optional<String> expiresIn) throws UsageException {
-        if (expiresIn.isEmpty()) {
-            return null;
-        }
-        try {
-            return Instant.now().plus(Durations.parse(expiresIn.get())).getEpochSecond();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--expires-in: " + e.getMessage());
         }
     }
 }
