@@ -423,6 +423,22 @@ class StdioProtocolIT {
         assertFalse(loggedIn.stderr().contains(TOKEN), loggedIn.stderr());
     }
 
+    /**
+     * What follows `latchkey` in a project's credential-provider reaches the terminal escaped: on
+     * stderr, and in the error message cargo prints as it comes.
+     */
+    @Test
+    void cargoPluginEscapesWhatAProjectsArgumentsSay(@TempDir Path home) {
+        String get = "{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\","
+                + "\"args\":[\"--\\u001b[2J\",\"--store\",\"x\\u001b]0;owned\\u0007\"]}\n";
+        LatchkeyProcess.Finished got = run(home, get, "--cargo-plugin");
+        assertTrue(got.stderr().contains("ignoring unrecognised arguments --\\x1b[2J"), got.stderr());
+        assertFalse(got.stderr().contains("\u001b"), got.stderr());
+        String message = message(cargoOther(got.stdout().lines().toList().get(1)));
+        assertTrue(message.contains("unknown store `x\\x1b]0;owned\\x07`"), message);
+        assertFalse(message.contains("\u001b") || message.contains("\u0007"), message);
+    }
+
     @Test
     void cargoPluginServesOneRequestPerProcessAsCargoRunsIt(@TempDir Path home) throws IOException {
         String login = "{\"v\":1,\"registry\":" + REGISTRY + ",\"kind\":\"login\",\"token\":\"" + TOKEN + "\"}\n";

@@ -107,7 +107,7 @@ public final class ServiceHandler implements RequestHandler {
             RequestOptions options = RequestOptions.parse(line.args(), caller.workingDirectory());
             if (!options.ignored().isEmpty() && !warnedAboutArgs) {
                 warnedAboutArgs = true;
-                diagnostics.println("latchkey: ignoring unrecognised arguments " + describe(options.ignored())
+                diagnostics.println("latchkey: ignoring unrecognised arguments " + TerminalText.line(describe(options.ignored()))
                         + " (recognised: --store NAME, --config PATH, --no-daemon)");
             }
             if (options.noDaemon() && invocation != null && !invocation.inCaller()) {
@@ -128,9 +128,9 @@ public final class ServiceHandler implements RequestHandler {
             return told(response);
         } catch (ConfigException e) {
             sawBrokenConfig = true;
-            return Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage());
+            return told(Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage()));
         } catch (CredentialException e) {
-            return e.toFailure();
+            return told(e.toFailure());
         }
     }
 
@@ -165,13 +165,24 @@ public final class ServiceHandler implements RequestHandler {
     /**
      * In cargo's dialect the person behind the request sees only stderr (cargo passes the
      * provider's through), so a get's warnings are printed there, one line each; cargo's answer
-     * never carries them. In latchkey's dialect they stay in the answer, for the client to show.
+     * never carries them. cargo prints a failure's message and causes as they come, and they may
+     * quote what a project's config chose (a store's name, a config path), so they are made safe
+     * for a terminal here. In latchkey's dialect both stay in the answer, for the client to show.
      */
     private Response told(Response response) {
-        if (dialect == Dialect.CARGO && response instanceof Response.Got got) {
+        if (dialect != Dialect.CARGO) {
+            return response;
+        }
+        if (response instanceof Response.Got got) {
             for (String warning : got.warnings()) {
                 diagnostics.println("latchkey: warning: " + TerminalText.lines(warning));
             }
+        } else if (response instanceof Response.Failure failure) {
+            List<String> causes = new ArrayList<>(failure.causedBy().size());
+            for (String cause : failure.causedBy()) {
+                causes.add(TerminalText.lines(cause));
+            }
+            return new Response.Failure(failure.kind(), TerminalText.lines(failure.message()), causes);
         }
         return response;
     }
