@@ -20,14 +20,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The daemon started by the first request that finds none, so that the clients that start a
- * helper for every request (cargo, git) are served by the daemon from their second request on.
+ * helper for every request (cargo, git, docker, pip, pnpm) are served by the daemon from their
+ * second request on.
  * Off with {@code [daemon] autostart = false}, {@code LATCHKEY_AUTOSTART=0}, {@code LATCHKEY_NO_DAEMON}
  * or {@code --no-daemon}; only through the launcher (system property {@code latchkey.launcher}), which
  * gives the daemon its own JVM flags. The request itself is answered first and does not wait.
  */
 final class Autostart {
     /** The front doors clients start for every request. */
-    private static final Set<String> PER_REQUEST = Set.of("--cargo-plugin", "git-credential");
+    private static final Set<String> PER_REQUEST = Set.of("--cargo-plugin", "git-credential", "docker-credential", "keyring",
+            "npm-token");
     /** Requests within this long of a start do not start another: the first daemon is still coming up. */
     private static final long STARTING_MILLIS = TimeUnit.SECONDS.toMillis(30);
 

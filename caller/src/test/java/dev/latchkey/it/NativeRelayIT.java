@@ -3,6 +3,8 @@ package dev.latchkey.it;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -204,6 +206,49 @@ class NativeRelayIT {
         DaemonSandbox.Result second = sandbox.run(GET, launcher("--cargo-plugin"));
         assertEquals(ANSWER, second.stdout(), second.stderr());
         assertEquals(List.of(), javaStarts(), "the second was served by it, without a JVM");
+    }
+
+    /** docker, pip and pnpm start their helper for every request too, and so start the daemon as cargo and git do. */
+    @ParameterizedTest
+    @ValueSource(strings = {"git-credential", "docker-credential", "keyring", "npm-token"})
+    void aLoginHelpersFirstRequestStartsOneToo(String door) throws Exception {
+        sandbox.env().remove("LATCHKEY_AUTOSTART");
+        List<String> args = switch (door) {
+            case "git-credential" -> List.of("get");
+            case "docker-credential" -> List.of("list");
+            case "keyring" -> List.of("get", "registry.example", "alice");
+            default -> List.of("https://npm.example/");
+        };
+        List<String> command = new ArrayList<>(List.of(door));
+        command.addAll(args);
+        sandbox.run("protocol=https\nhost=git.example\n\n", launcher(command.toArray(String[]::new)));
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (sandbox.daemons().isEmpty() && System.nanoTime() < giveUp) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, sandbox.daemons().size(), door + "'s first request started a daemon");
+    }
+
+    /** The helpers that ask only for logins are the daemon's to serve even when the caller's environment holds token variables. */
+    @Test
+    void theLoginHelpersAreServedByTheDaemonWhateverTokenVariablesTheCallerHolds() throws Exception {
+        sandbox.startDaemon();
+        sandbox.env().put("CARGO_REGISTRY_TOKEN", "tok-from-my-environment");
+        String dockerLogin = "{\"ServerURL\":\"registry.example:5000\",\"Username\":\"alice\",\"Secret\":\"pw-docker\"}";
+        assertEquals(0, sandbox.run(dockerLogin, launcher("docker-credential", "store")).exit());
+        DaemonSandbox.Result docker = sandbox.run("registry.example:5000", launcher("docker-credential", "get"));
+        assertEquals("{\"ServerURL\":\"registry.example:5000\",\"Username\":\"alice\",\"Secret\":\"pw-docker\"}",
+                docker.stdout().strip(), docker.stderr());
+        DaemonSandbox.Result pip = sandbox.run(null, launcher("keyring", "get", "registry.example:5000", "alice"));
+        assertEquals("pw-docker\n", pip.stdout(), pip.stderr());
+        assertEquals(0, sandbox.run("tok-npm\n", launcher("npm-token", "--store", "https://npm.example/")).exit());
+        DaemonSandbox.Result pnpm = sandbox.run(null, launcher("npm-token", "https://npm.example/"));
+        assertEquals("Bearer tok-npm\n", pnpm.stdout(), pnpm.stderr());
+        assertEquals(0, sandbox.run("protocol=https\nhost=git.example\nusername=bob\npassword=pw-git\n\n",
+                launcher("git-credential", "store")).exit());
+        DaemonSandbox.Result git = sandbox.run("protocol=https\nhost=git.example\n\n", launcher("git-credential", "get"));
+        assertTrue(git.stdout().contains("password=pw-git\n"), git.stdout() + git.stderr());
+        assertEquals(List.of(), javaStarts(), "every one served by the daemon, without a JVM");
     }
 
     @Test

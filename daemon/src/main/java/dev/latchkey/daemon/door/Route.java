@@ -18,11 +18,11 @@ public final class Route {
     /** The commands that only the caller's own process runs: they start or stop the daemon, or run other programs. */
     public static final Set<String> CALLER_COMMANDS = Set.of("daemon", "exec", "scan");
     /**
-     * The front doors that only ever ask for logins (git's), never for a registry's token: the
-     * {@code env} store, which reads the caller's token variables, keeps no logins, so those
-     * variables do not keep such an invocation from the daemon.
+     * The front doors that only ever ask for logins (git's, docker's, pip's, pnpm's), never for a
+     * registry's token: the {@code env} store, which reads the caller's token variables, keeps no
+     * logins, so those variables do not keep such an invocation from the daemon.
      */
-    private static final Set<String> LOGIN_DOORS = Set.of("git-credential");
+    private static final Set<String> LOGIN_DOORS = Set.of("git-credential", "docker-credential", "keyring", "npm-token");
 
     private Route() {
     }
