@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a cloned repository's {@code .cargo/config.toml} says must not redirect a user's secret or
- * rewrite their terminal (issue 13, items 9, 10 and 14). The checkout binds {@code company}, a
+ * rewrite their terminal (issue 13, items 9, 10 and 14; docs/security.md, items 9 and 10). The checkout binds {@code company}, a
  * name the user bound to their company's registry, to an index URL of its own.
  */
 class HostileProjectIT {
@@ -70,6 +70,36 @@ class HostileProjectIT {
         DaemonSandbox.Result own = inCheckout(cargoGet(COMPANY, "whatever-the-request-says"), "--cargo-plugin");
         assertTrue(own.stdout().contains("\"token\":\"secret-of-company\""), own.toString());
         assertEquals("company\n", Files.readString(ran));
+    }
+
+    @ParameterizedTest(name = "through the daemon: {0}")
+    @ValueSource(booleans = {false, true})
+    void theStoresThatKeepTokensByNameGiveTheCheckoutsRegistryNoneOfTheUsers(boolean daemon) throws Exception {
+        Files.createDirectories(sandbox.cargoHome);
+        Files.writeString(sandbox.cargoHome.resolve("config.toml"), "[registries.company]\nindex = \"" + COMPANY + "\"\n");
+        String credentials = "[registries.company]\ntoken = \"lk-company-token-0e6f\"\n";
+        Files.writeString(sandbox.cargoHome.resolve("credentials.toml"), credentials);
+        sandbox.config("stores = [\"env\", \"cargo\"]\n");
+        if (daemon) {
+            sandbox.startDaemon();
+        }
+        DaemonSandbox.Result impostor = inCheckout(cargoGet(EVIL, "company"), "--cargo-plugin");
+        assertTrue(impostor.stdout().contains("\"Err\"") && impostor.stdout().contains("add [registries.company] index = \\\"" + EVIL),
+                impostor.toString());
+        assertFalse(impostor.stdout().contains("lk-company-token"), impostor.toString());
+        DaemonSandbox.Result erase = inCheckout(null, "erase", "company", "--store", "cargo");
+        assertEquals(2, erase.exit(), erase.toString());
+        assertTrue(erase.stderr().contains("$CARGO_HOME/config.toml"), erase.stderr());
+        assertEquals(credentials, Files.readString(sandbox.cargoHome.resolve("credentials.toml")), "nothing erased");
+        DaemonSandbox.Result own = inCheckout(cargoGet(COMPANY, "company"), "--cargo-plugin");
+        assertTrue(own.stdout().contains("\"token\":\"lk-company-token-0e6f\""), own.toString());
+
+        sandbox.env().put("CARGO_REGISTRIES_COMPANY_TOKEN", "lk-env-token-77c1");
+        impostor = inCheckout(cargoGet(EVIL, "company"), "--cargo-plugin");
+        assertTrue(impostor.stdout().contains("CARGO_REGISTRIES_COMPANY_TOKEN"), impostor.toString());
+        assertFalse(impostor.stdout().contains("lk-env-token-77c1"), impostor.toString());
+        own = inCheckout(cargoGet(COMPANY, "company"), "--cargo-plugin");
+        assertTrue(own.stdout().contains("\"token\":\"lk-env-token-77c1\""), own.toString());
     }
 
     @Test

@@ -132,7 +132,7 @@ class NativeRelayIT {
     @Test
     void tokenVariablesAndAnotherCargoHomeLeaveTheRequestToTheCaller() throws Exception {
         sandbox.startDaemon();
-        sandbox.config("stores = [\"env\", \"file\"]\n");
+        sandbox.config("stores = [\"env\", \"file\"]\n[registries.company]\nindex = \"" + COMPANY + "\"\n");
         sandbox.env().put("CARGO_REGISTRIES_COMPANY_TOKEN", "tok-from-my-environment");
         DaemonSandbox.Result fromEnvironment = sandbox.run(GET, launcher("--cargo-plugin"));
         sandbox.env().remove("CARGO_REGISTRIES_COMPANY_TOKEN");

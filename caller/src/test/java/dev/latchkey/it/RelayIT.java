@@ -223,7 +223,7 @@ class RelayIT {
     void tokenVariablesKeepTheRequestWithTheCallerWhoAloneSeesThem() throws Exception {
         sandbox.startDaemon();
         sandbox.env().put("CARGO_REGISTRIES_COMPANY_TOKEN", "tok-from-my-environment");
-        sandbox.config("stores = [\"env\", \"file\"]\n");
+        sandbox.config("stores = [\"env\", \"file\"]\n[registries.company]\nindex = \"" + COMPANY + "\"\n");
         Provided provided = provide("{\"v\":1," + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"}\n");
         assertTrue(provided.handedBack(), provided.toString());
         assertTrue(provided.stdout().contains("\"token\":\"tok-from-my-environment\""), provided.toString());

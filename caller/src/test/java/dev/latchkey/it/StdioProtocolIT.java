@@ -147,6 +147,9 @@ class StdioProtocolIT {
                 .getBytes(StandardCharsets.UTF_8);
         Files.createDirectories(tokenFile(home).getParent());
         Files.write(Files.createFile(tokenFile(home), OWNER_ONLY), damaged); // damaged, not opened to others
+        // The user's registry, bound where latchkey trusts its name: cargo's file keeps its token by it.
+        Files.createDirectories(configFile(home).getParent());
+        Files.writeString(configFile(home), "[registries.pipelined]\nindex = \"" + INDEX + "\"\n");
         try (LatchkeyProcess latchkey = LatchkeyProcess.start(home, "stdio")) {
             latchkey.readLine();
             latchkey.send(

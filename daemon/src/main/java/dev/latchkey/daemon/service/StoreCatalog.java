@@ -6,6 +6,7 @@ import dev.latchkey.daemon.config.Locations;
 import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.registry.RegistryResolver;
 import dev.latchkey.daemon.registry.TrustedNames;
+import dev.latchkey.daemon.store.NameBindings;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.cargo.CargoCredentialsStore;
 import dev.latchkey.daemon.store.command.CommandStore;
@@ -35,6 +36,7 @@ public final class StoreCatalog {
     private final MemoryStore memory;
     private final boolean mayAsk;
     private final Map<StoreId, Store> made = new EnumMap<>(StoreId.class); // guarded by this
+    private TrustedNames trustedNames; // guarded by this
     /**
      * A registry's index URL by name, for the stores that know registries by name. A class, not the
      * method reference {@code resolver::indexOf}: linking that costs a fresh JVM a few milliseconds,
@@ -81,11 +83,11 @@ public final class StoreCatalog {
 
     private Store make(StoreId id) {
         return switch (id) {
-            case ENV -> new EnvStore(env, indexOfName);
+            case ENV -> new EnvStore(env, nameBindings());
             case FILE -> new TokenFileStore(config.tokenFile());
-            case CARGO -> new CargoCredentialsStore(new Locations(env).cargoHome(), indexOfName);
+            case CARGO -> new CargoCredentialsStore(new Locations(env).cargoHome(), nameBindings());
             case MEMORY -> memory;
-            case COMMAND -> new CommandStore(config.commandGet(), config.passphraseEnv(), trustedNames());
+            case COMMAND -> new CommandStore(config.commandGet(), config.passphraseEnv(), trustedNameOf());
             // Making a keychain store loads no native code: that waits for its first use.
             case LIBSECRET -> new SecretServiceStore(OperatingSystem.current(), env);
             case MACOS_KEYCHAIN -> new MacosKeychainStore(OperatingSystem.current());
@@ -98,14 +100,33 @@ public final class StoreCatalog {
         };
     }
 
-    /** The names only the user's own config files bind, which the command store may put in its command. */
-    private Function<String, Optional<String>> trustedNames() {
-        TrustedNames trusted = new TrustedNames(config, new Locations(env).cargoHome());
+    /** The names only the user's own config files bind: made once, for the stores that act on names. */
+    private TrustedNames trustedNames() { // guarded by this, as make is
+        if (trustedNames == null) {
+            trustedNames = new TrustedNames(config, new Locations(env).cargoHome());
+        }
+        return trustedNames;
+    }
+
+    /** The name the command store may put in its command for an index URL. */
+    private Function<String, Optional<String>> trustedNameOf() {
+        TrustedNames trusted = trustedNames();
         return new Function<>() {
             @Override
             public Optional<String> apply(String indexUrl) {
                 return trusted.nameOf(indexUrl);
             }
         };
+    }
+
+    /** What a name stands for, for the env and cargo stores: anywhere, for list; where it is trusted, for a token. */
+    private NameBindings nameBindings() {
+        TrustedNames trusted = trustedNames();
+        return new NameBindings(indexOfName, new Function<>() {
+            @Override
+            public Optional<String> apply(String name) {
+                return trusted.indexOf(name);
+            }
+        });
     }
 }

@@ -48,6 +48,11 @@ class CredentialServiceTest {
         vars.put("XDG_DATA_HOME", home.resolve("data").toString());
         vars.put("XDG_CONFIG_HOME", home.resolve("config").toString());
         vars.put("XDG_STATE_HOME", home.resolve("state").toString());
+        // The user's registry `alt`, bound where cargo and latchkey trust its name: the env and cargo stores keep tokens by it.
+        Path cargoConfig = Files.createDirectories(home.resolve("cargo")).resolve("config.toml");
+        if (!Files.exists(cargoConfig)) {
+            Files.writeString(cargoConfig, "[registries.alt]\nindex = \"" + ALT_URL + "\"\n");
+        }
         if (configText != null) {
             Files.createDirectories(home.resolve("config/latchkey"));
             Files.writeString(home.resolve("config/latchkey/config.toml"), configText);

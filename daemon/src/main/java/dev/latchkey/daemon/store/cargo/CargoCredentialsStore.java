@@ -7,6 +7,7 @@ import dev.latchkey.daemon.files.TomlText;
 import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.Capabilities;
 import dev.latchkey.daemon.store.CredentialKey;
+import dev.latchkey.daemon.store.NameBindings;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreEntry;
@@ -19,13 +20,13 @@ import dev.latchkey.protocol.Secret;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * cargo's own {@code $CARGO_HOME/credentials.toml}, read and written as cargo does: crates.io's
@@ -34,7 +35,8 @@ import java.util.function.Function;
  * instead when it exists, and a legacy top-level {@code token} moves into {@code [registry]} on
  * the next write, as cargo does.
  *
- * <p>cargo keys this file by registry name, so a registry it cannot name is simply not here.
+ * <p>cargo keys this file by registry name, so a registry it cannot name is simply not here, and
+ * a name counts only for the index URL the user bound it to ({@link NameBindings}).
  */
 public final class CargoCredentialsStore implements Store {
     /** What cargo's logout removes from a registry's table. */
@@ -47,16 +49,15 @@ public final class CargoCredentialsStore implements Store {
     private static final long LOOK_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final SecretFile file;
-    private final Function<String, Optional<String>> indexOfName;
+    private final NameBindings names;
     private final StoreState ready; // made once: asked on every request
     private volatile Looked looked;
 
-    /** {@code indexOfName} finds a registry's index URL by name, for {@code list}. */
-    public CargoCredentialsStore(Path cargoHome, Function<String, Optional<String>> indexOfName) {
+    public CargoCredentialsStore(Path cargoHome, NameBindings names) {
         Path legacy = cargoHome.resolve("credentials");
         this.file = new SecretFile(Files.isRegularFile(legacy) ? legacy : cargoHome.resolve("credentials.toml"),
                 SecretFile.Keeper.ANOTHER_PROGRAM);
-        this.indexOfName = indexOfName;
+        this.names = names;
         this.ready = StoreState.ready("cargo's credentials file " + file.path()
                 + "; written only when this store is named, since cargo warns about its tokens");
     }
@@ -121,7 +122,11 @@ public final class CargoCredentialsStore implements Store {
         if (token == null && isCratesIo(registry)) {
             token = doc.get("token"); // legacy top-level token
         }
-        return token instanceof String s ? List.of(StoredToken.plain(Secret.fromString(s))) : List.of();
+        if (!(token instanceof String s)) {
+            return List.of();
+        }
+        refuseUntrusted(registry, "the token in cargo's credentials file");
+        return List.of(StoredToken.plain(Secret.fromString(s)));
     }
 
     @Override
@@ -138,8 +143,9 @@ public final class CargoCredentialsStore implements Store {
         if (path == null) {
             throw new StoreException.Refused("cargo's credentials file keys tokens by registry name, and `"
                     + registry.indexUrl() + "` has none; add `[registries.NAME] index = \"" + registry.indexUrl()
-                    + "\"` to cargo's config, or use another store");
+                    + "\"` to " + NameBindings.TRUSTED_PLACES + ", or use another store");
         }
+        refuseUntrusted(registry, "a token written to cargo's credentials file");
         file.update(current -> {
             Map<String, Object> doc = parse(current);
             Object legacy = doc.remove("token");
@@ -155,6 +161,13 @@ public final class CargoCredentialsStore implements Store {
     @Override
     public boolean erase(CredentialKey key) throws StoreException {
         if (!(key instanceof RegistryKey registry) || pathOf(registry) == null) {
+            return false;
+        }
+        if (!names.trusted(registry)) {
+            Optional<Map<String, Object>> table = tableOf(parse(file.read()), registry);
+            if (table.isPresent() && !Collections.disjoint(table.get().keySet(), SECRET_KEYS)) {
+                throw NameBindings.untrusted(registry, "the token in cargo's credentials file");
+            }
             return false;
         }
         return file.update(current -> {
@@ -187,7 +200,7 @@ public final class CargoCredentialsStore implements Store {
             for (Map.Entry<?, ?> e : registries.entrySet()) {
                 String name = (String) e.getKey();
                 if (e.getValue() instanceof Map<?, ?> t && t.get("token") instanceof String) {
-                    String url = indexOfName.apply(name).orElse(null);
+                    String url = names.indexOf(name).orElse(null);
                     if (url != null) {
                         entries.add(entry(new RegistryKey(url, name)));
                     }
@@ -195,6 +208,12 @@ public final class CargoCredentialsStore implements Store {
             }
         }
         return entries;
+    }
+
+    private void refuseUntrusted(RegistryKey registry, String what) throws StoreException.Refused {
+        if (!names.trusted(registry)) {
+            throw NameBindings.untrusted(registry, what);
+        }
     }
 
     private static StoreEntry entry(RegistryKey registry) {

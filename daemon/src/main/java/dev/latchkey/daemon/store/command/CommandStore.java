@@ -4,6 +4,7 @@ import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.Capabilities;
 import dev.latchkey.daemon.store.CredentialKey;
+import dev.latchkey.daemon.store.NameBindings;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreEntry;
@@ -44,9 +45,6 @@ import java.util.function.Function;
 public final class CommandStore implements Store {
     private static final long DEFAULT_TIMEOUT_SECONDS = 30;
     private static final int MAX_OUTPUT = 64 * 1024;
-    /** Where a name {@code {name}} may stand for is bound (registry.TrustedNames). */
-    private static final String TRUSTED_PLACES = "latchkey's config or $CARGO_HOME/config.toml";
-
     /** It starts a process for every read. */
     private static final Capabilities CAPABILITIES = Capabilities.readOnly(StoreId.COMMAND).slowToRead();
 
@@ -177,8 +175,8 @@ public final class CommandStore implements Store {
         for (String arg : command) {
             if (arg.contains("{name}")) {
                 name = trustedNameOf.apply(indexUrl).orElseThrow(() -> new StoreException.Refused("the token command's {name} "
-                        + "stands only for a registry name bound to this very index URL in " + TRUSTED_PLACES + ", and "
-                        + indexUrl + " is bound to none there (a project's .cargo/config.toml is not trusted with it): add "
+                        + "stands only for a registry name bound to this very index URL in " + NameBindings.TRUSTED_PLACES
+                        + ", and " + indexUrl + " is bound to none there (a project's .cargo/config.toml is not trusted with it): add "
                         + "[registries.NAME] index = \"" + indexUrl + "\" to latchkey's config, or use {index_url}"));
                 break;
             }

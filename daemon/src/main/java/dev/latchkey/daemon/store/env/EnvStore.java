@@ -5,9 +5,11 @@ import dev.latchkey.daemon.config.StoreId;
 import dev.latchkey.daemon.store.Arrival;
 import dev.latchkey.daemon.store.Capabilities;
 import dev.latchkey.daemon.store.CredentialKey;
+import dev.latchkey.daemon.store.NameBindings;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreEntry;
+import dev.latchkey.daemon.store.StoreException;
 import dev.latchkey.daemon.store.StoreState;
 import dev.latchkey.daemon.store.StoredToken;
 import dev.latchkey.protocol.Registry;
@@ -20,12 +22,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Tokens from the environment, named as cargo names them: {@code CARGO_REGISTRY_TOKEN} for
  * crates.io, {@code CARGO_REGISTRIES_<NAME>_TOKEN} for a named registry (upper case, {@code -}
- * as {@code _}). Read-only.
+ * as {@code _}). Read-only. A named registry's variable is handed out only for the index URL
+ * the user bound that name to ({@link NameBindings}).
  */
 public final class EnvStore implements Store {
     private static final String PREFIX = TokenVariables.PREFIX;
@@ -34,12 +36,11 @@ public final class EnvStore implements Store {
     private static final StoreState READY = StoreState.ready("reads CARGO_REGISTRY_TOKEN and CARGO_REGISTRIES_<NAME>_TOKEN; read-only");
 
     private final Environment env;
-    private final Function<String, Optional<String>> indexOfName;
+    private final NameBindings names;
 
-    /** {@code indexOfName} finds a registry's index URL for {@code list}. */
-    public EnvStore(Environment env, Function<String, Optional<String>> indexOfName) {
+    public EnvStore(Environment env, NameBindings names) {
         this.env = env;
-        this.indexOfName = indexOfName;
+        this.names = names;
     }
 
     /** The variable cargo reads a registry's token from. */
@@ -69,10 +70,19 @@ public final class EnvStore implements Store {
     }
 
     @Override
-    public List<StoredToken> get(CredentialKey key, Arrival arrival) {
-        String variable = key instanceof RegistryKey registry ? variableFor(registry) : null;
+    public List<StoredToken> get(CredentialKey key, Arrival arrival) throws StoreException {
+        if (!(key instanceof RegistryKey registry)) {
+            return List.of();
+        }
+        String variable = variableFor(registry);
         Optional<String> value = variable == null ? Optional.empty() : env.get(variable);
-        return value.isPresent() ? List.of(StoredToken.plain(Secret.fromString(value.get()))) : List.of();
+        if (value.isEmpty()) {
+            return List.of();
+        }
+        if (!names.trusted(registry)) { // asked only now: where names are bound is read only for a token to hand out
+            throw NameBindings.untrusted(registry, "the token in " + variable);
+        }
+        return List.of(StoredToken.plain(Secret.fromString(value.get())));
     }
 
     @Override
@@ -99,7 +109,7 @@ public final class EnvStore implements Store {
                     && variable.length() > PREFIX.length() + SUFFIX.length()) {
                 // cargo lower-cases names it discovers from the environment; so do we.
                 String name = variable.substring(PREFIX.length(), variable.length() - SUFFIX.length()).toLowerCase(Locale.ROOT);
-                indexOfName.apply(name).ifPresent(url -> entries.add(entry(new RegistryKey(url, name))));
+                names.indexOf(name).ifPresent(url -> entries.add(entry(new RegistryKey(url, name))));
             }
         }
         return entries;

@@ -1,6 +1,7 @@
 package dev.latchkey.daemon.store.cargo;
 
 import dev.latchkey.daemon.store.Arrival;
+import dev.latchkey.daemon.store.NameBindings;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.StoreEntry;
 import dev.latchkey.daemon.store.StoreException;
@@ -26,12 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CargoCredentialsStoreTest {
     private static final RegistryKey CRATES_IO = new RegistryKey(Registry.CRATES_IO_INDEX, Registry.CRATES_IO_NAME);
     private static final RegistryKey ALT = new RegistryKey("sparse+http://127.0.0.1:1/index/", "alt");
+    /** `alt` as a cloned project's .cargo/config.toml may name it: for an index URL of its own. */
+    private static final RegistryKey REBOUND_ALT = new RegistryKey("sparse+https://attacker.example/index/", "alt");
 
     @TempDir
     Path cargoHome;
 
     private CargoCredentialsStore store() {
-        return new CargoCredentialsStore(cargoHome, name -> Optional.ofNullable(Map.of("alt", ALT.indexUrl()).get(name)));
+        Map<String, String> bound = Map.of("alt", ALT.indexUrl());
+        return new CargoCredentialsStore(cargoHome, new NameBindings(name -> Optional.ofNullable(bound.get(name)),
+                name -> Optional.ofNullable(bound.get(name))));
     }
 
     private String file() throws Exception {
@@ -63,6 +68,24 @@ class CargoCredentialsStoreTest {
         assertEquals("[registries.alt]\nother = 1\n", file());
         assertFalse(store().erase(ALT));
         assertTrue(best(store(), ALT, Operation.READ).isEmpty());
+    }
+
+    @Test
+    void aNameBoundToAnotherIndexUrlThanTheUsersNeitherReadsNorWritesNorErasesItsToken() throws Exception {
+        String kept = "[registries.alt]\ntoken = \"alt-token\"\n";
+        Files.writeString(cargoHome.resolve("credentials.toml"), kept);
+        StoreException.Refused read = assertThrows(StoreException.Refused.class, () -> store().get(REBOUND_ALT, Arrival.NOW));
+        assertTrue(read.getMessage().contains("add [registries.alt] index = \"" + REBOUND_ALT.indexUrl() + "\""), read.getMessage());
+        assertFalse(read.getMessage().contains("alt-token"), read.getMessage());
+        assertThrows(StoreException.Refused.class, () -> store().put(REBOUND_ALT, StoredToken.plain(Secret.fromString("theirs"))));
+        assertThrows(StoreException.Refused.class, () -> store().erase(REBOUND_ALT));
+        assertEquals(kept, file(), "nothing written");
+        assertEquals("alt-token", best(store(), ALT, Operation.READ).orElseThrow().secret().reveal(), "still the user's registry's");
+
+        RegistryKey unbound = new RegistryKey("sparse+https://elsewhere.example/index/", "elsewhere");
+        assertTrue(store().get(unbound, Arrival.NOW).isEmpty(), "an untrusted name with nothing kept under it is simply not here");
+        assertFalse(store().erase(unbound));
+        assertEquals(kept, file());
     }
 
     @Test
