@@ -3,6 +3,8 @@ package dev.latchkey.daemon.registry;
 import dev.latchkey.daemon.files.TomlText;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,9 @@ import java.util.Optional;
  * {@code $CARGO_HOME}'s. Read on first use only: most requests carry the index URL and never need them.
  */
 final class CargoConfigFiles {
+    /** Far more than any cargo config holds. */
+    static final int MAX_BYTES = 1024 * 1024;
+
     private final Path workingDirectory;
     private final Path cargoHome;
     private Map<String, String> indexByName;
@@ -70,11 +75,18 @@ final class CargoConfigFiles {
         }
     }
 
-    /** Closer files come first and win, so a name already found is not replaced. */
+    /**
+     * Closer files come first and win, so a name already found is not replaced. A file larger than
+     * {@link #MAX_BYTES} is passed over unread: a project's could be made to fill the daemon's heap.
+     */
     private static void readInto(Path file, Map<String, String> found) {
         Map<String, Object> doc;
-        try {
-            doc = TomlText.parse(Files.readString(file), file);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                return;
+            }
+            doc = TomlText.parse(new String(bytes, StandardCharsets.UTF_8), file);
         } catch (IOException | TomlText.MalformedTomlException e) {
             return; // cargo reports its own broken config; for us it only means fewer names
         }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +55,18 @@ class RegistryResolverTest {
         assertEquals("sparse+http://project/index/", r.resolve(Registry.fromNameOrUrl("alt")).indexUrl());
         assertEquals("sparse+http://h/", r.resolve(Registry.fromNameOrUrl("homeonly")).indexUrl());
         assertEquals("alt", r.resolve(Registry.byUrl("sparse+http://project/index/")).name());
+    }
+
+    @Test
+    void aCargoConfigLargerThanAnyRealOneIsPassedOverUnread() throws Exception {
+        Path project = Files.createDirectories(root.resolve("huge/.cargo")).getParent();
+        String binding = "[registries.huge]\nindex = \"sparse+http://huge/index/\"\n";
+        String padding = "# " + "x".repeat(78) + "\n";
+        Files.writeString(project.resolve(".cargo/config.toml"), binding
+                + padding.repeat((CargoConfigFiles.MAX_BYTES - binding.length()) / padding.length()));
+        assertTrue(resolver(Map.of(), project).indexOf("huge").isPresent(), "read at the limit");
+        Files.writeString(project.resolve(".cargo/config.toml"), padding, StandardOpenOption.APPEND);
+        assertTrue(resolver(Map.of(), project).indexOf("huge").isEmpty(), "passed over beyond it");
     }
 
     @Test
