@@ -48,6 +48,9 @@ class ConcurrentWritersIT {
     @Test
     void twoWritersIntoCargosFileLoseNothingAndCargoStillReadsIt() throws Exception {
         RealCargo cargo = RealCargo.require();
+        // cargo's file keeps tokens by name; latchkey writes a name only where the user bound it to its URL.
+        Files.createDirectories(cargoHome());
+        Files.writeString(cargoHome().resolve("config.toml"), bindings());
         runTwoWriters("cargo");
         Path credentials = cargoHome().resolve("credentials.toml");
         Map<?, ?> registries = (Map<?, ?>) TomlText.parse(Files.readString(credentials), credentials).get("registries");
@@ -57,7 +60,6 @@ class ConcurrentWritersIT {
 
         // cargo itself must still parse the file: its logout reads it, removes one token and writes it back.
         String name = writerName(2, 7);
-        Files.writeString(cargoHome().resolve("config.toml"), "[registries." + name + "]\nindex = \"" + indexUrl(name) + "\"\n");
         ProcessRun.of(List.of(cargo.executable().toString(), "logout", "--registry", name))
                 .environment(environment()).in(temp).run().assertSuccess();
         Map<?, ?> after = (Map<?, ?>) TomlText.parse(Files.readString(credentials), credentials).get("registries");
@@ -125,6 +127,18 @@ class ConcurrentWritersIT {
                     .append('"').append(store == null ? "" : ",\"store\":\"" + store + "\"").append("}\n");
         }
         return lines.toString();
+    }
+
+    /** Every writer's name bound to its index URL, in cargo's grammar. */
+    private static String bindings() {
+        StringBuilder toml = new StringBuilder();
+        for (int writer = 1; writer <= 2; writer++) {
+            for (int i = 0; i < WRITES; i++) {
+                String name = writerName(writer, i);
+                toml.append("[registries.").append(name).append("]\nindex = \"").append(indexUrl(name)).append("\"\n");
+            }
+        }
+        return toml.toString();
     }
 
     private static String writerName(int writer, int i) {
