@@ -165,8 +165,10 @@ class ExecIT {
                 + " while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1));"
                 + " if [ $n -gt 0 ] && [ $t -eq 0 ]; then t=$i; fi; if [ $t -gt 0 ] && [ $i -ge $((t+20)) ]; then break; fi; done;"
                 + " exit $((10+n))\n");
+        // script runs its command with sh -c: exec makes latchkey the terminal's job, as a shell would,
+        // rather than leaving a waiting sh that a Ctrl-C ends on its own.
         ProcessBuilder builder = sandbox.builder(List.of(script.toString(), "-qec",
-                "'" + sandbox.launcher() + "' exec --registry " + REGISTRY + " -- sh '" + counter + "'", "/dev/null"));
+                "exec '" + sandbox.launcher() + "' exec --registry " + REGISTRY + " -- sh '" + counter + "'", "/dev/null"));
         Process terminal = sandbox.start(builder);
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(ready) || !terminal.isAlive());
         assertTrue(terminal.isAlive(), () -> "exec ended early: " + read(builder.redirectOutput().file().toPath()));
