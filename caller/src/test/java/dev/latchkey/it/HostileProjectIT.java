@@ -1,16 +1,21 @@
 package dev.latchkey.it;
 
+import dev.latchkey.protocol.Response;
+import dev.latchkey.protocol.ResponseCodec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -21,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HostileProjectIT {
     private static final String COMPANY = "sparse+https://packages.company.example/index/";
     private static final String EVIL = "sparse+https://evil.example/index/";
+    /** Reads as ending in ".exe/" where a terminal honours the right-to-left override. */
+    private static final String TRICKY = "sparse+https://tricky.example/\u202e/gpj.exe/";
 
     @RegisterExtension
     final DaemonSandbox sandbox = DaemonSandbox.perTest();
@@ -32,7 +39,8 @@ class HostileProjectIT {
         checkout = Files.createDirectories(sandbox.root.resolve("checkout"));
         Files.createDirectories(checkout.resolve(".cargo"));
         Files.writeString(checkout.resolve(".cargo/config.toml"), "[registries.company]\nindex = \"" + EVIL + "\"\n"
-                + "[registries.shady]\nindex = \"sparse+https://shady.example/\\u001b[2J\\u001b[1;1Hclean/\"\n");
+                + "[registries.shady]\nindex = \"sparse+https://shady.example/\\u001b[2J\\u001b[1;1Hclean/\"\n"
+                + "[registries.tricky]\nindex = \"" + TRICKY.replace("\u202e", "\\u202e") + "\"\n");
         ran = sandbox.root.resolve("command-ran-for");
     }
 
@@ -133,5 +141,20 @@ class HostileProjectIT {
         String listed = inCheckout(null, "list").stdout();
         assertTrue(listed.contains("sparse+https://shady.example/\\x1b[2J\\x1b[1;1Hclean/"), "escaped, still readable: " + listed);
         assertTrue(inCheckout(null, "get", "sparse+https://x.example/\u202e/").stderr().contains("\\u202e"));
+    }
+
+    @Test
+    void jsonPrintedForATerminalHasThoseCharactersAsJsonEscapesAndMeansTheSame() throws Exception {
+        sandbox.config("stores = [\"file\"]\n");
+        assertEquals(0, inCheckout("lk-tricky-token-51c2\n", "store", "tricky").exit());
+        for (String[] command : new String[][] {{"list", "--json"}, {"audit", "--json"}}) {
+            String printed = inCheckout(null, command).stdout();
+            assertFalse(printed.contains("\u202e"), String.join(" ", command) + " printed raw: " + printed);
+            assertTrue(printed.contains("tricky.example/\\u202e/gpj.exe/"), String.join(" ", command) + " escaped: " + printed);
+        }
+        byte[] line = inCheckout(null, "list", "--json").stdout().strip().getBytes(StandardCharsets.UTF_8);
+        Response.Listed listed = assertInstanceOf(Response.Listed.class, ResponseCodec.parse(line, line.length).response());
+        assertEquals(List.of(TRICKY), listed.entries().stream().map(Response.TokenInfo::indexUrl).toList(),
+                "a JSON parser reads the URL as the checkout wrote it");
     }
 }

@@ -22,6 +22,33 @@ public final class TerminalText {
         return escaped(text, true);
     }
 
+    /**
+     * A JSON document for a terminal ({@code --json}): each character {@link #lines} would escape
+     * written as a JSON escape instead. Jackson escapes only the C0 controls; this takes the C1
+     * controls, DEL, format and bidi characters too, so a parser reads the same values and a person
+     * who prints the document sees them harmlessly. Such characters stand only inside JSON strings,
+     * where an escape means the same; the line breaks between documents are kept.
+     */
+    public static String json(String json) {
+        StringBuilder out = null;
+        for (int i = 0; i < json.length(); ) {
+            int c = json.codePointAt(i);
+            int next = i + Character.charCount(c);
+            if (unsafe(c, true)) {
+                if (out == null) {
+                    out = new StringBuilder(json.length() + 8).append(json, 0, i);
+                }
+                for (int unit = i; unit < next; unit++) {
+                    out.append("\\u").append(hex4(json.charAt(unit)));
+                }
+            } else if (out != null) {
+                out.appendCodePoint(c);
+            }
+            i = next;
+        }
+        return out == null ? json : out.toString();
+    }
+
     private static String escaped(String text, boolean keepLineBreaks) {
         if (text == null) {
             return null;
@@ -40,12 +67,18 @@ public final class TerminalText {
                 out.appendCodePoint(c);
             } else if (c <= 0xff) {
                 out.append("\\x").append(hex(c >> 4)).append(hex(c));
+            } else if (c <= 0xffff) {
+                out.append("\\u").append(hex4(c));
             } else {
-                out.append("\\u").append(hex(c >> 12)).append(hex(c >> 8)).append(hex(c >> 4)).append(hex(c));
+                out.append("\\U").append(hex4(c >> 16)).append(hex4(c));
             }
             i += Character.charCount(c);
         }
         return out.toString();
+    }
+
+    private static String hex4(int c) {
+        return new String(new char[] {hex(c >> 12), hex(c >> 8), hex(c >> 4), hex(c)});
     }
 
     private static char hex(int nibble) {

@@ -29,6 +29,20 @@ class TerminalTextTest {
     }
 
     @Test
+    void aFormatCharacterBeyondTheBasicPlaneIsEscapedWhole() {
+        assertEquals("tag\\U000e0001", TerminalText.line("tag\udb40\udc01")); // U+E0001 LANGUAGE TAG
+    }
+
+    @Test
+    void jsonKeepsItsMeaningWithWhatAJsonEscapeCanSay() {
+        String json = "{\"url\":\"https://x.example/\u202egpj.exe\\n\u0085 \u007f é ✓ \ud83d\ude00\",\"tag\":\"\udb40\udc01\"}\n{}\n";
+        assertEquals("{\"url\":\"https://x.example/\\u202egpj.exe\\n\\u0085 \\u007f é ✓ \ud83d\ude00\",\"tag\":\"\\udb40\\udc01\"}\n{}\n",
+                TerminalText.json(json));
+        String plain = "{\"name\":\"crates-io\"}\n";
+        assertSame(plain, TerminalText.json(plain));
+    }
+
+    @Test
     void aLoneSurrogateIsEscapedAndAPairIsKept() {
         assertEquals("\\ud800x", TerminalText.line("\ud800x"));
         assertEquals("\ud83d\ude00", TerminalText.line("\ud83d\ude00"));

@@ -219,8 +219,7 @@ public final class Cli implements Door {
             // What could be read is listed all the same; the status says the list is not whole, as a script must hear.
             int status = listed.unreadable().isEmpty() ? ExitCodes.OK : ExitCodes.of(listed.unreadable().get(0).kind());
             if (json) {
-                invocation.out().write(ResponseCodec.write(null, listed, Dialect.LATCHKEY));
-                invocation.out().flush();
+                print(TerminalText.json(new String(ResponseCodec.write(null, listed, Dialect.LATCHKEY), StandardCharsets.UTF_8)));
                 return status;
             }
             if (listed.entries().isEmpty() && listed.unreadable().isEmpty()) {
@@ -279,7 +278,7 @@ public final class Cli implements Door {
                 return ExitCodes.OK;
             }
             if (json) {
-                print(String.join("\n", lines) + "\n");
+                print(TerminalText.json(String.join("\n", lines) + "\n"));
                 return ExitCodes.OK;
             }
             List<String[]> rows = new ArrayList<>();
@@ -342,8 +341,7 @@ public final class Cli implements Door {
             }
             Response.StatusReport status = expect(service.handle(new Request.Status(), context()), Response.StatusReport.class);
             if (json) {
-                invocation.out().write(ResponseCodec.write(null, status, Dialect.LATCHKEY));
-                invocation.out().flush();
+                print(TerminalText.json(new String(ResponseCodec.write(null, status, Dialect.LATCHKEY), StandardCharsets.UTF_8)));
             } else {
                 print("latchkey " + status.version() + "\n"
                         + (configProblem == null ? "" : "config: not used, see above; the stores as they are without it:\n")
