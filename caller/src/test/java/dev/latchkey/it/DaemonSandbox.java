@@ -247,6 +247,25 @@ final class DaemonSandbox implements AutoCloseable, AfterEachCallback {
         launcher().toFile().setExecutable(true);
     }
 
+    /**
+     * A config whose one store is a token command that tells it has started and answers
+     * {@code tok-commanded} only once {@link #releaseCommand} was called: a test acts while a
+     * request is being served, however slow the machine.
+     */
+    String gatedCommandConfig() {
+        String script = "touch '" + root.resolve("command-started") + "'; while [ ! -e '" + root.resolve("command-released")
+                + "' ]; do sleep 0.05; done; echo tok-commanded";
+        return "stores = [\"command\"]\n[store.command]\nget = [\"sh\", \"-c\", \"" + script + "\"]\n";
+    }
+
+    void awaitCommandStarted() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(root.resolve("command-started")));
+    }
+
+    void releaseCommand() throws IOException {
+        Files.createFile(root.resolve("command-released"));
+    }
+
     String log() throws IOException {
         return Files.exists(daemonLog()) ? Files.readString(daemonLog(), StandardCharsets.UTF_8) : "";
     }

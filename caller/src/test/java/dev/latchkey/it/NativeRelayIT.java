@@ -170,14 +170,12 @@ class NativeRelayIT {
 
     @Test
     void aDaemonKilledMidRequestLeavesTheRequestToTheCaller() throws Exception {
-        sandbox.config("stores = [\"command\"]\n[store.command]\nget = [\"sh\", \"-c\", \"sleep 2; echo tok-commanded\"]\n");
+        sandbox.config(sandbox.gatedCommandConfig());
         ProcessHandle daemon = sandbox.startDaemon();
         Future<DaemonSandbox.Result> request = Executors.newSingleThreadExecutor().submit(() -> sandbox.run(GET, launcher("--cargo-plugin")));
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (daemon.descendants().findAny().isEmpty() && System.nanoTime() < giveUp) {
-            Thread.sleep(20); // until the daemon runs the slow command for the request
-        }
+        sandbox.awaitCommandStarted();
         daemon.destroyForcibly();
+        sandbox.releaseCommand();
         DaemonSandbox.Result result = request.get(60, TimeUnit.SECONDS);
         assertEquals(0, result.exit(), result.stderr());
         assertTrue(result.stdout().endsWith("{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-commanded\",\"cache\":\"session\","

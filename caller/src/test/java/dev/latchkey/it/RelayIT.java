@@ -15,7 +15,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -329,7 +327,7 @@ class RelayIT {
     @Test
     void aDaemonThatDiesWhileAnsweringLeavesTheRequestToTheCaller() throws Exception {
         // A token command that takes a while: the daemon is killed while it runs.
-        sandbox.config("stores = [\"command\"]\n[store.command]\nget = [\"sh\", \"-c\", \"sleep 1; echo tok-commanded\"]\n");
+        sandbox.config(sandbox.gatedCommandConfig());
         ProcessHandle daemon = sandbox.startDaemon();
         Process provider = startProvider();
         BufferedReader answers = reader(provider);
@@ -337,8 +335,9 @@ class RelayIT {
         OutputStream requests = provider.getOutputStream();
         requests.write(("{\"v\":1," + REGISTRY + ",\"kind\":\"get\",\"operation\":\"read\"}\n").getBytes(StandardCharsets.UTF_8));
         requests.flush();
-        await().atMost(Duration.ofSeconds(30)).until(() -> daemon.descendants().findAny().isPresent());
+        sandbox.awaitCommandStarted();
         daemon.destroyForcibly();
+        sandbox.releaseCommand();
 
         assertEquals("{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-commanded\",\"cache\":\"session\",\"operation_independent\":true}}",
                 line(answers), "served by the provider itself");
