@@ -87,6 +87,24 @@ final class OciRegistry implements AutoCloseable {
     }
 
     /** The requests of the access log so far, oldest first (a line is written once its response is sent). */
+    /**
+     * The requests logged once the log has been still for half a second: the registry logs a
+     * request just after answering it, so a client's last request may still be unlogged when it exits.
+     */
+    List<Request> settledRequests() throws InterruptedException {
+        List<Request> seen = requests();
+        long stillSince = System.nanoTime();
+        while (System.nanoTime() - stillSince < TimeUnit.MILLISECONDS.toNanos(500)) {
+            Thread.sleep(50);
+            List<Request> now = requests();
+            if (now.size() != seen.size()) {
+                seen = now;
+                stillSince = System.nanoTime();
+            }
+        }
+        return seen;
+    }
+
     List<Request> requests() {
         List<Request> requests = new ArrayList<>();
         Matcher m = ACCESS_LINE.matcher(logText());
