@@ -148,8 +148,9 @@ class ConnectionTest {
     @Test
     void callersLeftUnansweredAllTimeOutWhileTheAnsweredOnesGetTheirAnswers() throws Exception {
         List<Future<String>> silent = new ArrayList<>();
+        // Long enough that all three are sent before the first deadline ends the connection.
         for (int t = 0; t < 3; t++) {
-            silent.add(call("silent" + t, Duration.ofMillis(200)));
+            silent.add(call("silent" + t, Duration.ofSeconds(2)));
         }
         for (int t = 0; t < 3; t++) {
             nextRequest();

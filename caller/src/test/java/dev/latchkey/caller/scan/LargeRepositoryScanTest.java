@@ -61,11 +61,17 @@ class LargeRepositoryScanTest {
                         + "): a crates.io API token; revoke it at https://crates.io/settings/tokens"),
                 report.findings().stream().map(Finding::render).toList());
         String shown = terminal.toString(StandardCharsets.UTF_8);
-        if (took > TimeUnit.MILLISECONDS.toNanos(1200)) {
-            assertTrue(shown.startsWith("\r\033[Klatchkey: scanning "), "a scan over a second shows progress");
-            assertTrue(shown.endsWith("\r\033[K"), "and clears it at the end");
-        } else {
+        // Progress starts at the first step after a second on the scanner's clock, which this
+        // measure only brackets (ScanProgressTest holds the exact rule with a clock of its own).
+        if (took < TimeUnit.SECONDS.toNanos(1)) {
             assertEquals("", shown, "a scan under a second shows none");
+        }
+        if (took > TimeUnit.SECONDS.toNanos(3)) {
+            assertFalse(shown.isEmpty(), "a scan of seconds shows progress");
+        }
+        if (!shown.isEmpty()) {
+            assertTrue(shown.startsWith("\r\033[Klatchkey: scanning "), "progress, on one line rewritten: " + shown);
+            assertTrue(shown.endsWith("\r\033[K"), "and cleared at the end");
         }
         assertFalse(shown.contains(held));
 

@@ -150,7 +150,7 @@ class ConnectionLoopBackpressureTest {
                 return now;
             }
             seen = now;
-            Thread.sleep(300);
+            Thread.sleep(1000); // still for a second: a loop thread descheduled that long on a busy machine is rare
         }
         throw new AssertionError("the loop never stopped answering: " + client.answered().get());
     }

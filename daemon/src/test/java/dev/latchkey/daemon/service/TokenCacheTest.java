@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,22 +70,25 @@ class TokenCacheTest {
     @Test
     void aClosedCacheKeepsNothingMoreAndItsSweeperIsGone() throws Exception {
         CommandStore command = countingCommand("first");
+        Set<Thread> before = sweepers(); // those of caches other tests left running
         TokenCache cache = new TokenCache(Duration.ofHours(1), Clock.systemUTC());
         assertEquals("first", read(cache, command));
-        long sweeping = sweepers(); // this cache's, and those of caches other tests left running
-        assertTrue(sweeping > 0, "a kept token has its sweeper");
+        Set<Thread> its = sweepers();
+        its.removeAll(before);
+        assertEquals(1, its.size(), "a kept token has its sweeper");
 
         cache.close();
         Files.writeString(dir.resolve("token"), "second\n");
         assertEquals("second", read(cache, command), "what was kept is gone");
         assertEquals("second", read(cache, command));
         assertEquals(3, runs(), "nothing is kept any more");
-        await().atMost(Duration.ofSeconds(10)).until(() -> sweepers() == sweeping - 1);
+        Thread sweeper = its.iterator().next();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !sweeper.isAlive());
     }
 
-    private static long sweepers() {
+    private static Set<Thread> sweepers() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("latchkey-token-cache") && t.isAlive())
-                .count();
+                .collect(Collectors.toCollection(HashSet::new));
     }
 
     @Test

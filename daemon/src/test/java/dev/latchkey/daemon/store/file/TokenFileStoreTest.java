@@ -18,6 +18,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 
@@ -187,10 +188,11 @@ class TokenFileStoreTest {
     @Test
     void aFileChangedJustNowIsReadAgainEachTime() throws Exception {
         store().put(ALT, token("first", Set.of(), 100));
-        TokenFileStore store = new TokenFileStore(path(), Clock.systemUTC());
+        // A clock stopped at the file's time: it was changed just now, however slow this machine is.
+        FileTime modified = Files.getLastModifiedTime(path());
+        TokenFileStore store = new TokenFileStore(path(), Clock.fixed(modified.toInstant(), ZoneOffset.UTC));
         assertEquals("first", best(store, ALT, Operation.READ).orElseThrow().secret().reveal());
         // In place, same size, and within the clock's resolution: only a read tells.
-        FileTime modified = Files.getLastModifiedTime(path());
         Files.writeString(path(), Files.readString(path()).replace("first", "again"));
         Files.setLastModifiedTime(path(), modified);
         assertEquals("again", best(store, ALT, Operation.READ).orElseThrow().secret().reveal());
