@@ -1,5 +1,6 @@
 package dev.latchkey.it;
 
+import dev.latchkey.protocol.Registry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -225,6 +226,32 @@ class NativeRelayIT {
             Thread.sleep(50);
         }
         assertEquals(1, sandbox.daemons().size(), door + "'s first request started a daemon");
+    }
+
+    /**
+     * A token variable keeps with the caller only the request that reads it: in one cargo session,
+     * the daemon answers the company's get (its lookup reads no variable the caller holds) and hands
+     * back the crates.io get, which reads CARGO_REGISTRY_TOKEN; the JVM starts once, resuming after it.
+     */
+    @Test
+    void aTokenVariableLeavesToTheCallerOnlyTheRequestThatReadsIt() throws Exception {
+        sandbox.startDaemon();
+        sandbox.config("stores = [\"env\", \"file\"]\n[registries.company]\nindex = \"" + COMPANY + "\"\n");
+        sandbox.env().put("CARGO_REGISTRY_TOKEN", "tok-for-crates-io");
+        DaemonSandbox.Result company = sandbox.run(GET, launcher("--cargo-plugin"));
+        assertEquals(ANSWER, company.stdout(), company.stderr());
+        assertEquals(List.of(), javaStarts(), "served by the daemon: the variable is another registry's");
+
+        String cratesIo = "{\"v\":1,\"registry\":{\"index-url\":\"" + Registry.CRATES_IO_INDEX
+                + "\",\"name\":\"crates-io\"},\"kind\":\"get\",\"operation\":\"read\"}\n";
+        DaemonSandbox.Result session = sandbox.run(GET + cratesIo, launcher("--cargo-plugin"));
+        sandbox.env().remove("CARGO_REGISTRY_TOKEN");
+        assertEquals(ANSWER + "{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-for-crates-io\",\"cache\":\"session\","
+                + "\"operation_independent\":true}}\n", session.stdout(), session.stderr());
+        List<String> starts = javaStarts();
+        assertEquals(1, starts.size(), starts.toString());
+        assertTrue(starts.get(0).contains("--resumed=" + GET.length()), "resuming after the get the daemon answered: " + starts);
+        assertFalse(sandbox.log().contains("tok-for-crates-io"));
     }
 
     /** The helpers that ask only for logins are the daemon's to serve even when the caller's environment holds token variables. */

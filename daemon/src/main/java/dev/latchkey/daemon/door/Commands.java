@@ -123,9 +123,10 @@ public final class Commands {
                                     + "reach it through a small native relay, with no JVM started per request. It exits after "
                                     + "idle-timeout without a request. `daemon stop` stops it; `daemon status` shows its "
                                     + "version, pid, uptime and stores.",
-                            "Requests go through the daemon only when it serves them as their own process would: a process "
-                                    + "whose environment holds token variables, or whose HOME, CARGO_HOME or XDG directories "
-                                    + "differ, is served by itself."),
+                            "Requests go through the daemon only when it serves them as their own process would: one "
+                                    + "that reads a token variable of the caller's (CARGO_REGISTRY_TOKEN, "
+                                    + "CARGO_REGISTRIES_<NAME>_TOKEN), or from a process whose HOME, CARGO_HOME or XDG "
+                                    + "directories differ, is served by that process itself."),
                     List.of(flag("--foreground", "stay in the foreground, logging to stderr"),
                             valued("--idle-timeout", "DURATION", Completion.NOTHING, "exit after DURATION without a request; 0 never")),
                     List.of(new Example("latchkey daemon", "start the daemon"),

@@ -40,6 +40,8 @@ public final class Invocation {
     private final OutputStream out;
     private final PrintStream err;
     private final Environment env;
+    /** The token variables the caller holds that the daemon cannot read (the relay names them); empty in the caller. */
+    private final Set<String> withheldTokenVariables;
     private final Set<Integer> terminals;
     private final Services services;
     private final Supplier<Caller> callerLookup;
@@ -51,13 +53,14 @@ public final class Invocation {
     private Caller caller;
 
     private Invocation(CommandLine command, InputStream in, OutputStream out, PrintStream err, Environment env,
-                       Set<Integer> terminals, Services services, Supplier<Caller> callerLookup, Progress progress,
-                       String version, Path daemonSocket) {
+                       Set<String> withheldTokenVariables, Set<Integer> terminals, Services services, Supplier<Caller> callerLookup,
+                       Progress progress, String version, Path daemonSocket) {
         this.command = command;
         this.in = in;
         this.out = out;
         this.err = err;
         this.env = env;
+        this.withheldTokenVariables = Set.copyOf(withheldTokenVariables);
         this.terminals = Set.copyOf(terminals);
         this.services = services;
         this.callerLookup = callerLookup;
@@ -70,14 +73,20 @@ public final class Invocation {
     /** An invocation served in the caller's own process, whose parent is the one who asks. */
     public static Invocation inCaller(CommandLine command, InputStream in, OutputStream out, PrintStream err, Environment env,
                                       Set<Integer> terminals, Services services, String version) {
-        return new Invocation(command, in, out, err, env, terminals, services, PARENT_OF_THIS_PROCESS, Progress.NONE, version, null);
+        return new Invocation(command, in, out, err, env, Set.of(), terminals, services, PARENT_OF_THIS_PROCESS, Progress.NONE,
+                version, null);
     }
 
-    /** An invocation a caller relayed to the daemon listening on {@code socket}. */
+    /**
+     * An invocation a caller relayed to the daemon listening on {@code socket}; {@code env} is what
+     * the relay sent of the caller's environment, {@code withheldTokenVariables} the token variables
+     * it said are set, whose values only the caller has.
+     */
     public static Invocation inDaemon(CommandLine command, InputStream in, OutputStream out, PrintStream err, Environment env,
-                                      Set<Integer> terminals, Services services, Supplier<Caller> caller, Progress progress,
-                                      String version, Path socket) {
-        return new Invocation(command, in, out, err, env, terminals, services, caller, progress, version, socket);
+                                      Set<String> withheldTokenVariables, Set<Integer> terminals, Services services,
+                                      Supplier<Caller> caller, Progress progress, String version, Path socket) {
+        return new Invocation(command, in, out, err, env, withheldTokenVariables, terminals, services, caller, progress, version,
+                socket);
     }
 
     /**
@@ -124,6 +133,11 @@ public final class Invocation {
     /** The caller's environment: its variables (in the daemon, those the relay sends) and working directory. */
     public Environment environment() {
         return env;
+    }
+
+    /** The token variables the caller holds and this process cannot read: in the daemon, those the relay named; none in the caller. */
+    public Set<String> withheldTokenVariables() {
+        return withheldTokenVariables;
     }
 
     /** Whether the caller's file descriptor {@code fd} (0, 1, 2) is a terminal. */

@@ -17,12 +17,6 @@ import java.util.Set;
 public final class Route {
     /** The commands that only the caller's own process runs: they start or stop the daemon, or run other programs. */
     public static final Set<String> CALLER_COMMANDS = Set.of("daemon", "exec", "scan");
-    /**
-     * The front doors that only ever ask for logins (git's, docker's, pip's, pnpm's), never for a
-     * registry's token: the {@code env} store, which reads the caller's token variables, keeps no
-     * logins, so those variables do not keep such an invocation from the daemon.
-     */
-    private static final Set<String> LOGIN_DOORS = Set.of("git-credential", "docker-credential", "keyring", "npm-token");
 
     private Route() {
     }
@@ -44,10 +38,6 @@ public final class Route {
         }
         if (command.word() != null && CALLER_COMMANDS.contains(command.word())) {
             return "`latchkey " + command.word() + "` runs in the caller's own process";
-        }
-        if (!header.tokenVariables().isEmpty() && (command.word() == null || !LOGIN_DOORS.contains(command.word()))) {
-            return "this process's environment holds token variables (" + String.join(", ", header.tokenVariables())
-                    + "), which only it can see";
         }
         if (!new Locations(caller).signature().equals(daemonLocations)) {
             return "the daemon on " + daemonSocket + " keeps its files elsewhere than this process (its HOME, CARGO_HOME or "
@@ -82,6 +72,16 @@ public final class Route {
     /** A front door in the daemon needs the person at the caller's terminal ({@code forWhat}), which only the caller has. */
     public static HandBack needsTerminal(String forWhat) {
         return new HandBack(forWhat + " needs the caller's terminal");
+    }
+
+    /**
+     * A request whose answer depends on a token variable of the caller's ({@code why} names it):
+     * the relay tells the daemon which are set, never their values, so the daemon serves whatever
+     * does not read one (a lookup without the env store, another registry's token, every login)
+     * and leaves the rest to the caller, which reads its own environment.
+     */
+    public static HandBack tokenVariableWithheld(String why) {
+        return new HandBack(why);
     }
 
     /** A request whose own arguments ask to be served by the caller (cargo's {@code credential-provider} arguments). */

@@ -162,7 +162,7 @@ public final class RelayedInvocations {
         OutputStream out = new BufferedOutputStream(frames.stdout(), 64 * 1024);
         PrintStream err = new PrintStream(new BufferedOutputStream(frames.stderr(), 8 * 1024), true, StandardCharsets.UTF_8);
         Invocation invocation = Invocation.inDaemon(command, new FrameInput(in), out, err, callerEnvironment(header),
-                header.terminals(), services, caller, frames::done, version, socket);
+                header.tokenVariables(), header.terminals(), services, caller, frames::done, version, socket);
         idle.begin();
         try {
             int status = Doors.run(FrontDoors.of(command), invocation);

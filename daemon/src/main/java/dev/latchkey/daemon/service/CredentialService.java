@@ -196,6 +196,7 @@ public final class CredentialService {
         RegistryKey registry = resolver.resolve(get.registry());
         MetadataBook.Page page = access.bookOrNull(context.batch().arrival());
         List<Store> order = plan.lookup(registry, context.onlyStore(), page);
+        StorePlan.readableHere(order, registry, context.withheldTokenVariables());
         // A token limited to this operation beats one for every operation, whichever store holds
         // either; and with scoped tokens anywhere, cargo must ask again for each operation.
         boolean registryHasScopedTokens = page != null && page.hasScopedTokens(registry.indexUrl());
@@ -337,7 +338,9 @@ public final class CredentialService {
         MetadataBook.Page page = access.book(context.batch().arrival());
         List<Response.TokenInfo> entries = new ArrayList<>();
         List<Response.Unreadable> unreadable = new ArrayList<>();
-        for (Store store : plan.everyVisited(page)) {
+        List<Store> stores = plan.everyVisited(page);
+        StorePlan.listableHere(stores, context.withheldTokenVariables());
+        for (Store store : stores) {
             List<StoreEntry> held;
             try {
                 held = access.list(store, context.batch().arrival());

@@ -9,6 +9,7 @@ import dev.latchkey.daemon.store.CredentialKey;
 import dev.latchkey.daemon.store.RegistryKey;
 import dev.latchkey.daemon.store.Store;
 import dev.latchkey.daemon.store.StoreState;
+import dev.latchkey.daemon.store.env.EnvStore;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Operation;
 
@@ -17,6 +18,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which stores a request visits, in what order, and where a new credential goes: the rule of
@@ -62,6 +64,46 @@ final class StorePlan {
         }
         visit(key, StoreId.MEMORY, visited, order);
         return order;
+    }
+
+    /**
+     * Checks that this process reads what a lookup of {@code key} in {@code order} would read for
+     * its caller: not so when the lookup visits the env store and the caller holds the key's token
+     * variable, which this process cannot read ({@code withheld}, the daemon's for a relayed invocation).
+     *
+     * @throws TokenVariableWithheld when it cannot, for the caller's own process to serve the request
+     */
+    static void readableHere(List<Store> order, RegistryKey key, Set<String> withheld) {
+        if (withheld.isEmpty() || !readsEnv(order)) {
+            return;
+        }
+        String variable = EnvStore.variableFor(key);
+        if (variable != null && withheld.contains(variable)) {
+            throw new TokenVariableWithheld("the caller's environment holds " + variable
+                    + ", which the lookup reads and only the caller can");
+        }
+    }
+
+    /**
+     * The same for {@code list}, which shows every token variable of the caller's that the env
+     * store would hand out.
+     *
+     * @throws TokenVariableWithheld when {@code stores} include the env store and the caller withholds any
+     */
+    static void listableHere(List<Store> stores, Set<String> withheld) {
+        if (!withheld.isEmpty() && readsEnv(stores)) {
+            throw new TokenVariableWithheld("the caller's environment holds token variables ("
+                    + String.join(", ", new TreeSet<>(withheld)) + "), which `list` shows and only the caller can read");
+        }
+    }
+
+    private static boolean readsEnv(List<Store> stores) {
+        for (Store store : stores) {
+            if (store.id() == StoreId.ENV) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a lookup of {@code key} visits {@code store}: what {@code list} shows is what {@code get} can find. */

@@ -32,6 +32,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CredentialServiceTest {
@@ -121,6 +122,30 @@ class CredentialServiceTest {
         service.handle(store(ALT, "from-file", null), only(null));
         assertEquals("from-env", token(get(service, ALT)));
         assertEquals("from-file", token(service.handle(Request.Get.read(ALT), only("file"))));
+    }
+
+    @Test
+    void onlyTheRequestsThatWouldReadATokenVariableTheCallerWithholdsAreLeftToTheCaller() throws Exception {
+        CredentialService service = service(null); // the default order reads the env store first
+        service.handle(store(ALT, "from-file", null), only(null));
+        RequestContext withholdingAlts = withholding(null, "CARGO_REGISTRIES_ALT_TOKEN");
+        TokenVariableWithheld get = assertThrows(TokenVariableWithheld.class, () -> service.handle(Request.Get.read(ALT), withholdingAlts));
+        assertTrue(get.getMessage().contains("CARGO_REGISTRIES_ALT_TOKEN"), get.getMessage());
+        TokenVariableWithheld list = assertThrows(TokenVariableWithheld.class,
+                () -> service.handle(new Request.ListTokens(null), withholdingAlts));
+        assertTrue(list.getMessage().contains("CARGO_REGISTRIES_ALT_TOKEN"), list.getMessage());
+
+        assertEquals("from-file", token(service.handle(Request.Get.read(ALT), withholding(null, "CARGO_REGISTRY_TOKEN"))),
+                "another registry's variable is not read for this one");
+        assertEquals("from-file", token(service.handle(Request.Get.read(ALT), withholding("file", "CARGO_REGISTRIES_ALT_TOKEN"))),
+                "nor by a lookup that leaves the env store out");
+        assertEquals(new Response.Stored("store", "file"), service.handle(store(ALT, "newer", null), withholdingAlts),
+                "a store writes where no variable is read");
+    }
+
+    /** The context of a relayed request whose caller holds {@code variables}, which the daemon cannot read. */
+    private static RequestContext withholding(String store, String... variables) {
+        return new RequestContext(Caller.UNKNOWN, store, null, null, Batch.ALONE, Set.of(variables));
     }
 
     @Test

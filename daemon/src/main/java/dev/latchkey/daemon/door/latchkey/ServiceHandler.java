@@ -11,6 +11,7 @@ import dev.latchkey.daemon.service.Batch;
 import dev.latchkey.daemon.service.Caller;
 import dev.latchkey.daemon.service.RequestContext;
 import dev.latchkey.daemon.service.Services;
+import dev.latchkey.daemon.service.TokenVariableWithheld;
 import dev.latchkey.daemon.terminal.TerminalText;
 import dev.latchkey.protocol.CredentialException;
 import dev.latchkey.protocol.Dialect;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -119,13 +121,15 @@ public final class ServiceHandler implements RequestHandler {
             }
             Path config = options.config() != null ? options.config() : defaultConfig;
             Response response = services.forConfig(config, batch.arrival()).handle(request, new RequestContext(askedBy(), options.store(), caller,
-                    forCommand, batch));
+                    forCommand, batch, invocation != null ? invocation.withheldTokenVariables() : Set.of()));
             if (verbose.on()) {
                 verbose.say(about(request) + ": " + (invocation.inCaller()
                         ? invocation.servedBy() + " with the config " + describeConfig(config) : invocation.servedBy())
                         + ": " + outcome(response));
             }
             return told(response);
+        } catch (TokenVariableWithheld e) {
+            throw Route.tokenVariableWithheld(e.getMessage());
         } catch (ConfigException e) {
             sawBrokenConfig = true;
             return told(Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage()));

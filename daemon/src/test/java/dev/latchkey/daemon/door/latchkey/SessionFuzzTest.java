@@ -94,7 +94,7 @@ class SessionFuzzTest {
         CredentialService service = freshServices().forConfig(null);
         // Not the front door's handler: in cargo's dialect it asks at the terminal for a login without a token.
         serveAndCheck(input, Dialect.CARGO, (line, batch) -> service.handle(line.request(),
-                new RequestContext(Caller.UNKNOWN, null, null, null, batch)));
+                new RequestContext(Caller.UNKNOWN, null, null, null, batch, Set.of())));
     }
 
     private static Services freshServices() throws IOException {
