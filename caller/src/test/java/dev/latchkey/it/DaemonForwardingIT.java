@@ -150,6 +150,9 @@ class DaemonForwardingIT {
         assertEquals("in-daemon-memory\n", sandbox.run(null, "get", "company").stdout());
         assertEquals("{\"v\":[1]}\n{\"Ok\":{\"kind\":\"get\",\"token\":\"in-daemon-memory\",\"cache\":\"session\",\"operation_independent\":true}}\n",
                 sandbox.run(cargoGet, "--cargo-plugin").stdout());
+        // Even the registry whose variable the caller holds: the memory store comes before env in this order.
+        sandbox.env().put("CARGO_REGISTRIES_COMPANY_TOKEN", "company-from-the-callers-environment");
+        assertEquals("in-daemon-memory\n", sandbox.run(null, "get", "company").stdout());
     }
 
     @Test

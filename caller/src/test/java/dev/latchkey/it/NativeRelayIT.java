@@ -242,15 +242,20 @@ class NativeRelayIT {
         assertEquals(ANSWER, company.stdout(), company.stderr());
         assertEquals(List.of(), javaStarts(), "served by the daemon: the variable is another registry's");
 
+        // With an argument latchkey does not know in each request, as a provider's config may give one.
+        String args = ",\"args\":[\"--frobnicate\"]}\n";
+        String companyGet = GET.replace("}\n", args);
         String cratesIo = "{\"v\":1,\"registry\":{\"index-url\":\"" + Registry.CRATES_IO_INDEX
-                + "\",\"name\":\"crates-io\"},\"kind\":\"get\",\"operation\":\"read\"}\n";
-        DaemonSandbox.Result session = sandbox.run(GET + cratesIo, launcher("--cargo-plugin"));
+                + "\",\"name\":\"crates-io\"},\"kind\":\"get\",\"operation\":\"read\"" + args;
+        DaemonSandbox.Result session = sandbox.run(companyGet + cratesIo, launcher("--cargo-plugin"));
         sandbox.env().remove("CARGO_REGISTRY_TOKEN");
         assertEquals(ANSWER + "{\"Ok\":{\"kind\":\"get\",\"token\":\"tok-for-crates-io\",\"cache\":\"session\","
                 + "\"operation_independent\":true}}\n", session.stdout(), session.stderr());
         List<String> starts = javaStarts();
         assertEquals(1, starts.size(), starts.toString());
-        assertTrue(starts.get(0).contains("--resumed=" + GET.length()), "resuming after the get the daemon answered: " + starts);
+        assertTrue(starts.get(0).contains("--resumed=" + companyGet.length()), "resuming after the get the daemon answered: " + starts);
+        assertEquals(1, session.stderr().split("ignoring unrecognised arguments --frobnicate", -1).length - 1,
+                "said once, by the daemon, which answered the first request: " + session.stderr());
         assertFalse(sandbox.log().contains("tok-for-crates-io"));
     }
 

@@ -77,8 +77,8 @@ public final class Route {
     /**
      * A request whose answer depends on a token variable of the caller's ({@code why} names it):
      * the relay tells the daemon which are set, never their values, so the daemon serves whatever
-     * does not read one (a lookup without the env store, another registry's token, every login)
-     * and leaves the rest to the caller, which reads its own environment.
+     * does not read one (a token found ahead of the env store, a lookup without it, another
+     * registry's token, every login) and leaves the rest to the caller, which reads its own environment.
      */
     public static HandBack tokenVariableWithheld(String why) {
         return new HandBack(why);

@@ -42,7 +42,8 @@ import java.util.Set;
  * Serves one request of the latchkey protocol (cargo's too): resolves the registry, asks the
  * stores {@link StorePlan} picks through {@link StoreAccess}, and records the request in the audit
  * log. Every front door comes through here or through {@link #logins()}, so all give the same
- * answers. It never throws: every failure becomes a {@link Response.Failure}.
+ * answers. Every failure becomes a {@link Response.Failure}; the one exception, in the daemon, is a
+ * request that would read a token variable only its caller can ({@link TokenVariableWithheld}).
  */
 public final class CredentialService {
     private final Config config;
@@ -196,15 +197,20 @@ public final class CredentialService {
         RegistryKey registry = resolver.resolve(get.registry());
         MetadataBook.Page page = access.bookOrNull(context.batch().arrival());
         List<Store> order = plan.lookup(registry, context.onlyStore(), page);
-        StorePlan.readableHere(order, registry, context.withheldTokenVariables());
         // A token limited to this operation beats one for every operation, whichever store holds
         // either; and with scoped tokens anywhere, cargo must ask again for each operation.
         boolean registryHasScopedTokens = page != null && page.hasScopedTokens(registry.indexUrl());
         if (registryHasScopedTokens) {
             order = StorePlan.ahead(order, page.storesScopedTo(registry.indexUrl(), get.operation()));
         }
-        StoreAccess.Outcome outcome = access.find(order, registry, get.operation(), page, context.batch().arrival());
+        // The stores ahead of one that reads a variable only the caller has are read here all the same.
+        int readable = StorePlan.readableHere(order, registry, context.withheldTokenVariables());
+        StoreAccess.Outcome outcome = access.find(order.subList(0, readable), registry, get.operation(), page,
+                context.batch().arrival());
         StoreAccess.Found found = outcome.found();
+        if (found == null && readable < order.size()) {
+            throw StorePlan.withheld(registry);
+        }
         if (found == null) {
             if (outcome.expiredAt() != null) {
                 throw new CredentialException.NotFound("the token for `" + registry.displayName() + "` expired at "

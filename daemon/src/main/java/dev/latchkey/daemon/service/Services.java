@@ -90,28 +90,13 @@ public final class Services {
 
     /**
      * The daemon's services: tokens read from slow stores are cached, and the {@code env} store sees
-     * no token variables, because the daemon's environment is not its callers'. Callers whose
-     * environment holds tokens are served in their own process instead ({@link #environmentHoldsTokens()}).
+     * no token variables, because the daemon's environment is not its callers'. A request that would
+     * read a variable its caller holds is served in the caller's own process instead ({@link TokenVariableWithheld}).
      */
     public static Services forDaemon(Environment env, Path defaultConfig, String version) {
         Map<String, String> variables = new HashMap<>(env.variables());
         variables.keySet().removeIf(TokenVariables::isTokenVariable);
         return new Services(new Environment(variables, env.workingDirectory(), env.home()), defaultConfig, version, true);
-    }
-
-    /** Whether this process's environment holds tokens for the {@code env} store, which only this process can see. */
-    public boolean environmentHoldsTokens() {
-        return holdTokens(env.variables());
-    }
-
-    /** Whether {@code variables} hold tokens for the {@code env} store. */
-    public static boolean holdTokens(Map<String, String> variables) {
-        for (Map.Entry<String, String> e : variables.entrySet()) {
-            if (TokenVariables.isTokenVariable(e.getKey()) && !e.getValue().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

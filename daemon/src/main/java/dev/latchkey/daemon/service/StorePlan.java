@@ -67,21 +67,27 @@ final class StorePlan {
     }
 
     /**
-     * Checks that this process reads what a lookup of {@code key} in {@code order} would read for
-     * its caller: not so when the lookup visits the env store and the caller holds the key's token
-     * variable, which this process cannot read ({@code withheld}, the daemon's for a relayed invocation).
-     *
-     * @throws TokenVariableWithheld when it cannot, for the caller's own process to serve the request
+     * How many stores of {@code order} this process reads as its caller would: all of them, but
+     * for the env store and those after it when the caller holds the key's token variable, which
+     * this process cannot read ({@code withheld}, the daemon's for a relayed invocation).
      */
-    static void readableHere(List<Store> order, RegistryKey key, Set<String> withheld) {
-        if (withheld.isEmpty() || !readsEnv(order)) {
-            return;
+    static int readableHere(List<Store> order, RegistryKey key, Set<String> withheld) {
+        String variable = withheld.isEmpty() ? null : EnvStore.variableFor(key);
+        if (variable == null || !withheld.contains(variable)) {
+            return order.size();
         }
-        String variable = EnvStore.variableFor(key);
-        if (variable != null && withheld.contains(variable)) {
-            throw new TokenVariableWithheld("the caller's environment holds " + variable
-                    + ", which the lookup reads and only the caller can");
+        for (int i = 0; i < order.size(); i++) {
+            if (order.get(i).id() == StoreId.ENV) {
+                return i;
+            }
         }
+        return order.size();
+    }
+
+    /** For the caller's own process to serve a lookup of {@code key} that reached the env store, which reads its variable. */
+    static TokenVariableWithheld withheld(RegistryKey key) {
+        return new TokenVariableWithheld("the caller's environment holds " + EnvStore.variableFor(key)
+                + ", which the lookup reads and only the caller can");
     }
 
     /**

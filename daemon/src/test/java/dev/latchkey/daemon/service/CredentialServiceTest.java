@@ -141,6 +141,13 @@ class CredentialServiceTest {
                 "nor by a lookup that leaves the env store out");
         assertEquals(new Response.Stored("store", "file"), service.handle(store(ALT, "newer", null), withholdingAlts),
                 "a store writes where no variable is read");
+
+        CredentialService fileFirst = service("stores = [\"file\", \"env\"]\n");
+        assertEquals("newer", token(fileFirst.handle(Request.Get.read(ALT), withholdingAlts)),
+                "the stores ahead of the env store are read all the same, and one that holds a token answers");
+        assertInstanceOf(Response.Erased.class, fileFirst.handle(new Request.Erase("erase", ALT, null, true), withholdingAlts));
+        assertThrows(TokenVariableWithheld.class, () -> fileFirst.handle(Request.Get.read(ALT), withholdingAlts),
+                "with nothing ahead of it, the env store is the caller's to read");
     }
 
     /** The context of a relayed request whose caller holds {@code variables}, which the daemon cannot read. */

@@ -64,6 +64,9 @@ public final class ServiceHandler implements RequestHandler {
         this.defaultConfig = defaultConfig;
         this.asker = asker;
         this.invocation = invocation;
+        // A session resumed here was begun by the daemon, which said it already (cargo gives each
+        // request of a session the same arguments).
+        this.warnedAboutArgs = invocation != null && invocation.resumed();
     }
 
     /** The handler of a front door's invocation, in the daemon or in the caller's own process. */
@@ -105,13 +108,9 @@ public final class ServiceHandler implements RequestHandler {
 
     /** Answers {@code line} as {@link #handle(RequestLine, Batch)} does, recording in the audit log that it is for {@code forCommand}. */
     public Response handle(RequestLine line, Batch batch, String forCommand) throws HandBack {
+        RequestOptions options = null;
         try {
-            RequestOptions options = RequestOptions.parse(line.args(), caller.workingDirectory());
-            if (!options.ignored().isEmpty() && !warnedAboutArgs) {
-                warnedAboutArgs = true;
-                diagnostics.println("latchkey: ignoring unrecognised arguments " + TerminalText.line(describe(options.ignored()))
-                        + " (recognised: --store NAME, --config PATH, --no-daemon)");
-            }
+            options = RequestOptions.parse(line.args(), caller.workingDirectory());
             if (options.noDaemon() && invocation != null && !invocation.inCaller()) {
                 throw Route.toldByRequest();
             }
@@ -122,6 +121,7 @@ public final class ServiceHandler implements RequestHandler {
             Path config = options.config() != null ? options.config() : defaultConfig;
             Response response = services.forConfig(config, batch.arrival()).handle(request, new RequestContext(askedBy(), options.store(), caller,
                     forCommand, batch, invocation != null ? invocation.withheldTokenVariables() : Set.of()));
+            warnAboutIgnored(options);
             if (verbose.on()) {
                 verbose.say(about(request) + ": " + (invocation.inCaller()
                         ? invocation.servedBy() + " with the config " + describeConfig(config) : invocation.servedBy())
@@ -131,10 +131,24 @@ public final class ServiceHandler implements RequestHandler {
         } catch (TokenVariableWithheld e) {
             throw Route.tokenVariableWithheld(e.getMessage());
         } catch (ConfigException e) {
+            warnAboutIgnored(options);
             sawBrokenConfig = true;
             return told(Response.Failure.of(ErrorKind.BAD_REQUEST, ConfigException.PREFIX + e.getMessage()));
         } catch (CredentialException e) {
+            warnAboutIgnored(options);
             return told(e.toFailure());
+        }
+    }
+
+    /**
+     * Says once per invocation which of a request's arguments were ignored; only for a request
+     * answered here, since one handed back is read again by the caller's process, which says it.
+     */
+    private void warnAboutIgnored(RequestOptions options) {
+        if (options != null && !options.ignored().isEmpty() && !warnedAboutArgs) {
+            warnedAboutArgs = true;
+            diagnostics.println("latchkey: ignoring unrecognised arguments " + TerminalText.line(describe(options.ignored()))
+                    + " (recognised: --store NAME, --config PATH, --no-daemon)");
         }
     }
 
