@@ -293,12 +293,18 @@ public final class RelayedInvocations {
         }
     }
 
-    /** The frames the daemon sends a caller, each written whole, from whichever thread. */
+    /**
+     * The frames the daemon sends a caller, each written whole, from whichever thread. Output frames
+     * wait in a buffer for the {@code done}, {@code exit} or {@code here} that follows them, and go
+     * with it in one write: a daemon that dies just after cannot leave its caller holding output
+     * without the mark that says it was a whole answer, which the caller needs to resume (every
+     * door reads its input before it answers, and a session marks each answer done).
+     */
     private static final class FrameOutput {
         private final OutputStream channel;
 
         FrameOutput(OutputStream channel) {
-            this.channel = channel;
+            this.channel = new BufferedOutputStream(channel, 64 * 1024);
         }
 
         OutputStream stdout() {
@@ -330,7 +336,6 @@ public final class RelayedInvocations {
             } else {
                 RelayFrame.writeError(channel, b, off, len);
             }
-            channel.flush();
         }
 
         /** One of the caller's output streams: each write is a frame (callers buffer, and write on flush). */
